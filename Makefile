@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# memtrace: BPF objects -> skeletons -> one binary.
+#
+#   make                  build ./memtrace (STATIC=1: fully static)
+#   make run [ARGS=...]   install what is missing, build, run (default: procs -d 10)
+#   make test             install what is missing, build, run every test
+#   make bench            run the side-by-side benchmarks
+#   make install          install the binary under $(PREFIX)/bin
+#   make vmlinux          regenerate vmlinux/x86/vmlinux.h from this kernel's BTF
+
+VERSION   := 0.1.0
+OUTPUT    := .output
+ARCH      := x86
+PREFIX    ?= /usr/local
+CLANG     ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL   ?= bpftool
+CC        ?= gcc
+ARGS      ?= procs -d 10
+Q         := $(if $(V),,@)
+
+# One entry per command: bpf/<cmd>.bpf.c, include/<cmd>.h, src/<cmd>.c.
+CMDS      := procs
+
+BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o)
+SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h)
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(SRCS:src/%.c=$(OUTPUT)/src/%.o)
+# Helpers the unit tests link against: everything but main and the commands.
+LIB_OBJS  := $(filter-out $(OUTPUT)/src/main.o $(CMDS:%=$(OUTPUT)/src/%.o),$(OBJS))
+
+WARN      := -Wall -Wextra -Werror
+CFLAGS    ?= -O2 -g
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(OUTPUT) -MMD -MP
+BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
+LIBS_DYNAMIC := -lbpf -lelf -lz -lm
+LIBS_STATIC  := -static -lbpf -lelf -lz -lzstd -lm
+LINK      := $(if $(STATIC),static,dynamic)
+
+# Sanitized helpers for the unit tests.
+ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_OBJS := $(LIB_OBJS:$(OUTPUT)/src/%=$(OUTPUT)/asan/%)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit/%)
+WORK_SRCS := $(wildcard tests/workloads/*.c tests/helpers/*.c)
+WORK_BINS := $(WORK_SRCS:tests/%.c=$(OUTPUT)/tests/%)
+
+.PHONY: all clean run test test-build bench install vmlinux deps deps-test \
+	deps-bench FORCE
+.DELETE_ON_ERROR:
+# Skeletons and BPF objects are intermediate files make must keep.
+.SECONDARY: $(SKELS) $(BPF_OBJS)
+
+all: memtrace
+
+# ./memtrace is a copy of the dynamic or static link, whichever STATIC asks
+# for; comparing first keeps its timestamp when nothing changed.
+memtrace: $(OUTPUT)/memtrace.$(LINK) FORCE
+	$(Q)cmp -s $< $@ || cp -f $< $@
+
+$(OUTPUT)/memtrace.dynamic: $(OBJS)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_DYNAMIC) -o $@
+
+$(OUTPUT)/memtrace.static: $(OBJS)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_STATIC) -o $@
+
+$(OUTPUT)/src/%.o: src/%.c | $(SKELS) $(OUTPUT)/version.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/asan/%.o: src/%.c | $(SKELS) $(OUTPUT)/version.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ASAN) -c $< -o $@
+
+# BPF: compile, drop DWARF (the skeleton keeps .BTF and .BTF.ext), embed.
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(@:.o=.d) -MT $@ -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp
+	$(Q)mv $@.tmp $@
+
+# Rewritten only when the version or commit changes, so that a commit does
+# not rebuild everything.
+$(OUTPUT)/version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)c=$$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown); \
+	printf '#define MEMTRACE_VERSION "%s"\n#define MEMTRACE_COMMIT "%s"\n' \
+		'$(VERSION)' "$$c" > $@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h.tmp
+	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
+
+# Tests: unit tests (ASan+UBSan), workloads and helpers, both binaries.
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ASAN) -Itests/unit -Isrc $^ $(LIBS_DYNAMIC) -o $@
+
+$(OUTPUT)/tests/%: tests/%.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread $< -o $@
+
+test-build: memtrace $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
+	    $(UNIT_BINS) $(WORK_BINS)
+
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)tests/run
+
+bench: deps-bench
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)tests/bench/run
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory memtrace
+	./memtrace $(ARGS)
+
+install: memtrace
+	install -D -m 0755 memtrace $(DESTDIR)$(PREFIX)/bin/memtrace
+
+# Debian/Ubuntu packages; installed only when missing.
+BUILD_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
+	      libzstd-dev git
+TEST_PKGS  := bats valgrind python3 util-linux procps
+BENCH_PKGS := libbpf-tools bpftrace
+
+deps:
+	$(Q).ci/install-deps $(BUILD_PKGS)
+deps-test:
+	$(Q).ci/install-deps $(BUILD_PKGS) $(TEST_PKGS)
+deps-bench:
+	$(Q).ci/install-deps $(BUILD_PKGS) $(TEST_PKGS) $(BENCH_PKGS)
+
+clean:
+	rm -rf $(OUTPUT) memtrace
+
+FORCE:
+
+-include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/bpf/*.d)

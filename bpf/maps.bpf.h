@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Map helpers shared by the BPF programs. */
+#ifndef MEMTRACE_MAPS_BPF_H
+#define MEMTRACE_MAPS_BPF_H
+
+/*
+ * Per-CPU loss counters, one slot per enum mt_loss value (and any the
+ * command adds after MT_LOST_NR). Defined by each program file with
+ * DEFINE_LOSS_MAP(n) so that count_loss() below can see it.
+ */
+#define DEFINE_LOSS_MAP(nr_slots)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);		\
+		__uint(max_entries, nr_slots);				\
+		__type(key, __u32);					\
+		__type(value, __u64);					\
+	} lost SEC(".maps");						\
+									\
+	static __always_inline void count_loss(__u32 slot)		\
+	{								\
+		__u64 *v = bpf_map_lookup_elem(&lost, &slot);		\
+		if (v)							\
+			*v += 1;					\
+	}
+
+#endif /* MEMTRACE_MAPS_BPF_H */

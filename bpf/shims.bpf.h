@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version shims. Tracepoint records and kernel structs change between
+ * releases; each change is handled here with a "___x" flavour that names only
+ * the fields we use, so that libbpf matches it against the running kernel's
+ * BTF by name, and with bpf_core_field_exists() where a field comes and goes.
+ * Never use the raw vmlinux.h layout of these structs.
+ */
+#ifndef MEMTRACE_SHIMS_BPF_H
+#define MEMTRACE_SHIMS_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+/* sched_process_exec record: unchanged since 3.4. */
+struct trace_event_raw_sched_process_exec___x {
+	__u32 __data_loc_filename;
+} __attribute__((preserve_access_index));
+
+/*
+ * sched_process_exit: until 6.15 it was an instance of the shared
+ * sched_process_template class (comm, pid, prio), fired after exit_mm().
+ * 6.16 ("exit: move and extend sched_process_exit() tracepoint") gave it its
+ * own class with "bool group_dead" and moved it before exit_mm(). The struct
+ * name below only exists from 6.16.
+ */
+struct trace_event_raw_sched_process_exit___x {
+	bool group_dead;
+} __attribute__((preserve_access_index));
+
+#define HAVE_EXIT_GROUP_DEAD \
+	bpf_core_field_exists(struct trace_event_raw_sched_process_exit___x, group_dead)
+
+/* sched_process_fork record: child_pid is the new task's pid (a tid). */
+struct trace_event_raw_sched_process_fork___x {
+	pid_t child_pid;
+} __attribute__((preserve_access_index));
+
+/*
+ * include/linux/sched/signal.h: set in signal->flags by do_group_exit() and
+ * by fatal signals; the value has been 0x4 since 2.6.
+ */
+#define SIGNAL_GROUP_EXIT 0x00000004
+
+#endif /* MEMTRACE_SHIMS_BPF_H */

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+#include "loop.h"
+
+#define MAX_WAIT_MS 100
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+void loop_signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	/* No SA_RESTART: a signal must interrupt epoll_wait(). */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A closed pipe shows up as EPIPE on the next write instead. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool loop_interrupted(void)
+{
+	return stop_signal != 0;
+}
+
+uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int wait_ms(uint64_t now, uint64_t until)
+{
+	uint64_t ms;
+
+	if (!until)
+		return MAX_WAIT_MS;
+	if (until <= now)
+		return 0;
+	ms = (until - now + 999999) / 1000000;
+	return ms < MAX_WAIT_MS ? (int)ms : MAX_WAIT_MS;
+}
+
+static int drain(const struct loop_opts *o)
+{
+	int err = o->rb ? ring_buffer__consume(o->rb) : 0;
+
+	if (err == -EPIPE)
+		return LOOP_OUTPUT_CLOSED;
+	return err < 0 ? err : LOOP_DONE;
+}
+
+int loop_run(const struct loop_opts *o)
+{
+	uint64_t now = mono_ns();
+	uint64_t deadline = o->duration_ns ? now + o->duration_ns : 0;
+	uint64_t next_tick = o->interval_ns ? now + o->interval_ns : 0;
+	int err, ms;
+
+	loop_signals_init();
+	while (!stop_signal) {
+		ms = wait_ms(now, next_tick);
+		if (deadline && wait_ms(now, deadline) < ms)
+			ms = wait_ms(now, deadline);
+		if (o->rb)
+			err = ring_buffer__poll(o->rb, ms);
+		else
+			err = poll(NULL, 0, ms) < 0 ? -errno : 0;
+		if (err == -EPIPE)
+			return LOOP_OUTPUT_CLOSED;
+		if (err < 0 && err != -EINTR)
+			return err;
+
+		now = mono_ns();
+		if (next_tick && now >= next_tick) {
+			err = o->on_tick ? o->on_tick(o->ctx) : 0;
+			if (err)
+				return err == -EPIPE ? LOOP_OUTPUT_CLOSED : err;
+			while (next_tick <= now)
+				next_tick += o->interval_ns;
+		}
+		if (deadline && now >= deadline)
+			break;
+		if (o->should_stop && o->should_stop(o->ctx))
+			break;
+	}
+	return drain(o);
+}

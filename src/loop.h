@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The main loop of every command: ring buffer, intervals, stop conditions. */
+#ifndef MEMTRACE_LOOP_H
+#define MEMTRACE_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ring_buffer;
+
+struct loop_opts {
+	struct ring_buffer *rb;		/* polled when set */
+	uint64_t interval_ns;		/* 0: no periodic report */
+	uint64_t duration_ns;		/* 0: until stopped */
+	/* Every interval_ns; a non-zero return stops the loop with it. */
+	int (*on_tick)(void *ctx);
+	/* After each wake-up; true stops the loop (e.g. the target exited). */
+	bool (*should_stop)(void *ctx);
+	void *ctx;
+};
+
+enum loop_end {
+	LOOP_DONE = 0,		/* signal, duration or should_stop */
+	LOOP_OUTPUT_CLOSED = 1,	/* stdout is a closed pipe: exit quietly */
+};
+
+/*
+ * Runs until SIGINT/SIGTERM, duration_ns, should_stop() or a closed stdout,
+ * then consumes what is left in the ring buffer. A ring-buffer callback
+ * returns -EPIPE to report a closed stdout. Returns enum loop_end, or a
+ * negative errno.
+ */
+int loop_run(const struct loop_opts *o);
+
+/* Set up SIGINT/SIGTERM handling and ignore SIGPIPE; loop_run() does it
+ * too, but commands that block elsewhere call it earlier. */
+void loop_signals_init(void);
+bool loop_interrupted(void);
+
+uint64_t mono_ns(void);
+
+#endif /* MEMTRACE_LOOP_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What this host and kernel support, and which hook each command uses. */
+#ifndef MEMTRACE_PROBE_H
+#define MEMTRACE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct btf;
+
+/* Ways to attach a program, in the names MEMTRACE_DISABLE takes. */
+enum hook {
+	HOOK_TP_BTF,		/* BTF-typed raw tracepoint (5.5+) */
+	HOOK_TRACEPOINT,	/* classic tracepoint: needs tracefs */
+	HOOK_RAW_TP,		/* raw tracepoint (4.17+) */
+	HOOK_FENTRY,		/* BPF trampoline (5.5+) */
+	HOOK_KPROBE,
+	HOOK_NR,
+};
+
+#define HOOK_UNAVAILABLE 1	/* try() result: cannot work on this kernel */
+
+const char *hook_name(enum hook h);
+
+/* "tp_btf,fentry" -> bit mask of (1 << enum hook). Returns 0, or -EINVAL
+ * with the first unknown name copied to bad. */
+int hook_parse_list(const char *s, unsigned *mask, char *bad, size_t badlen);
+
+/*
+ * Walks a fallback chain: calls try(ctx, h) for each method in order that
+ * MEMTRACE_DISABLE does not turn off, until one returns 0 (loaded and
+ * attached). try() returns HOOK_UNAVAILABLE when the method cannot work here,
+ * or a negative errno when loading or attaching failed; either way the next
+ * method is tried. Returns the method used, or -1 after printing an error
+ * that names what could not be hooked.
+ */
+int hook_attach(const char *what, const enum hook *chain, int n,
+		int (*try)(void *ctx, enum hook h), void *ctx);
+
+/*
+ * Privileges, kernel BTF, BPF ring buffer. Prints a one-line reason and
+ * returns -1 when the host cannot run memtrace.
+ */
+int host_check(void);
+
+/* The kernel BTF used for CO-RE: MEMTRACE_BTF, else /sys/kernel/btf/vmlinux
+ * (NULL for libbpf's default). */
+const char *btf_custom_path(void);
+/* Parsed once; NULL if unreadable. */
+const struct btf *vmlinux_btf(void);
+/* The kernel has BTF for tracepoint "event" and can attach tp_btf to it. */
+bool tp_btf_available(const char *event);
+
+/* Classic tracepoints need tracefs: mount it at /sys/kernel/tracing when
+ * neither it nor debugfs's tracing directory is there. */
+int tracefs_ensure(void);
+bool tracefs_has_event(const char *category, const char *event);
+
+/* Frees what the probes cached. */
+void probe_cleanup(void);
+
+#endif /* MEMTRACE_PROBE_H */
