@@ -65,21 +65,34 @@ int parse_pid(const char *s, pid_t *out)
 
 int parse_size(const char *s, uint64_t *out)
 {
-	static const char units[] = "KMGT";
-	const char *end, *u;
+	const char *end;
 	uint64_t v, mult = 1;
-	int err;
+	int err, shift = 0;
 
 	err = scan_digits(s, &end, &v);
 	if (err)
 		return err;
-	if (*end && (u = strchr(units, *end & ~0x20))) {
-		mult = 1ULL << (10 * (u - units + 1));
+	switch (*end) {
+	case 'K': case 'k':
+		shift = 10;
+		break;
+	case 'M': case 'm':
+		shift = 20;
+		break;
+	case 'G': case 'g':
+		shift = 30;
+		break;
+	case 'T': case 't':
+		shift = 40;
+		break;
+	}
+	if (shift) {
+		mult = 1ULL << shift;
 		end++;
 		if (*end == 'i')
 			end++;
 	}
-	if ((*end & ~0x20) == 'B')
+	if (*end == 'B' || *end == 'b')
 		end++;
 	if (*end)
 		return -EINVAL;
@@ -149,28 +162,41 @@ int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out_ns)
 	return -EINVAL;
 }
 
-/* The option's name as the user typed it, for messages. */
-static void option_name(int opt, char **argv, const struct option *longopts,
+/* The long option named by an argument "--name[=value]", or NULL. */
+static const struct option *long_option(const char *arg,
+					const struct option *longopts)
+{
+	size_t len;
+
+	if (strncmp(arg, "--", 2))
+		return NULL;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (const struct option *o = longopts; o && o->name; o++)
+		if (strlen(o->name) == len && !strncmp(o->name, arg, len))
+			return o;
+	return NULL;
+}
+
+/*
+ * The option's name as the user typed it. getopt_long() sets optopt to 0
+ * for an unknown long option, to the option's value for a known long
+ * option used wrongly, and to the character for a short option; optind has
+ * moved past a long option but not always past a short one in a group such
+ * as "-vx", so argv is only read for long options.
+ */
+static void option_name(char **argv, const struct option *longopts,
 			char *buf, size_t len)
 {
 	const char *arg = argv[optind - 1];
+	const struct option *o = long_option(arg, longopts);
 
-	/* A long option, maybe with "=value": argv holds it as typed. */
-	if (!strncmp(arg, "--", 2) && arg[2]) {
+	if (optopt == 0 || (o && o->val == optopt))
 		snprintf(buf, len, "%.*s", (int)strcspn(arg, "="), arg);
-		return;
-	}
-	if (opt > 0 && opt < 0x100) {
-		snprintf(buf, len, "-%c", opt);
-		return;
-	}
-	for (const struct option *o = longopts; o && o->name; o++) {
-		if (o->val == opt) {
-			snprintf(buf, len, "--%s", o->name);
-			return;
-		}
-	}
-	snprintf(buf, len, "%s", arg);
+	else if (optopt < 0x100)
+		snprintf(buf, len, "-%c", optopt);
+	else
+		snprintf(buf, len, "%s", arg);
 }
 
 int args_common(int c, char **argv, const struct option *longopts,
@@ -190,10 +216,13 @@ int args_common(int c, char **argv, const struct option *longopts,
 		usage(stdout);
 		return 0;
 	case ':':
-		option_name(optopt, argv, longopts, name, sizeof(name));
+		option_name(argv, longopts, name, sizeof(name));
 		return log_usage("option '%s' needs a value", name);
 	case '?':
-		option_name(optopt, argv, longopts, name, sizeof(name));
+		option_name(argv, longopts, name, sizeof(name));
+		/* A known long option given "=value" it does not take. */
+		if (optopt && name[1] == '-')
+			return log_usage("option '%s' takes no value", name);
 		return log_usage("unknown option '%s'", name);
 	default:
 		return log_usage("unhandled option %d", c);

@@ -9,7 +9,7 @@
 char *fmt_size(char *buf, size_t len, uint64_t bytes)
 {
 	static const char units[] = "KMGTPE";
-	double v = bytes;
+	double v = bytes, shown;
 	int u = -1;
 
 	if (bytes < 1024) {
@@ -20,15 +20,17 @@ char *fmt_size(char *buf, size_t len, uint64_t bytes)
 		v /= 1024;
 		u++;
 	}
-	/* 1023.96K would print as 1024K: carry into the next unit. */
-	if (u < 5 && (v >= 10 ? round(v) : round(v * 10) / 10) >= 1024) {
+	/* Decide on the value as printed: 9.96K is "10K", 1023.96K "1.0M". */
+	shown = v < 9.95 ? round(v * 10) / 10 : round(v);
+	if (u < 5 && shown >= 1024) {
 		v /= 1024;
 		u++;
+		shown = round(v * 10) / 10;
 	}
-	if (v < 10)
-		snprintf(buf, len, "%.1f%c", v, units[u]);
+	if (shown < 10)
+		snprintf(buf, len, "%.1f%c", shown, units[u]);
 	else
-		snprintf(buf, len, "%.0f%c", v, units[u]);
+		snprintf(buf, len, "%.0f%c", shown, units[u]);
 	return buf;
 }
 
@@ -124,6 +126,13 @@ static void sb_puts(struct sbuf *b, const char *s)
 		sb_putc(b, *s++);
 }
 
+/* U+0080..U+009F: C1 controls, e.g. U+009B (CSI) starts terminal
+ * escape sequences just as ESC [ does. */
+static bool is_c1(const unsigned char *s, size_t l)
+{
+	return l == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+}
+
 static bool shell_safe(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -141,7 +150,7 @@ size_t text_quote(char *dst, size_t cap, const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i += l) {
 		l = utf8_len(u + i, n - i);
-		if (!l || u[i] < 0x20 || u[i] == 0x7f) {
+		if (!l || u[i] < 0x20 || u[i] == 0x7f || is_c1(u + i, l)) {
 			ansi = true;
 			l = 1;
 		} else if (l > 1 || !shell_safe(u[i])) {
@@ -166,7 +175,7 @@ size_t text_quote(char *dst, size_t cap, const char *s, size_t n)
 			char esc[8];
 
 			l = utf8_len(u + i, n - i);
-			if (l > 1) {
+			if (l > 1 && !is_c1(u + i, l)) {
 				for (size_t k = 0; k < l; k++)
 					sb_putc(&b, s[i + k]);
 				continue;
@@ -240,15 +249,21 @@ static void json_printf(struct json *j, const char *fmt, ...)
 
 static void json_printf(struct json *j, const char *fmt, ...)
 {
-	char tmp[64];
-	va_list ap;
+	va_list ap, ap2;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		json_raw(j, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+	if (n > 0) {
+		json_grow(j, n);
+		if (!j->oom) {
+			vsnprintf(j->buf + j->len, n + 1, fmt, ap2);
+			j->len += n;
+		}
+	}
+	va_end(ap2);
 }
 
 void json_put_string(struct json *j, const char *s, size_t n)

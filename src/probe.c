@@ -67,7 +67,7 @@ int hook_attach(const char *what, const enum hook *chain, int n,
 	const char *env = getenv("MEMTRACE_DISABLE");
 	unsigned disabled = 0;
 	char bad[32];
-	int i, err, last_err = 0;
+	int i, err, last_err = 0, tried = 0;
 
 	if (env && hook_parse_list(env, &disabled, bad, sizeof(bad))) {
 		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe)",
@@ -80,6 +80,7 @@ int hook_attach(const char *what, const enum hook *chain, int n,
 				 hook_name(chain[i]));
 			continue;
 		}
+		tried++;
 		err = try(ctx, chain[i]);
 		if (!err)
 			return chain[i];
@@ -89,7 +90,10 @@ int hook_attach(const char *what, const enum hook *chain, int n,
 				 strerror(-err));
 		}
 	}
-	if (last_err)
+	if (!tried)
+		log_err("cannot attach to %s: every hook method it can use is disabled by MEMTRACE_DISABLE",
+			what);
+	else if (last_err)
 		log_err("cannot attach to %s: %s%s", what, strerror(-last_err),
 			log_verbose() ? "" : " (-v shows why)");
 	else
