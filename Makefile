@@ -42,6 +42,7 @@ LINK      := $(if $(STATIC),static,dynamic)
 # Sanitized helpers for the unit tests.
 ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 ASAN_OBJS := $(LIB_OBJS:$(OUTPUT)/src/%=$(OUTPUT)/asan/%)
+ASAN_ALL  := $(OBJS:$(OUTPUT)/src/%=$(OUTPUT)/asan/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit/%)
 WORK_SRCS := $(wildcard tests/workloads/*.c tests/helpers/*.c)
@@ -98,17 +99,20 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h.tmp
 	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
 
-# Tests: unit tests (ASan+UBSan), workloads and helpers, both binaries.
-$(OUTPUT)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS)
+# Tests: unit tests (ASan+UBSan), workloads and helpers, every binary.
+$(OUTPUT)/memtrace.asan: $(ASAN_ALL)
+	$(Q)$(CC) $(LDFLAGS) $(ASAN) $^ $(LIBS_DYNAMIC) -o $@
+
+$(UNIT_BINS): $(OUTPUT)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ASAN) -Itests/unit -Isrc $^ $(LIBS_DYNAMIC) -o $@
 
-$(OUTPUT)/tests/%: tests/%.c
+$(WORK_BINS): $(OUTPUT)/tests/%: tests/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread $< -o $@
 
 test-build: memtrace $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
-	    $(UNIT_BINS) $(WORK_BINS)
+	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS)
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build

@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# The build: one binary with every skeleton, static builds, tracked header
+# dependencies, vmlinux.h regeneration, install, and the README's commands.
+
+load helpers
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	cd "$ROOT"
+}
+
+@test "build: one executable embeds every command's BPF skeleton" {
+	local cmds
+	cmds=$(sed -n 's/^CMDS *:= *//p' Makefile)
+	for cmd in $cmds; do
+		[ -f "bpf/$cmd.bpf.c" ] && [ -f "include/$cmd.h" ] && [ -f "src/$cmd.c" ]
+		run "$MEMTRACE" help
+		[[ $output == *"  $cmd "* ]]
+	done
+	# Each skeleton embeds its BPF object: an ELF for machine 247 (BPF)
+	# inside the executable, compiled from that command's bpf/<cmd>.bpf.c.
+	run python3 - "$MEMTRACE" $cmds <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+objs, i = [], data.find(b"\x7fELF", 1)
+while i > 0:
+    if struct.unpack_from("<H", data, i + 18)[0] == 247:
+        shoff, = struct.unpack_from("<Q", data, i + 40)
+        objs.append(data[i:i + shoff + 64 * 64])
+    i = data.find(b"\x7fELF", i + 1)
+for cmd in sys.argv[2:]:
+    # BTF line info names the source file each object came from.
+    assert any(("%s.bpf.c" % cmd).encode() in o for o in objs), cmd
+print(len(objs), "BPF objects")
+PY
+	echo "$output"
+	[ "$status" = 0 ]
+}
+
+@test "build: make STATIC=1 gives a binary with no dynamic section that runs" {
+	make -s STATIC=1
+	run readelf -d memtrace
+	[[ $output == *"There is no dynamic section"* ]]
+	run ./memtrace procs --duration 0.2
+	[ "$status" = 0 ]
+	[[ ${lines[-1]} == "Summary: "* ]]
+	make -s
+	run readelf -d memtrace
+	[[ $output == *"NEEDED"*"libbpf"* ]]
+}
+
+@test "build: editing include/procs.h rebuilds the BPF object and user space" {
+	make -s
+	touch include/procs.h
+	run make -n
+	[[ $output == *"bpf/procs.bpf.c"* ]]
+	[[ $output == *"src/procs.c"* ]]
+	make -s
+	run make -n
+	[[ $output != *"bpf/procs.bpf.c"* ]]
+	[[ $output != *"src/procs.c"* ]]
+}
+
+@test "build: make vmlinux regenerates vmlinux.h from this kernel's BTF" {
+	cp vmlinux/x86/vmlinux.h "$T/before.h"
+	make -s vmlinux
+	grep -q "struct task_struct {" vmlinux/x86/vmlinux.h
+	grep -q "btf_trace_sched_process_exec" vmlinux/x86/vmlinux.h
+	cmp vmlinux/x86/vmlinux.h "$T/before.h" || cp "$T/before.h" vmlinux/x86/vmlinux.h
+}
+
+@test "build: make install PREFIX=... installs the binary and nothing else" {
+	make -s install PREFIX="$T/prefix"
+	[ "$(cd "$T/prefix" && find . -type f)" = "./bin/memtrace" ]
+	run "$T/prefix/bin/memtrace" procs --duration 0.2
+	[ "$status" = 0 ]
+}
+
+@test "build: make run ARGS=... builds and runs memtrace" {
+	run timeout 60 make -s run ARGS="procs --duration 0.5 --json"
+	[ "$status" = 0 ]
+	[[ ${lines[-1]} == '{"type":"summary"'* ]]
+}
+
+@test "build: CI runs make test, and the README documents it" {
+	[ -x .ci/run ]
+	grep -q "make test" .ci/run
+	grep -q "make test" README.md
+	grep -q "make run" README.md
+}
+
+@test "build: BPF programs declare a GPL-compatible license" {
+	for f in bpf/*.bpf.c; do
+		grep -q 'SEC("license") = "GPL"' "$f"
+	done
+	head -3 LICENSE | grep -q "GNU GENERAL PUBLIC LICENSE"
+}
