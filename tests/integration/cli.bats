@@ -157,7 +157,7 @@ one_line_err() { # the error is exactly one line naming its subject
 	one_line_err "MEMTRACE_DISABLE: unknown hook method 'bogus'"
 	run_split env MEMTRACE_DISABLE=tp_btf,tracepoint "$MEMTRACE" procs --duration 1
 	[ "$status" = 1 ]
-	one_line_err "cannot attach to sched_process_exec/exit: no hook method available"
+	one_line_err "cannot attach to sched_process_exec/exit: every hook method it can use is disabled by MEMTRACE_DISABLE"
 }
 
 @test "cli: libbpf speaks only with -v (and its debug log with -vv)" {

@@ -140,6 +140,25 @@ PY
 	grep -q " EXEC .* $T/mtargs x*x \.\.\.\$" "$T/text"
 }
 
+@test "procs: execveat(2) is seen like execve(2)" {
+	cp "$WL/noop" "$T/mtexecat"
+	start_tracer "$T/out" "$T/err" procs -c mtexecat --json
+	"$WL/execveat" "$T" mtexecat one two
+	stop_tracer
+	run python3 - "$T/out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+ex = [e for e in ev if e["type"] == "exec"]
+assert len(ex) == 1, ev
+# the kernel names a file reached through a directory fd /dev/fd/N/NAME
+assert ex[0]["filename"].endswith("/mtexecat"), ex[0]
+assert ex[0]["args"] == ["mtexecat", "one", "two"], ex[0]
+assert [e["exit_code"] for e in ev if e["type"] == "exit"] == [0], ev
+PY
+	echo "$output"
+	[ "$status" = 0 ]
+}
+
 @test "procs: tracefs is mounted only by the classic tracepoint path" {
 	if [ -d /sys/kernel/debug/tracing/events ]; then
 		skip "debugfs provides tracefs on this host: nothing to mount"

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+// Tests for src/loop.c: --duration, intervals, stop conditions, signals.
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "args.h"
+#include "loop.h"
+#include "tap.h"
+
+struct counts {
+	int ticks, checks, stop_after, tick_result_at;
+	int tick_result;
+};
+
+static int on_tick(void *ctx)
+{
+	struct counts *c = ctx;
+
+	c->ticks++;
+	return c->tick_result_at && c->ticks == c->tick_result_at ?
+		       c->tick_result : 0;
+}
+
+static bool should_stop(void *ctx)
+{
+	struct counts *c = ctx;
+
+	return c->stop_after && ++c->checks >= c->stop_after;
+}
+
+static void test_duration(void)
+{
+	struct loop_opts o = { .duration_ns = 200 * NS_PER_MS };
+	uint64_t t0 = mono_ns(), took;
+	int ret = loop_run(&o);
+
+	took = mono_ns() - t0;
+	ok(ret == LOOP_DONE, "duration: returns LOOP_DONE");
+	ok(took >= 200 * NS_PER_MS && took < 600 * NS_PER_MS,
+	   "duration 200 ms: stopped after %llu ms",
+	   (unsigned long long)(took / NS_PER_MS));
+}
+
+static void test_interval(void)
+{
+	struct counts c = {};
+	struct loop_opts o = {
+		.interval_ns = 50 * NS_PER_MS,
+		.duration_ns = 275 * NS_PER_MS,
+		.on_tick = on_tick,
+		.ctx = &c,
+	};
+
+	int ret = loop_run(&o);
+
+	ok(ret == LOOP_DONE && c.ticks >= 4 && c.ticks <= 6,
+	   "interval 50 ms over 275 ms: %d ticks (5 expected)", c.ticks);
+}
+
+static void test_should_stop(void)
+{
+	struct counts c = { .stop_after = 3 };
+	struct loop_opts o = {
+		.duration_ns = 10 * NS_PER_SEC,
+		.should_stop = should_stop,
+		.ctx = &c,
+	};
+	uint64_t t0 = mono_ns();
+	int ret = loop_run(&o);
+
+	ok(ret == LOOP_DONE && c.checks == 3 && mono_ns() - t0 < 2 * NS_PER_SEC,
+	   "should_stop: the loop ends when it says so (%d checks)", c.checks);
+}
+
+static void test_tick_errors(void)
+{
+	struct counts c = { .tick_result_at = 2, .tick_result = -EPIPE };
+	struct loop_opts o = {
+		.interval_ns = 20 * NS_PER_MS,
+		.duration_ns = 5 * NS_PER_SEC,
+		.on_tick = on_tick,
+		.ctx = &c,
+	};
+
+	int ret = loop_run(&o);
+
+	ok(ret == LOOP_OUTPUT_CLOSED && c.ticks == 2,
+	   "a tick reporting a closed stdout ends the loop quietly");
+	c = (struct counts){ .tick_result_at = 1, .tick_result = -EIO };
+	ret = loop_run(&o);
+	ok(ret == -EIO && c.ticks == 1, "a tick's error is returned");
+}
+
+/* In a child: run a long loop, exit with what it returned (+10) and
+ * whether it saw the signal. */
+static void test_signal(int sig, const char *name)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct loop_opts o = { .duration_ns = 20 * NS_PER_SEC };
+		int ret = loop_run(&o);
+
+		_exit(ret == LOOP_DONE && loop_interrupted() ? 0 : 10 + ret);
+	}
+	usleep(200 * 1000);
+	kill(pid, sig);
+	alarm(10);
+	waitpid(pid, &status, 0);
+	alarm(0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "%s stops the loop, and loop_interrupted() says so", name);
+}
+
+static void test_sigpipe(void)
+{
+	int fds[2], status = 0;
+	pid_t pid;
+
+	if (pipe(fds)) {
+		ok(0, "pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		loop_signals_init();
+		/* With SIGPIPE ignored a write to a closed pipe fails. */
+		_exit(write(fds[1], "x", 1) == -1 && errno == EPIPE ? 0 : 1);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "SIGPIPE is ignored: a closed pipe is an EPIPE error instead");
+}
+
+int main(void)
+{
+	test_duration();
+	test_interval();
+	test_should_stop();
+	test_tick_errors();
+	test_signal(SIGINT, "SIGINT");
+	test_signal(SIGTERM, "SIGTERM");
+	test_sigpipe();
+	return tap_done();
+}
