@@ -5,6 +5,7 @@
 #   make                  build ./memtrace (STATIC=1: fully static)
 #   make run [ARGS=...]   install what is missing, build, run (default: procs -d 10)
 #   make test             install what is missing, build, run every test
+#   make test-kernel      only the tests on a second kernel, under QEMU
 #   make bench            run the side-by-side benchmarks
 #   make install          install the binary under $(PREFIX)/bin
 #   make vmlinux          regenerate vmlinux/x86/vmlinux.h from this kernel's BTF
@@ -47,9 +48,11 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit/%)
 WORK_SRCS := $(wildcard tests/workloads/*.c tests/helpers/*.c)
 WORK_BINS := $(WORK_SRCS:tests/%.c=$(OUTPUT)/tests/%)
+# Static copies for the test kernel's initramfs, which has no libc.
+STATIC_WORK_BINS := $(WORK_SRCS:tests/%.c=$(OUTPUT)/tests/static/%)
 
-.PHONY: all clean run test test-build bench install vmlinux deps deps-test \
-	deps-bench FORCE
+.PHONY: all clean run test test-build test-kernel bench install vmlinux deps \
+	deps-test deps-bench FORCE
 .DELETE_ON_ERROR:
 # Skeletons and BPF objects are intermediate files make must keep.
 .SECONDARY: $(SKELS) $(BPF_OBJS)
@@ -111,12 +114,21 @@ $(WORK_BINS): $(OUTPUT)/tests/%: tests/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread $< -o $@
 
+$(STATIC_WORK_BINS): $(OUTPUT)/tests/static/%: tests/%.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread -static $< -o $@
+
 test-build: memtrace $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
-	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS)
+	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(STATIC_WORK_BINS)
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run
+
+# Only the second-kernel suite (make test runs it too).
+test-kernel: deps-test
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)tests/run kernel
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -132,7 +144,8 @@ install: memtrace
 # Debian/Ubuntu packages; installed only when missing.
 BUILD_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      libzstd-dev git
-TEST_PKGS  := bats valgrind python3 util-linux procps
+TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 \
+	      busybox-static cpio
 BENCH_PKGS := libbpf-tools bpftrace
 
 deps:
