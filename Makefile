@@ -160,4 +160,5 @@ clean:
 
 FORCE:
 
--include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/bpf/*.d)
+-include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/bpf/*.d \
+	$(OUTPUT)/tests/unit/*.d)

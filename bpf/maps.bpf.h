@@ -3,6 +3,10 @@
 #ifndef MEMTRACE_MAPS_BPF_H
 #define MEMTRACE_MAPS_BPF_H
 
+/* vmlinux.h has no errno values; map updates return these negated. */
+#define ENOENT 2
+#define EEXIST 17
+
 /*
  * Per-CPU loss counters, one slot per enum mt_loss value (and any the
  * command adds after MT_LOST_NR). Defined by each program file with

@@ -81,9 +81,16 @@ static __always_inline int handle_fork(__u32 parent_tgid, __u32 child_pid)
 }
 
 static __always_inline int handle_exec(struct task_struct *task,
-				       const char *filename)
+				       const char *filename, __u32 old_pid)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	/*
+	 * A thread other than the leader exec'd: de_thread() gave it the
+	 * leader's pid and released the old tid without an exit event.
+	 */
+	if (targ_tgid && old_pid != tgid)
+		bpf_map_delete_elem(&traced, &old_pid);
 	struct procs_exec_event *e;
 	unsigned long arg_start, arg_end, len;
 	struct mm_struct *mm;
@@ -106,7 +113,14 @@ static __always_inline int handle_exec(struct task_struct *task,
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->ts_ns = bpf_ktime_get_ns();
 	__builtin_memcpy(e->comm, comm, sizeof(comm));
-	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+	e->filename_truncated = 0;
+	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				      filename) == sizeof(e->filename)) {
+		char next = 0;
+
+		bpf_probe_read_kernel(&next, 1, filename + sizeof(e->filename) - 1);
+		e->filename_truncated = next != 0;
+	}
 
 	/* The new image's argv strings sit between arg_start and arg_end. */
 	mm = BPF_CORE_READ(task, mm);
@@ -143,7 +157,9 @@ static __always_inline bool last_thread(struct task_struct *task,
 		return false;
 	key.tgid = BPF_CORE_READ(task, tgid);
 	key.start_time = BPF_CORE_READ(task, group_leader, start_time);
-	return bpf_map_update_elem(&exit_reported, &key, &one, BPF_NOEXIST) == 0;
+	/* Any failure but "already there" reports: better twice than never. */
+	return bpf_map_update_elem(&exit_reported, &key, &one, BPF_NOEXIST) !=
+	       -EEXIST;
 }
 
 /*
@@ -176,43 +192,27 @@ static __always_inline void sum_faults(struct signal_struct *sig,
 	e->maj_flt = maj_flt;
 }
 
-static __always_inline int handle_exit(struct task_struct *task, int group_dead)
+static __always_inline void report_exit(struct task_struct *task,
+					struct signal_struct *sig, __u32 pid,
+					__u32 tgid)
 {
-	struct signal_struct *sig = BPF_CORE_READ(task, signal);
-	__u32 pid = BPF_CORE_READ(task, pid);
-	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct task_struct *leader;
 	struct procs_exit_event *e;
 	char comm[MT_COMM_LEN];
 	__u64 lifetime, maxrss, cmaxrss;
 
-	if (!last_thread(task, sig, group_dead)) {
-		/* A thread the classic fork hook may have added with -p. */
-		if (targ_tgid && pid != tgid)
-			bpf_map_delete_elem(&traced, &pid);
-		return 0;
-	}
-	if (targ_tgid) {
-		if (!bpf_map_lookup_elem(&traced, &tgid))
-			return 0;
-		/* User space stops when this map empties. */
-		bpf_map_delete_elem(&traced, &tgid);
-	}
-	if (!want_exit)
-		return 0;
-
 	leader = BPF_CORE_READ(task, group_leader);
 	lifetime = bpf_ktime_get_ns() - BPF_CORE_READ(leader, start_time);
 	if (lifetime < min_lifetime_ns)
-		return 0;
+		return;
 	BPF_CORE_READ_STR_INTO(&comm, leader, comm);
 	if (!comm_matches(comm))
-		return 0;
+		return;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_loss(MT_LOST_RINGBUF);
-		return 0;
+		return;
 	}
 	e->type = PROCS_EXIT;
 	e->pid = tgid;
@@ -243,6 +243,36 @@ static __always_inline int handle_exit(struct task_struct *task, int group_dead)
 	e->self_peak_rss_pages = maxrss;
 	sum_faults(sig, e);
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int handle_exit(struct task_struct *task, int group_dead)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	__u32 pid = BPF_CORE_READ(task, pid);
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (!last_thread(task, sig, group_dead)) {
+		/* A thread the classic fork hook may have added with -p. */
+		if (targ_tgid && pid != tgid)
+			bpf_map_delete_elem(&traced, &pid);
+		return 0;
+	}
+	if (!targ_tgid) {
+		if (want_exit)
+			report_exit(task, sig, pid, tgid);
+		return 0;
+	}
+	if (!bpf_map_lookup_elem(&traced, &tgid))
+		return 0;
+	if (want_exit)
+		report_exit(task, sig, pid, tgid);
+	/*
+	 * Only now that the event is in the ring buffer: user space stops
+	 * when this map is empty. The last thread need not be the leader.
+	 */
+	bpf_map_delete_elem(&traced, &tgid);
+	if (pid != tgid)
+		bpf_map_delete_elem(&traced, &pid);
 	return 0;
 }
 
@@ -252,7 +282,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(exec_btf, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	return handle_exec(p, BPF_CORE_READ(bprm, filename));
+	return handle_exec(p, BPF_CORE_READ(bprm, filename), old_pid);
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -284,7 +314,7 @@ int exec_tp(struct trace_event_raw_sched_process_exec___x *ctx)
 	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
 
 	return handle_exec((struct task_struct *)bpf_get_current_task(),
-			   (const char *)ctx + off);
+			   (const char *)ctx + off, ctx->old_pid);
 }
 
 SEC("tracepoint/sched/sched_process_exit")

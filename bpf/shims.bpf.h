@@ -14,6 +14,7 @@
 /* sched_process_exec record: unchanged since 3.4. */
 struct trace_event_raw_sched_process_exec___x {
 	__u32 __data_loc_filename;
+	pid_t old_pid;
 } __attribute__((preserve_access_index));
 
 /*

@@ -24,6 +24,8 @@ struct procs_exec_event {
 	char comm[MT_COMM_LEN];
 	__u32 args_len;			/* bytes of args used, NUL-separated */
 	__u32 args_truncated;		/* argv was longer than PROCS_ARGS_LEN */
+	__u32 filename_truncated;	/* longer than PROCS_FILENAME_LEN - 1 */
+	__u32 pad;
 	char filename[PROCS_FILENAME_LEN];
 	char args[PROCS_ARGS_LEN];
 };

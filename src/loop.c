@@ -40,6 +40,37 @@ uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static int64_t wall_offset_ns;
+
+/* NTP slews CLOCK_REALTIME against CLOCK_MONOTONIC: keep the offset fresh. */
+static void refresh_wall_offset(void)
+{
+	struct timespec real, mono;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	wall_offset_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
+			 (real.tv_nsec - mono.tv_nsec);
+}
+
+uint64_t loop_wall_ns(uint64_t mono)
+{
+	if (!wall_offset_ns)
+		refresh_wall_offset();
+	return mono + wall_offset_ns;
+}
+
+int loop_flush(FILE *f)
+{
+	if (fflush(f) == 0 && !ferror(f))
+		return 0;
+	if (errno == EPIPE)
+		return LOOP_OUTPUT_CLOSED;
+	if (!errno)
+		errno = EIO;
+	return LOOP_OUTPUT_FAILED;
+}
+
 static int wait_ms(uint64_t now, uint64_t until)
 {
 	uint64_t ms;
@@ -56,9 +87,9 @@ static int drain(const struct loop_opts *o)
 {
 	int err = o->rb ? ring_buffer__consume(o->rb) : 0;
 
-	if (err == -EPIPE)
-		return LOOP_OUTPUT_CLOSED;
-	return err < 0 ? err : LOOP_DONE;
+	if (err < 0)
+		return err;
+	return loop_flush(stdout);
 }
 
 int loop_run(const struct loop_opts *o)
@@ -77,19 +108,21 @@ int loop_run(const struct loop_opts *o)
 			err = ring_buffer__poll(o->rb, ms);
 		else
 			err = poll(NULL, 0, ms) < 0 ? -errno : 0;
-		if (err == -EPIPE)
-			return LOOP_OUTPUT_CLOSED;
 		if (err < 0 && err != -EINTR)
 			return err;
+		refresh_wall_offset();
 
 		now = mono_ns();
 		if (next_tick && now >= next_tick) {
 			err = o->on_tick ? o->on_tick(o->ctx) : 0;
 			if (err)
-				return err == -EPIPE ? LOOP_OUTPUT_CLOSED : err;
+				return err;
 			while (next_tick <= now)
 				next_tick += o->interval_ns;
 		}
+		err = loop_flush(stdout);
+		if (err)
+			return err;
 		if (deadline && now >= deadline)
 			break;
 		if (o->should_stop && o->should_stop(o->ctx))

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct ring_buffer;
 
@@ -22,15 +23,24 @@ struct loop_opts {
 enum loop_end {
 	LOOP_DONE = 0,		/* signal, duration or should_stop */
 	LOOP_OUTPUT_CLOSED = 1,	/* stdout is a closed pipe: exit quietly */
+	LOOP_OUTPUT_FAILED = 2,	/* writing stdout failed: errno says why */
 };
 
 /*
- * Runs until SIGINT/SIGTERM, duration_ns, should_stop() or a closed stdout,
- * then consumes what is left in the ring buffer. A ring-buffer callback
- * returns -EPIPE to report a closed stdout. Returns enum loop_end, or a
- * negative errno.
+ * Runs until SIGINT/SIGTERM, duration_ns, should_stop() or a failed write
+ * to stdout, then consumes what is left in the ring buffer. stdout is
+ * flushed after every wake-up, so a stream shows each event as soon as it
+ * is read, with one write per batch rather than per line. Returns enum
+ * loop_end, or a negative errno from the ring buffer or on_tick().
  */
 int loop_run(const struct loop_opts *o);
+
+/* Flushes f: 0, LOOP_OUTPUT_CLOSED, or LOOP_OUTPUT_FAILED with errno. */
+int loop_flush(FILE *f);
+
+/* Wall-clock nanoseconds for a CLOCK_MONOTONIC timestamp (from BPF's
+ * bpf_ktime_get_ns()); the offset is refreshed at every wake-up. */
+uint64_t loop_wall_ns(uint64_t mono_ns);
 
 /* Set up SIGINT/SIGTERM handling and ignore SIGPIPE; loop_run() does it
  * too, but commands that block elsewhere call it earlier. */

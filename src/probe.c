@@ -197,15 +197,68 @@ bool tp_btf_available(const char *event)
 	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
 }
 
+/* The FUNC_PROTO behind btf_trace_<event>, or NULL. */
+static const struct btf_type *tp_proto(const char *event)
+{
+	const struct btf *btf = vmlinux_btf();
+	const struct btf_type *t;
+	char name[128];
+	int id;
+
+	if (!btf)
+		return NULL;
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, id);		/* typedef */
+	t = t ? btf__type_by_id(btf, t->type) : NULL;	/* pointer */
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+int tp_btf_nargs(const char *event)
+{
+	const struct btf_type *proto = tp_proto(event);
+
+	return proto ? btf_vlen(proto) - 1 : -1;
+}
+
+/* The type id refers to, past typedefs and const/volatile. */
+static const struct btf_type *resolved(const struct btf *btf, __u32 id)
+{
+	int r = btf__resolve_type(btf, id);
+
+	return r < 0 ? NULL : btf__type_by_id(btf, r);
+}
+
+bool tp_btf_arg_is_struct_ptr(const char *event, int i, const char *name)
+{
+	const struct btf_type *proto = tp_proto(event), *t;
+	const struct btf *btf = vmlinux_btf();
+	const char *tname;
+
+	if (!proto || i + 1 >= btf_vlen(proto))
+		return false;
+	t = resolved(btf, btf_params(proto)[i + 1].type);
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = resolved(btf, t->type);
+	tname = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+	return t && btf_is_struct(t) && tname && !strcmp(tname, name);
+}
+
 int tracefs_ensure(void)
 {
 	if (!access(TRACEFS "/events", F_OK) ||
 	    !access(DEBUGFS_TRACING "/events", F_OK))
 		return 0;
 	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
-		log_err("cannot mount tracefs at %s (needed by classic tracepoints): %s",
-			TRACEFS, strerror(errno));
-		return -1;
+		int err = errno;
+
+		log_info("cannot mount tracefs at %s (needed by classic tracepoints): %s",
+			 TRACEFS, strerror(err));
+		return -err;
 	}
 	log_info("mounted tracefs at %s", TRACEFS);
 	return 0;

@@ -51,8 +51,19 @@ const struct btf *vmlinux_btf(void);
 /* The kernel has BTF for tracepoint "event" and can attach tp_btf to it. */
 bool tp_btf_available(const char *event);
 
+/*
+ * A tracepoint's arguments as tp_btf programs see them, from the kernel's
+ * btf_trace_<event> typedef (a pointer to a FUNC_PROTO whose first
+ * parameter, the context, is not counted): how many (-1 when the event has
+ * no BTF), and whether argument i is a pointer to "struct name".
+ */
+int tp_btf_nargs(const char *event);
+bool tp_btf_arg_is_struct_ptr(const char *event, int i, const char *name);
+#define tp_btf_has_arg(event, i) (tp_btf_nargs(event) > (i))
+
 /* Classic tracepoints need tracefs: mount it at /sys/kernel/tracing when
- * neither it nor debugfs's tracing directory is there. */
+ * neither it nor debugfs's tracing directory is there. 0 or -errno (the
+ * reason is shown with -v). */
 int tracefs_ensure(void);
 bool tracefs_has_event(const char *category, const char *event);
 

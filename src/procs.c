@@ -37,9 +37,9 @@ struct procs_run {
 	const struct procs_opts *o;
 	struct procs_bpf *skel;
 	struct json json;
-	int64_t wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	long page_size;
 	uint64_t nexec, nexit;
+	unsigned wakeups;
 };
 
 enum {
@@ -86,8 +86,9 @@ static void usage(FILE *out)
 		"\n"
 		"Columns: LIFE_MS lifetime in ms; PEAK_RSS peak resident set size as wait4()\n"
 		"and time(1) report it (the process's own, or its largest reaped child's);\n"
-		"MINFLT, MAJFLT page faults; EXIT/COMMAND the exit code or fatal signal, or\n"
-		"the file executed and its arguments.\n"
+		"MINFLT, MAJFLT page faults of the process's own threads (not its\n"
+		"children); EXIT/COMMAND the exit code or fatal signal, or the file\n"
+		"executed and its arguments.\n"
 		"\n"
 		"Examples:\n"
 		"  memtrace procs -d 10            processes that lived 10 ms or more\n"
@@ -183,12 +184,6 @@ static int parse_args(int argc, char **argv, struct procs_opts *o)
 	return -1;
 }
 
-static void wall_time(const struct procs_run *r, uint64_t ts_ns, char *buf,
-		      size_t len)
-{
-	fmt_clock(buf, len, ts_ns + r->wall_offset_ns);
-}
-
 static const struct col columns[] = {
 	{ "TIME", 8, false },
 	{ "EVENT", 5, false },
@@ -270,17 +265,18 @@ static int print_exec(struct procs_run *r, const struct procs_exec_event *e)
 	size_t flen = strnlen(e->filename, sizeof(e->filename));
 	struct json *j = &r->json;
 
-	wall_time(r, e->ts_ns, when, sizeof(when));
+	fmt_clock(when, sizeof(when), loop_wall_ns(e->ts_ns));
 	if (r->o->common.json) {
 		json_begin(j);
 		json_key_str(j, "type", "exec");
 		json_key_str(j, "time", when);
-		json_key_u64(j, "ts_ns", e->ts_ns + r->wall_offset_ns);
+		json_key_u64(j, "ts_ns", loop_wall_ns(e->ts_ns));
 		json_key_u64(j, "pid", e->pid);
 		json_key_u64(j, "ppid", e->ppid);
 		json_key_u64(j, "uid", e->uid);
 		json_key_strn(j, "comm", e->comm, strnlen(e->comm, MT_COMM_LEN));
 		json_key_strn(j, "filename", e->filename, flen);
+		json_key_bool(j, "filename_truncated", e->filename_truncated);
 		json_key_array(j, "args");
 		for_each_arg(e, json_add_arg, j);
 		json_close(j);
@@ -297,10 +293,11 @@ static int print_exec(struct procs_run *r, const struct procs_exec_event *e)
 	struct cmdline cl = { line, 0, sizeof(line), 0, true };
 
 	for_each_arg(e, find_arg, &script);
-	if (script.found)
+	if (script.found || e->filename_truncated) {
 		cl.skip_argv0 = false;
-	else
+	} else {
 		cl.len = text_quote(line, sizeof(line), e->filename, flen);
+	}
 	for_each_arg(e, cmdline_add, &cl);
 	if (e->args_truncated && cl.len + 5 < cl.cap)
 		cl.len += snprintf(line + cl.len, cl.cap - cl.len, " ...");
@@ -313,20 +310,28 @@ static int print_exec(struct procs_run *r, const struct procs_exec_event *e)
 	return 0;
 }
 
-/* "code 3", "SIGKILL", "SIGSEGV, core dumped" from a wait status. */
+/* "SIGKILL", or "signal 40" for one without a name. */
+static void fmt_signal(char *buf, size_t len, int sig)
+{
+	const char *name = sigabbrev_np(sig);
+
+	if (name)
+		snprintf(buf, len, "SIG%s", name);
+	else
+		snprintf(buf, len, "signal %d", sig);
+}
+
+/* "code 3", "SIGKILL", "SIGSEGV (core)" from a wait status. */
 static void fmt_status(char *buf, size_t len, int status)
 {
-	int sig = status & 0x7f;
-	const char *name = sig ? sigabbrev_np(sig) : NULL;
+	char sig[24];
 
-	if (!sig)
+	if (!(status & 0x7f)) {
 		snprintf(buf, len, "code %d", (status >> 8) & 0xff);
-	else if (name)
-		snprintf(buf, len, "SIG%s%s", name,
-			 status & 0x80 ? ", core dumped" : "");
-	else
-		snprintf(buf, len, "signal %d%s", sig,
-			 status & 0x80 ? ", core dumped" : "");
+		return;
+	}
+	fmt_signal(sig, sizeof(sig), status & 0x7f);
+	snprintf(buf, len, "%s%s", sig, status & 0x80 ? " (core)" : "");
 }
 
 static int print_exit(struct procs_run *r, const struct procs_exit_event *e)
@@ -337,19 +342,20 @@ static int print_exit(struct procs_run *r, const struct procs_exit_event *e)
 	int sig = e->status & 0x7f;
 	struct json *j = &r->json;
 
-	wall_time(r, e->ts_ns, when, sizeof(when));
+	fmt_clock(when, sizeof(when), loop_wall_ns(e->ts_ns));
 	fmt_status(status, sizeof(status), e->status);
 	if (r->o->common.json) {
 		json_begin(j);
 		json_key_str(j, "type", "exit");
 		json_key_str(j, "time", when);
-		json_key_u64(j, "ts_ns", e->ts_ns + r->wall_offset_ns);
+		json_key_u64(j, "ts_ns", loop_wall_ns(e->ts_ns));
 		json_key_u64(j, "pid", e->pid);
 		json_key_u64(j, "ppid", e->ppid);
 		json_key_u64(j, "tid", e->tid);
 		json_key_strn(j, "comm", e->comm, strnlen(e->comm, MT_COMM_LEN));
 		json_key_i64(j, "status", e->status);
 		if (sig) {
+			fmt_signal(status, sizeof(status), sig);
 			json_key_null(j, "exit_code");
 			json_key_str(j, "signal", status);
 			json_key_u64(j, "signal_number", sig);
@@ -386,6 +392,7 @@ static int print_exit(struct procs_run *r, const struct procs_exit_event *e)
 	return 0;
 }
 
+/* Output errors surface when the loop flushes stdout. */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct procs_run *r = ctx;
@@ -400,7 +407,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->nexit++;
 		err = print_exit(r, data);
 	}
-	return err || ferror(stdout) ? -EPIPE : 0;
+	return err ? -ENOMEM : 0;
 }
 
 /* tp_btf first: typed arguments and no tracefs; then classic tracepoints. */
@@ -437,6 +444,11 @@ static int try_attach(void *ctx, enum hook h)
 	skel->rodata->want_exec = o->want_exec;
 	skel->rodata->want_exit = o->want_exit;
 	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);
+	/* Preallocated maps cost memory: keep the ones not used at one. */
+	if (!o->pid)
+		bpf_map__set_max_entries(skel->maps.traced, 1);
+	if (btf && tp_btf_has_arg("sched_process_exit", 1))
+		bpf_map__set_max_entries(skel->maps.exit_reported, 1);
 
 	bpf_program__set_autoload(skel->progs.exec_btf, btf && o->want_exec);
 	bpf_program__set_autoload(skel->progs.exit_btf, btf && want_exit);
@@ -500,16 +512,32 @@ static int seed_traced(struct procs_run *r)
 	return 0;
 }
 
+/*
+ * -p ends when the traced set is empty. Every second, entries of processes
+ * that are gone are dropped too: one that exited while /proc was being
+ * read was never seen by the exit hook (the exit tracepoint fires before
+ * the task becomes a zombie, so a zombie's event was already sent).
+ */
 static bool traced_all_exited(void *ctx)
 {
 	struct procs_run *r = ctx;
-	__u32 key;
+	int fd = bpf_map__fd(r->skel->maps.traced);
+	__u32 key, next, *prev = NULL;
 
-	return bpf_map_get_next_key(bpf_map__fd(r->skel->maps.traced), NULL,
-				    &key) && errno == ENOENT;
+	if (++r->wakeups % 10 == 0) {
+		while (!bpf_map_get_next_key(fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			if (!proc_alive(key)) {
+				bpf_map_delete_elem(fd, &key);
+				prev = NULL;	/* start over: key is gone */
+			}
+		}
+	}
+	return bpf_map_get_next_key(fd, NULL, &key) && errno == ENOENT;
 }
 
-static int print_summary(struct procs_run *r)
+static void print_summary(struct procs_run *r)
 {
 	uint64_t lost[MT_LOST_NR] = {};
 	uint64_t total;
@@ -525,7 +553,8 @@ static int print_summary(struct procs_run *r)
 		json_key_u64(j, "lost", total);
 		json_key_u64(j, "lost_ringbuf_full", lost[MT_LOST_RINGBUF]);
 		json_key_u64(j, "lost_map_full", lost[MT_LOST_MAP_FULL]);
-		return json_end(j, stdout);
+		json_end(j, stdout);
+		return;
 	}
 	printf("Summary: %llu exec, %llu exit events, %llu lost",
 	       (unsigned long long)r->nexec, (unsigned long long)r->nexit,
@@ -535,7 +564,6 @@ static int print_summary(struct procs_run *r)
 		       (unsigned long long)lost[MT_LOST_RINGBUF],
 		       (unsigned long long)lost[MT_LOST_MAP_FULL]);
 	printf("\n");
-	return 0;
 }
 
 int cmd_procs(int argc, char **argv)
@@ -544,13 +572,13 @@ int cmd_procs(int argc, char **argv)
 	struct procs_opts o;
 	struct procs_run r = { .o = &o };
 	struct ring_buffer *rb = NULL;
-	struct timespec real, mono;
 	int err, status = 1;
 
 	err = parse_args(argc, argv, &o);
 	if (err >= 0)
 		return err;
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Flushed by the loop after each batch of events. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	loop_signals_init();
 
 	if (host_check())
@@ -572,13 +600,10 @@ int cmd_procs(int argc, char **argv)
 		goto out;
 	}
 
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	r.wall_offset_ns = (real.tv_sec - mono.tv_sec) * (int64_t)NS_PER_SEC +
-			   (real.tv_nsec - mono.tv_nsec);
 	r.page_size = getpagesize();
 	if (!o.common.json)
 		table_header(stdout, columns, NR_COLUMNS);
+	log_info("ready");
 
 	struct loop_opts lo = {
 		.rb = rb,
@@ -587,16 +612,16 @@ int cmd_procs(int argc, char **argv)
 		.ctx = &r,
 	};
 	err = loop_run(&lo);
-	if (err == LOOP_OUTPUT_CLOSED) {
-		status = 0;
-		goto out;
+	if (err == LOOP_DONE) {
+		print_summary(&r);
+		err = loop_flush(stdout);
 	}
-	if (err < 0) {
+	if (err == LOOP_OUTPUT_FAILED)
+		log_err("writing output: %s", strerror(errno));
+	else if (err < 0)
 		log_err("reading events: %s", strerror(-err));
-		goto out;
-	}
-	print_summary(&r);
-	status = 0;
+	else
+		status = 0;
 out:
 	ring_buffer__free(rb);
 	procs_bpf__destroy(r.skel);

@@ -15,7 +15,7 @@
 #   BENCH_PROCS_ROUNDS  rounds (default 5)
 #   BENCH_KEEP=1        keep the tracers' output (the temporary directory)
 #
-# -v only adds the "via" lines on stderr at start: how we know memtrace is
+# -v only adds a few lines on stderr at start, "ready" last: how we know memtrace is
 # attached.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -95,13 +95,13 @@ wait_ready() {
 	bench_die "$name did not start: $(cat "$OUT/$name.err" 2>/dev/null)"
 }
 
-# memtrace -v says "<tracepoint> via <hook>" once each hook is attached;
+# memtrace -v says "ready" once every hook is attached;
 # events from then on wait in its ring buffer until it reads them.
 memtrace_ready() {
 	local err
 	[ -f "$1" ] || return 1   # the background shell may not have created it yet
 	err=$(<"$1")
-	[[ $err == *"sched_process_exec via "* && $err == *"sched_process_exit via "* ]]
+	[[ $err == *"memtrace procs: ready"* ]]
 }
 
 # The peers' stdout is a file, so fully buffered: their header is not there

@@ -37,6 +37,11 @@ teardown() {
 	check_procs_storm "$T"
 }
 
+@test "procs: nothing is lost silently: shown + counted as lost = all events" {
+	scenario_procs_losses "$T"
+	check_procs_losses "$T"
+}
+
 @test "procs: -p follows a process and its descendants, and stops when they exit" {
 	scenario_procs_descendants "$T"
 	check_procs_descendants "$T"
@@ -80,6 +85,14 @@ teardown() {
 	refute bash -c 'readelf -d "$1" | grep -q NEEDED' _ "$MEMTRACE"
 	scenario_procs_lifecycle "$T"
 	check_procs_lifecycle "$T"
+}
+
+@test "procs: a failing stdout (ENOSPC) is an error, not a quiet end" {
+	run "$MEMTRACE" procs --duration 0.5
+	[ "$status" = 0 ]
+	run bash -c '"$1" procs --duration 0.5 >/dev/full' _ "$MEMTRACE"
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace procs: writing output: No space left on device" ]
 }
 
 @test "procs: user space runs clean under valgrind (no leaks, no invalid access)" {

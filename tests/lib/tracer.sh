@@ -10,8 +10,9 @@
 HOOK=${MEMTRACE_TEST_HOOK:-tp_btf}
 
 # start_tracer OUT ERR ARGS...: runs "memtrace ARGS -v" in the background
-# and returns once its hooks are attached (the -v "via" lines), so that
-# nothing done afterwards can be missed. TRACER_WRAP (e.g. valgrind ...)
+# and returns once it is tracing (the -v line "ready", printed when every
+# hook is attached and -p's processes are followed), so that nothing done
+# afterwards can be missed. TRACER_WRAP (e.g. valgrind ...)
 # goes in front of the command; START_SECONDS bounds the wait (20).
 start_tracer() {
 	_out=$1
@@ -22,7 +23,7 @@ start_tracer() {
 	TRACER_PID=$!
 	_i=0
 	while [ "$_i" -lt $((${START_SECONDS:-20} * 20)) ]; do
-		grep -q " via " "$_err" 2>/dev/null && return 0
+		grep -q "^memtrace [a-z]*: ready$" "$_err" 2>/dev/null && return 0
 		kill -0 "$TRACER_PID" 2>/dev/null || break
 		sleep 0.05
 		_i=$((_i + 1))

@@ -34,6 +34,15 @@ check_procs_storm() {
 	[ "$(python3 "$PROCS_CHECK" count "$1/out" exec "$comm")" = 500 ]
 	[ "$(python3 "$PROCS_CHECK" count "$1/out" exit "$comm")" = 500 ]
 	tail -n 1 "$1/out" | grep -q '"exec":500,"exit":500,"lost":0,'
+	# Unfiltered, among everything else the machine did.
+	[ "$(python3 "$PROCS_CHECK" count "$1/all" exec "$comm")" = 500 ]
+	[ "$(python3 "$PROCS_CHECK" count "$1/all" exit "$comm")" = 500 ]
+	tail -n 1 "$1/all" | grep -q '"lost":0,'
+}
+
+check_procs_losses() {
+	grep -q "^spawned 500 failed 0 " "$1/storm"
+	python3 "$PROCS_CHECK" losses "$1/out" "$(cat "$1/comm")" 1000
 }
 
 check_procs_descendants() {

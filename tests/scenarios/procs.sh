@@ -8,14 +8,14 @@
 
 # Run on every kernel of tests/kernel/kernels, on both hook paths.
 GUEST_SCENARIOS="${GUEST_SCENARIOS:-} procs_lifecycle procs_agree
-	procs_min_lifetime procs_storm procs_descendants procs_comm procs_args
-	procs_execveat procs_tracefs procs_duration procs_pipe"
+	procs_min_lifetime procs_storm procs_losses procs_descendants procs_comm
+	procs_args procs_execveat procs_tracefs procs_duration procs_pipe"
 
 # Children with known exit codes, signals, lifetimes and memory, reaped with
 # wait4(): gt holds wait4's view, out memtrace's.
 scenario_procs_lifecycle() {
 	start_tracer "$1/out" "$1/err" procs --exit --json || return 1
-	"$WL/lifecycle" code3 killed touch200 threads >"$1/gt"
+	"$WL/lifecycle" code3 killed touch200 threads segv >"$1/gt"
 	stop_tracer
 	echo "$TRACER_STATUS" >"$1/status"
 }
@@ -25,7 +25,7 @@ scenario_procs_agree() {
 	start_tracer "$1/json" "$1/err" procs --exit --json || return 1
 	_json_pid=$TRACER_PID
 	start_tracer "$1/text" "$1/err2" procs --exit || return 1
-	"$WL/lifecycle" code3 killed touch200 threads short >"$1/gt"
+	"$WL/lifecycle" code3 killed touch200 threads short segv >"$1/gt"
 	stop_tracer
 	TRACER_PID=$_json_pid
 	stop_tracer
@@ -39,27 +39,61 @@ scenario_procs_min_lifetime() {
 }
 
 # 500 children exec'ing a program with a command name of their own, as fast
-# as the machine forks.
+# as the machine forks, seen by a tracer filtering on that name in the
+# kernel and by one that sees everything.
 scenario_procs_storm() {
 	_comm=mtstorm$$
 	echo "$_comm" >"$1/comm"
 	cp "$WL/noop" "$1/$_comm"
 	start_tracer "$1/out" "$1/err" procs -c "$_comm" --json || return 1
+	_filtered=$TRACER_PID
+	start_tracer "$1/all" "$1/err2" procs --json || return 1
 	"$WL/execstorm" 500 "$1/$_comm" >"$1/storm"
+	stop_tracer
+	TRACER_PID=$_filtered
 	stop_tracer
 }
 
-# -p on a shell that waits, then runs a few children; memtrace must follow
-# them and stop by itself when all have exited. /bin/true runs outside it.
+# A 4 KiB ring buffer and a reader that stops reading for 3 s during a
+# storm: events are lost, and every one of them must be counted.
+scenario_procs_losses() {
+	_comm=mtloss$$
+	echo "$_comm" >"$1/comm"
+	cp "$WL/noop" "$1/$_comm"
+	# shellcheck disable=SC2016
+	sh -c 'echo $$ >"$1/pid"; exec "$2" procs --ringbuf-size 4K -c "$3" --json -v 2>"$1/err"' \
+		_ "$1" "$MEMTRACE" "$_comm" | { sleep 3; cat >"$1/out"; } &
+	_reader=$!
+	_i=0
+	until grep -q "^memtrace procs: ready$" "$1/err" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 400 ] || return 1
+		sleep 0.05
+	done
+	TRACER_PID=$(cat "$1/pid")
+	"$WL/execstorm" 500 "$1/$_comm" >"$1/storm"
+	sleep 4
+	stop_tracer
+	wait "$_reader" || :
+}
+
+# -p on a shell that waits, then runs children, among them a process whose
+# leader leaves first and one whose second thread execs; memtrace must
+# follow them all and stop by itself once they have exited. A program run
+# outside the tree must not show.
 scenario_procs_descendants() {
 	mkfifo "$1/go"
+	cp "$WL/noop" "$1/mtoutside"
 	# shellcheck disable=SC2016
-	sh -c 'read -r x <"$1"; "$2/lifecycle" code3 >/dev/null; sh -c "exit 4"; exit 6' \
-		_ "$1/go" "$WL" &
+	sh -c 'read -r x <"$1"; "$2/lifecycle" code3 threads threadexec >/dev/null
+	       sh -c "exit 4"; exit 6' _ "$1/go" "$WL" &
 	_root=$!
 	echo "$_root" >"$1/root"
-	start_tracer "$1/out" "$1/err" procs -p "$_root" --json || return 1
-	/bin/true
+	if ! start_tracer "$1/out" "$1/err" procs -p "$_root" --json; then
+		kill "$_root"
+		return 1
+	fi
+	"$1/mtoutside"
 	echo go >"$1/go"
 	wait_tracer
 	echo "$TRACER_STATUS" >"$1/status"
@@ -106,6 +140,8 @@ scenario_procs_tracefs() {
 		echo debugfs >"$1/skip"
 		return 0
 	fi
+	_was_mounted=
+	[ -d /sys/kernel/tracing/events ] && _was_mounted=1
 	umount -l /sys/kernel/tracing 2>/dev/null || :
 	if [ -d /sys/kernel/tracing/events ]; then
 		echo mounted-before >"$1/before"
@@ -115,6 +151,9 @@ scenario_procs_tracefs() {
 	echo $_s >"$1/status"
 	if [ -d /sys/kernel/tracing/events ]; then
 		echo mounted >"$1/after"
+	elif [ -n "$_was_mounted" ]; then
+		# Leave the host as it was.
+		mount -t tracefs tracefs /sys/kernel/tracing
 	fi
 }
 

@@ -7,6 +7,7 @@
   procs_check.py descendants JSON ROOT_PID     -p saw the tree and only it
   procs_check.py args JSON PROGRAM             exec arguments, truncation
   procs_check.py execveat JSON                 an execveat(2) exec event
+  procs_check.py losses JSON COMM EXPECTED     printed + lost == expected
   procs_check.py count JSON TYPE COMM          prints the number of events
 
 Exits 1 and prints every mismatch when a check fails.
@@ -41,16 +42,19 @@ def fmt_size(n):
     while u < 5 and v >= 1024:
         v /= 1024
         u += 1
-    r = round(v) if v >= 10 else round(v * 10) / 10
-    if u < 5 and r >= 1024:
+    shown = math.floor(v * 10 + 0.5) / 10 if v < 9.95 else math.floor(v + 0.5)
+    if u < 5 and shown >= 1024:
         v /= 1024
         u += 1
-    return ("%.1f" % v if v < 10 else "%.0f" % v) + "KMGTPE"[u]
+        shown = math.floor(v * 10 + 0.5) / 10
+    return ("%.1f" % shown if shown < 10 else "%.0f" % shown) + "KMGTPE"[u]
 
 
-def lifecycle(gt_path, json_path):
+def lifecycle(gt_path, json_path, expected="code3,killed,touch200,threads,segv"):
     gt, events = ground_truth(gt_path), load_json(json_path)
     errors = []
+    if sorted(gt) != sorted(expected.split(",")):
+        errors.append("ground truth has %s, expected %s" % (sorted(gt), expected))
     for name, kid in gt.items():
         exits = [e for e in events if e["type"] == "exit" and e["pid"] == kid["pid"]]
         if len(exits) != 1:
@@ -77,6 +81,10 @@ def lifecycle(gt_path, json_path):
             errors.append("touch200: peak RSS %d KiB < 200 MiB" % rss_kb)
         if name == "threads" and e["exit_code"] != 7:
             errors.append("threads: exit_code %s" % e["exit_code"])
+        if name == "segv" and (e["signal"] != "SIGSEGV" or e["signal_number"] != 11 or
+                               e["core_dumped"] != bool(kid["status"] & 0x80)):
+            errors.append("segv: signal %s core_dumped %s, wait4 status %#x"
+                          % (e["signal"], e["core_dumped"], kid["status"]))
     return errors
 
 
@@ -103,6 +111,8 @@ def agree(json_path, text_path):
             continue
         compared += 1
         status = ("code %d" % e["exit_code"]) if e["signal"] is None else e["signal"]
+        if e["core_dumped"]:
+            status += " (core)"
         want = ["EXIT", str(e["pid"]), str(e["ppid"]), e["comm"], None,
                 fmt_size(e["peak_rss_bytes"]), str(e["min_faults"]),
                 str(e["maj_faults"])] + status.split()
@@ -129,14 +139,15 @@ def descendants(json_path, root):
     for e in ev:
         if "ppid" in e and e["pid"] != root and e["ppid"] not in pids:
             errors.append("event outside the traced tree: %s" % e)
-    # lifecycle (0), its child lc-code3 (3), sh -c "exit 4" (4), the root (6)
+    # lifecycle (0), its children lc-code3 (3), lc-threads (7) and
+    # lc-threadexec (exec'd true: 0), sh -c "exit 4" (4), the root (6)
     codes = sorted(e["exit_code"] for e in exits)
-    if codes != [0, 3, 4, 6]:
-        errors.append("exit codes %s, expected [0, 3, 4, 6]" % codes)
+    if codes != [0, 0, 3, 4, 6, 7]:
+        errors.append("exit codes %s, expected [0, 0, 3, 4, 6, 7]" % codes)
     if [e["exit_code"] for e in exits if e["pid"] == root] != [6]:
         errors.append("the root's exit is missing or wrong: %s" % exits)
-    if [e for e in ev if e.get("comm") == "true"]:
-        errors.append("/bin/true, outside the tree, was reported")
+    if [e for e in ev if e.get("comm") == "mtoutside"]:
+        errors.append("mtoutside, outside the tree, was reported")
     if not ev or ev[-1]["type"] != "summary":
         errors.append("no summary at the end")
     return errors
@@ -178,6 +189,23 @@ def execveat(json_path):
     return errors
 
 
+def losses(json_path, comm, expected):
+    ev = load_json(json_path)
+    shown = sum(1 for e in ev if e["type"] in ("exec", "exit") and e["comm"] == comm)
+    summary = [e for e in ev if e["type"] == "summary"]
+    if not summary:
+        return ["no summary"]
+    lost = summary[0]["lost"]
+    errors = []
+    if not lost:
+        errors.append("nothing was lost: the test did not overflow the ring buffer")
+    if shown + lost != int(expected):
+        errors.append("%d shown + %d lost != %s" % (shown, lost, expected))
+    if summary[0]["lost_ringbuf_full"] != lost:
+        errors.append("losses not all counted as ring buffer full: %s" % summary[0])
+    return errors
+
+
 def count(json_path, kind, comm):
     return sum(1 for e in load_json(json_path)
                if e["type"] == kind and e.get("comm") == comm)
@@ -189,7 +217,7 @@ def main():
         print(count(*sys.argv[2:5]))
         return 0
     checks = {"lifecycle": lifecycle, "agree": agree, "descendants": descendants,
-              "args": args, "execveat": execveat}
+              "args": args, "execveat": execveat, "losses": losses}
     errors = checks[cmd](*sys.argv[2:])
     for e in errors:
         print("mismatch:", e)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // Tests for src/loop.c: --duration, intervals, stop conditions, signals.
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -76,21 +78,76 @@ static void test_should_stop(void)
 
 static void test_tick_errors(void)
 {
-	struct counts c = { .tick_result_at = 2, .tick_result = -EPIPE };
+	struct counts c = { .tick_result_at = 2, .tick_result = -EIO };
 	struct loop_opts o = {
 		.interval_ns = 20 * NS_PER_MS,
 		.duration_ns = 5 * NS_PER_SEC,
 		.on_tick = on_tick,
 		.ctx = &c,
 	};
-
 	int ret = loop_run(&o);
 
-	ok(ret == LOOP_OUTPUT_CLOSED && c.ticks == 2,
-	   "a tick reporting a closed stdout ends the loop quietly");
-	c = (struct counts){ .tick_result_at = 1, .tick_result = -EIO };
-	ret = loop_run(&o);
-	ok(ret == -EIO && c.ticks == 1, "a tick's error is returned");
+	ok(ret == -EIO && c.ticks == 2, "a tick's error ends the loop with it");
+}
+
+/* In a child whose stdout is out_fd: loop_flush() after a write; *res is
+ * its result * 1000 + errno when it failed. */
+static int flush_in_child(int out_fd, int *res)
+{
+	int status = 0, fds[2];
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int ret;
+
+		close(fds[0]);
+		dup2(out_fd, STDOUT_FILENO);
+		loop_signals_init();
+		setvbuf(stdout, NULL, _IOFBF, 4096);
+		printf("a line\n");
+		ret = loop_flush(stdout);
+		ret = ret * 1000 + (ret == LOOP_OUTPUT_FAILED ? errno : 0);
+		if (write(fds[1], &ret, sizeof(ret)) != sizeof(ret))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], res, sizeof(*res)) != sizeof(*res))
+		*res = -1;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
+static void test_flush(void)
+{
+	int fds[2], res = -1, fd;
+
+	if (!pipe(fds)) {
+		close(fds[0]);
+		flush_in_child(fds[1], &res);
+		close(fds[1]);
+	}
+	ok(res == LOOP_OUTPUT_CLOSED * 1000,
+	   "loop_flush to a pipe nobody reads: LOOP_OUTPUT_CLOSED (got %d)", res);
+	res = -1;
+	fd = open("/dev/full", O_WRONLY);
+	if (fd >= 0) {
+		flush_in_child(fd, &res);
+		close(fd);
+	}
+	ok(res == LOOP_OUTPUT_FAILED * 1000 + ENOSPC,
+	   "loop_flush to /dev/full: LOOP_OUTPUT_FAILED, ENOSPC (got %d)", res);
+	res = -1;
+	fd = open("/dev/null", O_WRONLY);
+	if (fd >= 0) {
+		flush_in_child(fd, &res);
+		close(fd);
+	}
+	ok(res == 0, "loop_flush to /dev/null: 0 (got %d)", res);
 }
 
 /* In a child: run a long loop, exit with what it returned (+10) and
@@ -144,6 +201,7 @@ int main(void)
 	test_interval();
 	test_should_stop();
 	test_tick_errors();
+	test_flush();
 	test_signal(SIGINT, "SIGINT");
 	test_signal(SIGTERM, "SIGTERM");
 	test_sigpipe();

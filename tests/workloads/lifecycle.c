@@ -9,12 +9,18 @@
  *     touch200  touches 200 MiB of anonymous memory, exits 0
  *     threads   the main thread leaves first (pthread_exit); a worker
  *               touches 8 MiB, sleeps 100 ms and calls exit(7)
+ *     threadexec  a thread other than the leader execs /bin/true (the
+ *               kernel gives it the leader's pid, without an exit event
+ *               for its old tid)
+ *     segv      dumps core on SIGSEGV (into a fresh directory under /tmp,
+ *               removed again; core_pattern permitting)
  *     short     exits at once
  *     long50    sleeps 50 ms, exits 0
  *
  * Each child names itself "lc-SCENARIO". Per child the parent prints:
  *   child SCENARIO pid=P status=S maxrss_kb=K minflt=N majflt=N
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,12 +54,46 @@ static void touch(size_t bytes)
 		p[i] = 1;
 }
 
+/* The segv child's core file and directory, whatever the file is called. */
+static void remove_core_dirs(void)
+{
+	DIR *tmp = opendir("/tmp"), *d;
+	struct dirent *de, *f;
+	char path[512];
+
+	while (tmp && (de = readdir(tmp))) {
+		if (strncmp(de->d_name, "lifecycle.", 10))
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s", de->d_name);
+		d = opendir(path);
+		while (d && (f = readdir(d))) {
+			char file[1024];
+
+			snprintf(file, sizeof(file), "%s/%s", path, f->d_name);
+			if (f->d_name[0] != '.')
+				unlink(file);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	}
+	if (tmp)
+		closedir(tmp);
+}
+
 static void *worker(void *arg)
 {
 	(void)arg;
 	touch(8 << 20);
 	sleep_ms(100);
 	exit(7);
+}
+
+static void *exec_true(void *arg)
+{
+	(void)arg;
+	execl("/bin/true", "true", (char *)NULL);
+	exit(103);
 }
 
 static void run_child(const char *name)
@@ -73,6 +113,20 @@ static void run_child(const char *name)
 		if (pthread_create(&t, NULL, worker, NULL))
 			exit(101);
 		pthread_exit(NULL);
+	} else if (!strcmp(name, "threadexec")) {
+		if (pthread_create(&t, NULL, exec_true, NULL))
+			exit(101);
+		for (;;)
+			pause();
+	} else if (!strcmp(name, "segv")) {
+		struct rlimit core = { RLIM_INFINITY, RLIM_INFINITY };
+		char dir[] = "/tmp/lifecycle.XXXXXX";
+
+		if (!mkdtemp(dir) || chdir(dir))
+			exit(104);
+		setrlimit(RLIMIT_CORE, &core);
+		raise(SIGSEGV);
+		exit(105);
 	} else if (!strcmp(name, "short")) {
 		exit(0);
 	} else if (!strcmp(name, "long50")) {
@@ -114,6 +168,8 @@ int main(int argc, char **argv)
 			perror("wait4");
 			return 1;
 		}
+		if (!strcmp(argv[i], "segv"))
+			remove_core_dirs();
 		printf("child %s pid=%d status=%d maxrss_kb=%ld minflt=%ld majflt=%ld\n",
 		       argv[i], pid, status, ru.ru_maxrss, ru.ru_minflt,
 		       ru.ru_majflt);
