@@ -7,6 +7,7 @@
 #include "procs.h"
 #include "shims.bpf.h"
 #include "maps.bpf.h"
+#include "task.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -53,15 +54,7 @@ DEFINE_LOSS_MAP(MT_LOST_NR)
 
 static __always_inline bool comm_matches(const char *comm)
 {
-	if (!filter_comm)
-		return true;
-	for (int i = 0; i < MT_COMM_LEN; i++) {
-		if (comm[i] != targ_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
+	return !filter_comm || comm_eq(comm, targ_comm);
 }
 
 static __always_inline bool tgid_traced(__u32 tgid)

@@ -37,6 +37,45 @@ struct trace_event_raw_sched_process_fork___x {
 } __attribute__((preserve_access_index));
 
 /*
+ * kmem:kmalloc and kmem:kmalloc_node records (include/trace/events/kmem.h).
+ * Up to 6.0 kmalloc and kmalloc_node were instances of the kmem_alloc and
+ * kmem_alloc_node classes; 6.1 ("mm/slab_common: unify NUMA and UMA version
+ * of tracepoints") gave kmalloc a class of its own with a node field and
+ * removed kmalloc_node. gfp_flags was gfp_t (4 bytes) until 5.18 and is
+ * unsigned long from 5.19: it is declared unsigned long here and read with
+ * a direct load, whose size libbpf adjusts to the running kernel's field.
+ */
+struct trace_event_raw_kmalloc___x {
+	unsigned long call_site;
+	const void *ptr;
+	size_t bytes_req;
+	size_t bytes_alloc;
+	unsigned long gfp_flags;
+	int node;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kmem_alloc___x {
+	unsigned long call_site;
+	const void *ptr;
+	size_t bytes_req;
+	size_t bytes_alloc;
+	unsigned long gfp_flags;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kmem_alloc_node___x {
+	unsigned long call_site;
+	const void *ptr;
+	size_t bytes_req;
+	size_t bytes_alloc;
+	unsigned long gfp_flags;
+	int node;
+} __attribute__((preserve_access_index));
+
+/* 6.1+: struct trace_event_raw_kmalloc exists; before, kmem_alloc. */
+#define HAVE_KMALLOC_CLASS \
+	bpf_core_type_exists(struct trace_event_raw_kmalloc___x)
+
+/*
  * include/linux/sched/signal.h: set in signal->flags by do_group_exit() and
  * by fatal signals; the value has been 0x4 since 2.6.
  */

@@ -235,3 +235,56 @@ int args_bad_value(const char *opt, const char *value, int err,
 	return log_usage("invalid value '%s' for %s: %s", value, opt,
 			 err == -ERANGE ? "out of range" : expected);
 }
+
+int opt_pid(const char *opt, const char *value, pid_t *out)
+{
+	int err = parse_pid(value, out);
+
+	return err ? args_bad_value(opt, value, err, "expected a process id") : -1;
+}
+
+int opt_comm(const char *opt, const char *value, char *out, size_t len)
+{
+	if (!*value)
+		return log_usage("%s needs a command name", opt);
+	snprintf(out, len, "%s", value);
+	return -1;
+}
+
+int opt_size(const char *opt, const char *value, uint64_t *out)
+{
+	int err = parse_size(value, out);
+
+	return err ? args_bad_value(opt, value, err,
+				    "expected a size such as 512, 4K or 1M") : -1;
+}
+
+int opt_duration(const char *opt, const char *value, uint64_t unit_ns,
+		 uint64_t *out)
+{
+	int err = parse_duration(value, unit_ns, out);
+
+	if (!err && !*out)
+		err = -ERANGE;
+	if (err)
+		return args_bad_value(opt, value, err,
+				      unit_ns == NS_PER_MS ?
+					      "expected milliseconds, e.g. 10, 500ms, 2s" :
+					      "expected seconds, e.g. 10, 500ms, 2m");
+	return -1;
+}
+
+int opt_ringbuf_size(const char *opt, const char *value, uint64_t *out)
+{
+	uint64_t v, r = 4096;
+	int err = parse_size(value, &v);
+
+	if (!err && (v < 4096 || v > (1ULL << 30)))
+		err = -ERANGE;
+	if (err)
+		return args_bad_value(opt, value, err, "expected a size from 4K to 1G");
+	while (r < v)
+		r <<= 1;
+	*out = r;
+	return -1;
+}

@@ -54,4 +54,19 @@ int args_common(int c, char **argv, const struct option *longopts,
 int args_bad_value(const char *opt, const char *value, int err,
 		   const char *expected);
 
+/*
+ * Option values several commands take, parsed and checked alike. Each
+ * returns -1 when the value is good (stored in *out), else 2 after a usage
+ * error naming opt and the value.
+ */
+int opt_pid(const char *opt, const char *value, pid_t *out);
+/* A command name; the kernel keeps 15 bytes of it (TASK_COMM_LEN). */
+int opt_comm(const char *opt, const char *value, char *out, size_t len);
+int opt_size(const char *opt, const char *value, uint64_t *out);
+/* Greater than 0; a bare number is in unit_ns. */
+int opt_duration(const char *opt, const char *value, uint64_t unit_ns,
+		 uint64_t *out);
+/* 4K to 1G, rounded up to a power of two: what BPF ring buffers take. */
+int opt_ringbuf_size(const char *opt, const char *value, uint64_t *out);
+
 #endif /* MEMTRACE_ARGS_H */

@@ -15,6 +15,8 @@ int log_verbose(void);
 /* An error the command cannot go on from. */
 void log_err(const char *fmt, ...) PRINTF(1, 2);
 void log_warn(const char *fmt, ...) PRINTF(1, 2);
+/* Something the user should know, not an error ("process 12 has exited"). */
+void log_note(const char *fmt, ...) PRINTF(1, 2);
 /* Shown only with -v. */
 void log_info(const char *fmt, ...) PRINTF(1, 2);
 /* A usage error: prints one line with a hint to --help; returns 2. */

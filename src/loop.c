@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <time.h>
+#include <string.h>
 #include <bpf/libbpf.h>
+#include "log.h"
 #include "loop.h"
 
 #define MAX_WAIT_MS 100
@@ -58,6 +60,23 @@ uint64_t loop_wall_ns(uint64_t mono)
 	if (!wall_offset_ns)
 		refresh_wall_offset();
 	return mono + wall_offset_ns;
+}
+
+int loop_finish(int end, void (*report)(void *ctx), void *ctx)
+{
+	if (end == LOOP_DONE) {
+		report(ctx);
+		end = loop_flush(stdout);
+	}
+	if (end == LOOP_OUTPUT_FAILED) {
+		log_err("writing output: %s", strerror(errno));
+		return 1;
+	}
+	if (end < 0) {
+		log_err("reading events: %s", strerror(-end));
+		return 1;
+	}
+	return 0;
 }
 
 int loop_flush(FILE *f)

@@ -35,6 +35,14 @@ enum loop_end {
  */
 int loop_run(const struct loop_opts *o);
 
+/*
+ * What every command does with loop_run()'s result: after a normal end,
+ * report(ctx) prints the final report and stdout is flushed; a closed
+ * stdout ends quietly; a failed write or read is printed. Returns the exit
+ * status (0 or 1).
+ */
+int loop_finish(int end, void (*report)(void *ctx), void *ctx);
+
 /* Flushes f: 0, LOOP_OUTPUT_CLOSED, or LOOP_OUTPUT_FAILED with errno. */
 int loop_flush(FILE *f);
 

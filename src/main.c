@@ -12,6 +12,7 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "kmalloc", cmd_kmalloc, "kernel kmalloc calls: stream, or aggregate by call site, process, size" },
 	{ "procs", cmd_procs, "process exec/exit with lifetime and memory use" },
 };
 

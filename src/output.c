@@ -44,6 +44,21 @@ char *fmt_clock(char *buf, size_t len, uint64_t wall_ns)
 	return buf;
 }
 
+char *fmt_clock_ms(char *buf, size_t len, uint64_t wall_ns)
+{
+	static uint64_t cached_sec = UINT64_MAX;
+	static char cached[16];
+	uint64_t sec = wall_ns / 1000000000ULL;
+
+	if (sec != cached_sec) {
+		fmt_clock(cached, sizeof(cached), wall_ns);
+		cached_sec = sec;
+	}
+	snprintf(buf, len, "%s.%03u", cached,
+		 (unsigned)(wall_ns % 1000000000ULL / 1000000));
+	return buf;
+}
+
 static void pad_cell(FILE *f, const struct col *c, const char *s, bool last)
 {
 	if (last && !c->right)
@@ -404,6 +419,12 @@ void json_key_array(struct json *j, const char *key)
 void json_key_object(struct json *j, const char *key)
 {
 	json_key(j, key);
+	json_open(j, '{');
+}
+
+void json_object(struct json *j)
+{
+	json_sep(j);
 	json_open(j, '{');
 }
 

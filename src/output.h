@@ -13,6 +13,9 @@ char *fmt_size(char *buf, size_t len, uint64_t bytes);
 
 /* Local wall-clock time of day, HH:MM:SS, from nanoseconds since the epoch. */
 char *fmt_clock(char *buf, size_t len, uint64_t wall_ns);
+/* The same with milliseconds, HH:MM:SS.mmm; the local time of the last
+ * second is cached, for streams of many events per second. */
+char *fmt_clock_ms(char *buf, size_t len, uint64_t wall_ns);
 
 /* Aligned columns; the last column is not padded. */
 struct col {
@@ -64,6 +67,7 @@ void json_key_bool(struct json *j, const char *key, bool v);
 void json_key_null(struct json *j, const char *key);
 void json_key_array(struct json *j, const char *key);	/* "key": [ */
 void json_key_object(struct json *j, const char *key);	/* "key": { */
+void json_object(struct json *j);			/* { as array element */
 void json_strn(struct json *j, const char *s, size_t n); /* array element */
 void json_u64(struct json *j, uint64_t v);		/* array element */
 void json_close(struct json *j);			/* ] or } */

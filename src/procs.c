@@ -95,18 +95,8 @@ static void usage(FILE *out)
 		"  memtrace procs -p 1234 --json   one service and what it starts\n");
 }
 
-static uint64_t round_ringbuf_size(uint64_t size)
-{
-	uint64_t r = (uint64_t)getpagesize();
-
-	while (r < size)
-		r <<= 1;
-	return r;
-}
-
 static int parse_args(int argc, char **argv, struct procs_opts *o)
 {
-	uint64_t v;
 	int c, err;
 
 	*o = (struct procs_opts){
@@ -120,28 +110,18 @@ static int parse_args(int argc, char **argv, struct procs_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT_OPTS "p:c:d:",
 				longopts, NULL)) != -1) {
+		err = -1;
 		switch (c) {
 		case 'p':
-			err = parse_pid(optarg, &o->pid);
-			if (err)
-				return args_bad_value("-p", optarg, err,
-						      "expected a process id");
+			err = opt_pid("-p", optarg, &o->pid);
 			break;
 		case 'c':
-			if (!*optarg)
-				return log_usage("-c needs a command name");
-			/* The kernel keeps 15 bytes of a command name. */
-			snprintf(o->comm, sizeof(o->comm), "%s", optarg);
+			err = opt_comm("-c", optarg, o->comm, sizeof(o->comm));
 			o->filter_comm = true;
 			break;
 		case 'd':
-			err = parse_duration(optarg, NS_PER_MS, &v);
-			if (!err && !v)
-				err = -ERANGE;
-			if (err)
-				return args_bad_value("-d", optarg, err,
-						      "expected milliseconds, e.g. 10, 500ms, 2s");
-			o->min_lifetime_ns = v;
+			err = opt_duration("-d", optarg, NS_PER_MS,
+					   &o->min_lifetime_ns);
 			break;
 		case OPT_EXEC:
 			exec_only = true;
@@ -150,28 +130,18 @@ static int parse_args(int argc, char **argv, struct procs_opts *o)
 			exit_only = true;
 			break;
 		case OPT_DURATION:
-			err = parse_duration(optarg, NS_PER_SEC, &v);
-			if (!err && !v)
-				err = -ERANGE;
-			if (err)
-				return args_bad_value("--duration", optarg, err,
-						      "expected seconds, e.g. 10, 500ms, 2m");
-			o->duration_ns = v;
+			err = opt_duration("--duration", optarg, NS_PER_SEC,
+					   &o->duration_ns);
 			break;
 		case OPT_RINGBUF_SIZE:
-			err = parse_size(optarg, &v);
-			if (!err && (v < 4096 || v > (1ULL << 30)))
-				err = -ERANGE;
-			if (err)
-				return args_bad_value("--ringbuf-size", optarg, err,
-						      "expected a size from 4K to 1G");
-			o->ringbuf_size = round_ringbuf_size(v);
+			err = opt_ringbuf_size("--ringbuf-size", optarg,
+					       &o->ringbuf_size);
 			break;
 		default:
 			err = args_common(c, argv, longopts, &o->common, usage);
-			if (err >= 0)
-				return err;
 		}
+		if (err >= 0)
+			return err;
 	}
 	if (optind < argc)
 		return log_usage("unexpected argument '%s'", argv[optind]);
@@ -537,14 +507,21 @@ static bool traced_all_exited(void *ctx)
 	return bpf_map_get_next_key(fd, NULL, &key) && errno == ENOENT;
 }
 
-static void print_summary(struct procs_run *r)
+static void print_summary(void *ctx)
 {
+	struct procs_run *r = ctx;
 	uint64_t lost[MT_LOST_NR] = {};
 	uint64_t total;
 	struct json *j = &r->json;
 
 	losses_read(bpf_map__fd(r->skel->maps.lost), lost, MT_LOST_NR);
 	total = lost[MT_LOST_RINGBUF] + lost[MT_LOST_MAP_FULL];
+	/* Also on stderr: the stream may go to a file or /dev/null. */
+	if (total)
+		log_warn("%llu events lost (ring buffer full: %llu, map full: %llu)",
+			 (unsigned long long)total,
+			 (unsigned long long)lost[MT_LOST_RINGBUF],
+			 (unsigned long long)lost[MT_LOST_MAP_FULL]);
 	if (r->o->common.json) {
 		json_begin(j);
 		json_key_str(j, "type", "summary");
@@ -611,17 +588,7 @@ int cmd_procs(int argc, char **argv)
 		.should_stop = o.pid ? traced_all_exited : NULL,
 		.ctx = &r,
 	};
-	err = loop_run(&lo);
-	if (err == LOOP_DONE) {
-		print_summary(&r);
-		err = loop_flush(stdout);
-	}
-	if (err == LOOP_OUTPUT_FAILED)
-		log_err("writing output: %s", strerror(errno));
-	else if (err < 0)
-		log_err("reading events: %s", strerror(-err));
-	else
-		status = 0;
+	status = loop_finish(loop_run(&lo), print_summary, &r);
 out:
 	ring_buffer__free(rb);
 	procs_bpf__destroy(r.skel);

@@ -50,6 +50,6 @@ wait_tracer() {
 
 # stop_tracer: SIGINT, as Ctrl-C, then wait_tracer.
 stop_tracer() {
-	kill -INT "$TRACER_PID" 2>/dev/null
+	kill -INT "$TRACER_PID" 2>/dev/null || :
 	wait_tracer
 }

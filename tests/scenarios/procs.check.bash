@@ -43,6 +43,7 @@ check_procs_storm() {
 check_procs_losses() {
 	grep -q "^spawned 500 failed 0 " "$1/storm"
 	python3 "$PROCS_CHECK" losses "$1/out" "$(cat "$1/comm")" 1000
+	grep -Eq "^memtrace procs: warning: [0-9]+ events lost \(ring buffer full: [0-9]+, map full: 0\)$" "$1/err"
 }
 
 check_procs_descendants() {

@@ -12,15 +12,10 @@
 
 Exits 1 and prints every mismatch when a check fails.
 """
-import json
-import math
 import re
 import sys
 
-
-def load_json(path):
-    with open(path, encoding="utf-8", errors="surrogateescape") as f:
-        return [json.loads(line) for line in f if line.strip()]
+from mtcheck import fmt_size, load_json, run
 
 
 def ground_truth(path):
@@ -32,22 +27,6 @@ def ground_truth(path):
                 kv = dict(p.split("=") for p in m.group(2).split())
                 kids[m.group(1)] = {k: int(v) for k, v in kv.items()}
     return kids
-
-
-def fmt_size(n):
-    """The text output's human-readable size (src/output.c fmt_size)."""
-    if n < 1024:
-        return "%dB" % n
-    v, u = float(n), -1
-    while u < 5 and v >= 1024:
-        v /= 1024
-        u += 1
-    shown = math.floor(v * 10 + 0.5) / 10 if v < 9.95 else math.floor(v + 0.5)
-    if u < 5 and shown >= 1024:
-        v /= 1024
-        u += 1
-        shown = math.floor(v * 10 + 0.5) / 10
-    return ("%.1f" % shown if shown < 10 else "%.0f" % shown) + "KMGTPE"[u]
 
 
 def lifecycle(gt_path, json_path, expected="code3,killed,touch200,threads,segv"):
@@ -212,16 +191,11 @@ def count(json_path, kind, comm):
 
 
 def main():
-    cmd = sys.argv[1]
-    if cmd == "count":
+    if sys.argv[1] == "count":
         print(count(*sys.argv[2:5]))
         return 0
-    checks = {"lifecycle": lifecycle, "agree": agree, "descendants": descendants,
-              "args": args, "execveat": execveat, "losses": losses}
-    errors = checks[cmd](*sys.argv[2:])
-    for e in errors:
-        print("mismatch:", e)
-    return 1 if errors else 0
+    return run({"lifecycle": lifecycle, "agree": agree, "descendants": descendants,
+                "args": args, "execveat": execveat, "losses": losses}, sys.argv)
 
 
 if __name__ == "__main__":
