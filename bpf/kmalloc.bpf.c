@@ -24,6 +24,7 @@ const volatile bool stream = true;		/* events to the ring buffer */
 const volatile bool top = false;		/* rows keyed by "by" */
 const volatile bool hist = false;		/* log2 size histograms */
 const volatile __u32 by = KMALLOC_BY_CALLSITE;
+const volatile __u64 wakeup_bytes = 0;		/* see RINGBUF_SUBMIT */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -183,7 +184,7 @@ static __always_inline int handle(__u64 call_site, __u64 ptr, __u64 req,
 	e->node = node;
 	e->cpu_node = cpu_node;
 	__builtin_memcpy(e->comm, comm, sizeof(comm));
-	bpf_ringbuf_submit(e, 0);
+	RINGBUF_SUBMIT(events, e, wakeup_bytes);
 	return 0;
 }
 

@@ -27,4 +27,16 @@
 			*v += 1;					\
 	}
 
+/*
+ * Submits a ring-buffer record, waking the reader only once `batch` bytes
+ * wait. By default the kernel wakes a reader that has caught up on every
+ * record: an irq_work and an IPI on the traced task's path, per event (a
+ * VM exit in a virtual machine), which at a million events a second costs
+ * more than everything else. The reader's poll timeout (loop.c) bounds how
+ * long a quiet trickle of events waits.
+ */
+#define RINGBUF_SUBMIT(rb, rec, batch)					\
+	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&(rb), BPF_RB_AVAIL_DATA) >= \
+				   (batch) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP)
+
 #endif /* MEMTRACE_MAPS_BPF_H */

@@ -18,6 +18,7 @@ const volatile char targ_comm[MT_COMM_LEN] = {};
 const volatile __u64 min_lifetime_ns = 0;	/* -d */
 const volatile bool want_exec = true;
 const volatile bool want_exit = true;
+const volatile __u64 wakeup_bytes = 0;		/* see RINGBUF_SUBMIT */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -126,7 +127,7 @@ static __always_inline int handle_exec(struct task_struct *task,
 	if (bpf_probe_read_user(e->args, len, (void *)arg_start))
 		len = 0;
 	e->args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	RINGBUF_SUBMIT(events, e, wakeup_bytes);
 	return 0;
 }
 
@@ -235,7 +236,7 @@ static __always_inline void report_exit(struct task_struct *task,
 	e->peak_rss_pages = maxrss > cmaxrss ? maxrss : cmaxrss;
 	e->self_peak_rss_pages = maxrss;
 	sum_faults(sig, e);
-	bpf_ringbuf_submit(e, 0);
+	RINGBUF_SUBMIT(events, e, wakeup_bytes);
 }
 
 static __always_inline int handle_exit(struct task_struct *task, int group_dead)

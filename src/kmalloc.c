@@ -305,6 +305,7 @@ static int try_attach(void *ctx, enum hook h)
 	skel->rodata->top = o->top;
 	skel->rodata->hist = o->hist;
 	skel->rodata->by = o->by;
+	skel->rodata->wakeup_bytes = loop_wakeup_bytes(o->ringbuf_size);
 	/* Preallocated maps cost memory: size the unused ones at one. */
 	bpf_map__set_max_entries(skel->maps.events,
 				 streaming(o) ? o->ringbuf_size :
@@ -364,14 +365,6 @@ static const char *cached_gfp(struct kmalloc_run *r, uint64_t flags)
 	return c->str;
 }
 
-static void fmt_node(char *buf, size_t len, int node)
-{
-	if (node < 0)
-		snprintf(buf, len, "any");
-	else
-		snprintf(buf, len, "%d", node);
-}
-
 static const struct col stream_columns[] = {
 	{ "TIME", 12, false },
 	{ "PID", 7, true },
@@ -388,11 +381,12 @@ static const struct col stream_columns[] = {
 
 #define NR_STREAM_COLUMNS ((int)(sizeof(stream_columns) / sizeof(stream_columns[0])))
 
+/* Called for every event: no printf on this path (see fmt_u64). */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct kmalloc_event *e = data;
 	struct kmalloc_run *r = ctx;
-	char when[24], ptr[24], addr[24], node[12];
+	char when[24], ptr[24], addr[24], node[24], cnode[24];
 	const char *gfp, *site;
 	struct json *j = &r->json;
 
@@ -402,7 +396,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	fmt_clock_ms(when, sizeof(when), loop_wall_ns(e->ts_ns));
 	gfp = cached_gfp(r, e->gfp_flags);
 	site = cached_sym(r, e->call_site);
-	snprintf(ptr, sizeof(ptr), "%016llx", (unsigned long long)e->ptr);
 	if (r->o->common.json) {
 		json_begin(j);
 		json_key_str(j, "type", "kmalloc");
@@ -417,27 +410,27 @@ static int on_event(void *ctx, void *data, size_t size)
 		json_key_str(j, "gfp", gfp);
 		json_key_i64(j, "node", e->node);
 		json_key_i64(j, "cpu_node", e->cpu_node);
-		snprintf(ptr, sizeof(ptr), "0x%llx", (unsigned long long)e->ptr);
-		json_key_str(j, "ptr", ptr);
-		snprintf(addr, sizeof(addr), "0x%llx",
-			 (unsigned long long)e->call_site);
-		json_key_str(j, "call_site", addr);
+		ptr[0] = addr[0] = '0';
+		ptr[1] = addr[1] = 'x';
+		json_key_str(j, "ptr", fmt_hex16(ptr + 2, e->ptr) - 2);
+		json_key_str(j, "call_site", fmt_hex16(addr + 2, e->call_site) - 2);
 		json_key_str(j, "call_site_sym", site);
 		return json_end(j, stdout) ? -ENOMEM : 0;
 	}
 
-	char pid[12], tid[12], comm[MT_COMM_LEN], req[24], alloc[24], cnode[12];
+	char pid[24], tid[24], comm[MT_COMM_LEN], req[24], alloc[24];
 
-	snprintf(pid, sizeof(pid), "%u", e->pid);
-	snprintf(tid, sizeof(tid), "%u", e->tid);
 	text_sanitize(comm, sizeof(comm), e->comm, MT_COMM_LEN);
-	snprintf(req, sizeof(req), "%llu", (unsigned long long)e->bytes_req);
-	snprintf(alloc, sizeof(alloc), "%llu", (unsigned long long)e->bytes_alloc);
-	fmt_node(node, sizeof(node), e->node);
-	snprintf(cnode, sizeof(cnode), "%d", e->cpu_node);
+	if (e->node < 0)
+		memcpy(node, "any", 4);
+	else
+		fmt_i64(node, e->node);
 	table_row(stdout, stream_columns, NR_STREAM_COLUMNS,
-		  (const char *const[]){ when, pid, tid, comm, req, alloc, gfp,
-					 node, cnode, ptr, site });
+		  (const char *const[]){
+			  when, fmt_u64(pid, e->pid), fmt_u64(tid, e->tid), comm,
+			  fmt_u64(req, e->bytes_req), fmt_u64(alloc, e->bytes_alloc),
+			  gfp, node, fmt_i64(cnode, e->cpu_node),
+			  fmt_hex16(ptr, e->ptr), site });
 	return 0;
 }
 

@@ -90,6 +90,13 @@ int loop_flush(FILE *f)
 	return LOOP_OUTPUT_FAILED;
 }
 
+uint64_t loop_wakeup_bytes(uint64_t ringbuf_size)
+{
+	uint64_t batch = ringbuf_size / 16;
+
+	return batch < (256 << 10) ? batch : (256 << 10);
+}
+
 static int wait_ms(uint64_t now, uint64_t until)
 {
 	uint64_t ms;

@@ -50,6 +50,13 @@ int loop_flush(FILE *f);
  * bpf_ktime_get_ns()); the offset is refreshed at every wake-up. */
 uint64_t loop_wall_ns(uint64_t mono_ns);
 
+/*
+ * How many bytes must wait in a ring buffer of size bytes before the BPF
+ * side wakes the reader (RINGBUF_SUBMIT in bpf/maps.bpf.h): 1/16 of it, at
+ * most 256 KiB. Fewer wait at most one poll timeout (100 ms).
+ */
+uint64_t loop_wakeup_bytes(uint64_t ringbuf_size);
+
 /* Set up SIGINT/SIGTERM handling and ignore SIGPIPE; loop_run() does it
  * too, but commands that block elsewhere call it earlier. */
 void loop_signals_init(void);

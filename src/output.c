@@ -6,6 +6,38 @@
 #include <time.h>
 #include "output.h"
 
+char *fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[20];
+	int n = 0, i = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+	return buf;
+}
+
+char *fmt_i64(char *buf, int64_t v)
+{
+	if (v >= 0)
+		return fmt_u64(buf, v);
+	buf[0] = '-';
+	fmt_u64(buf + 1, -(uint64_t)v);
+	return buf;
+}
+
+char *fmt_hex16(char *buf, uint64_t v)
+{
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		buf[i] = "0123456789abcdef"[v & 15];
+	buf[16] = '\0';
+	return buf;
+}
+
 char *fmt_size(char *buf, size_t len, uint64_t bytes)
 {
 	static const char units[] = "KMGTPE";
@@ -48,44 +80,82 @@ char *fmt_clock_ms(char *buf, size_t len, uint64_t wall_ns)
 {
 	static uint64_t cached_sec = UINT64_MAX;
 	static char cached[16];
+	static size_t cached_len;
+	unsigned ms = wall_ns % 1000000000ULL / 1000000;
 	uint64_t sec = wall_ns / 1000000000ULL;
 
 	if (sec != cached_sec) {
 		fmt_clock(cached, sizeof(cached), wall_ns);
+		cached_len = strlen(cached);
 		cached_sec = sec;
 	}
-	snprintf(buf, len, "%s.%03u", cached,
-		 (unsigned)(wall_ns % 1000000000ULL / 1000000));
+	if (len < cached_len + 5) {
+		snprintf(buf, len, "%s", cached);
+		return buf;
+	}
+	memcpy(buf, cached, cached_len);
+	buf[cached_len] = '.';
+	buf[cached_len + 1] = '0' + ms / 100;
+	buf[cached_len + 2] = '0' + ms / 10 % 10;
+	buf[cached_len + 3] = '0' + ms % 10;
+	buf[cached_len + 4] = '\0';
 	return buf;
 }
 
-static void pad_cell(FILE *f, const struct col *c, const char *s, bool last)
+/* Appends s, padded to the column's width, to buf (of cap bytes). */
+static size_t put_cell(char *buf, size_t len, size_t cap, const struct col *c,
+		       const char *s, bool last)
 {
+	size_t n = strlen(s), pad = c->width > 0 && (size_t)c->width > n ?
+					    c->width - n : 0;
+
 	if (last && !c->right)
-		fputs(s, f);
-	else
-		fprintf(f, c->right ? "%*s" : "%-*s", c->width, s);
+		pad = 0;
+	if (len + pad + n >= cap)
+		return len;
+	if (c->right) {
+		memset(buf + len, ' ', pad);
+		len += pad;
+	}
+	memcpy(buf + len, s, n);
+	len += n;
+	if (!c->right) {
+		memset(buf + len, ' ', pad);
+		len += pad;
+	}
+	return len;
+}
+
+/* The line is built in memory and written at once: one call per line. */
+static void put_row(FILE *f, const struct col *cols, int n,
+		    const char *const *cells)
+{
+	char buf[8192];
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (i && len + 1 < sizeof(buf))
+			buf[len++] = ' ';
+		len = put_cell(buf, len, sizeof(buf), &cols[i],
+			       cells[i] ? cells[i] : "", i == n - 1);
+	}
+	buf[len++] = '\n';
+	fwrite_unlocked(buf, 1, len, f);
 }
 
 void table_header(FILE *f, const struct col *cols, int n)
 {
-	for (int i = 0; i < n; i++) {
-		if (i)
-			fputc(' ', f);
-		pad_cell(f, &cols[i], cols[i].name, i == n - 1);
-	}
-	fputc('\n', f);
+	const char *names[n];
+
+	for (int i = 0; i < n; i++)
+		names[i] = cols[i].name;
+	put_row(f, cols, n, names);
 }
 
 void table_row(FILE *f, const struct col *cols, int n,
 	       const char *const *cells)
 {
-	for (int i = 0; i < n; i++) {
-		if (i)
-			fputc(' ', f);
-		pad_cell(f, &cols[i], cells[i] ? cells[i] : "", i == n - 1);
-	}
-	fputc('\n', f);
+	put_row(f, cols, n, cells);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
@@ -379,14 +449,18 @@ void json_key_strn(struct json *j, const char *key, const char *s, size_t n)
 
 void json_key_u64(struct json *j, const char *key, uint64_t v)
 {
+	char num[24];
+
 	json_key(j, key);
-	json_printf(j, "%llu", (unsigned long long)v);
+	json_raw(j, num, strlen(fmt_u64(num, v)));
 }
 
 void json_key_i64(struct json *j, const char *key, int64_t v)
 {
+	char num[24];
+
 	json_key(j, key);
-	json_printf(j, "%lld", (long long)v);
+	json_raw(j, num, strlen(fmt_i64(num, v)));
 }
 
 void json_key_fixed(struct json *j, const char *key, double v, int decimals)
@@ -436,8 +510,10 @@ void json_strn(struct json *j, const char *s, size_t n)
 
 void json_u64(struct json *j, uint64_t v)
 {
+	char num[24];
+
 	json_sep(j);
-	json_printf(j, "%llu", (unsigned long long)v);
+	json_raw(j, num, strlen(fmt_u64(num, v)));
 }
 
 void json_close(struct json *j)

@@ -8,6 +8,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/*
+ * Numbers without printf, for streams of a million lines a second (printf
+ * costs more there than everything else an event needs). buf must hold
+ * 21 bytes (fmt_u64), 22 (fmt_i64) or 17 (fmt_hex16); each returns buf.
+ */
+char *fmt_u64(char *buf, uint64_t v);
+char *fmt_i64(char *buf, int64_t v);
+/* 16 lowercase hex digits, zero-padded (kernel pointers). */
+char *fmt_hex16(char *buf, uint64_t v);
+
 /* Like ls -h: 512B, 4.0K, 12K, 1.2M, 3.0G. Returns buf. */
 char *fmt_size(char *buf, size_t len, uint64_t bytes);
 

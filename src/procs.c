@@ -414,6 +414,7 @@ static int try_attach(void *ctx, enum hook h)
 	skel->rodata->want_exec = o->want_exec;
 	skel->rodata->want_exit = o->want_exit;
 	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);
+	skel->rodata->wakeup_bytes = loop_wakeup_bytes(o->ringbuf_size);
 	/* Preallocated maps cost memory: keep the ones not used at one. */
 	if (!o->pid)
 		bpf_map__set_max_entries(skel->maps.traced, 1);

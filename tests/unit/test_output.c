@@ -547,8 +547,39 @@ static void test_json_errors(void)
 	json_free(&j);
 }
 
+/* The printf-free number formatters agree with printf. */
+static void test_fmt_numbers(void)
+{
+	static const uint64_t u[] = { 0, 1, 9, 10, 99, 100, 4096, 3001,
+				      UINT32_MAX, (uint64_t)UINT32_MAX + 1,
+				      10000000000000000000ULL, UINT64_MAX };
+	static const int64_t i[] = { 0, -1, 1, -4096, INT32_MIN, INT64_MAX,
+				     INT64_MIN };
+	char got[32], want[32];
+
+	for (size_t k = 0; k < sizeof(u) / sizeof(u[0]); k++) {
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)u[k]);
+		ok(!strcmp(fmt_u64(got, u[k]), want), "fmt_u64(%s)", want);
+		snprintf(want, sizeof(want), "%016llx", (unsigned long long)u[k]);
+		ok(!strcmp(fmt_hex16(got, u[k]), want), "fmt_hex16(%s)", want);
+	}
+	for (size_t k = 0; k < sizeof(i) / sizeof(i[0]); k++) {
+		snprintf(want, sizeof(want), "%lld", (long long)i[k]);
+		ok(!strcmp(fmt_i64(got, i[k]), want), "fmt_i64(%s)", want);
+	}
+	/* 12:34:56.789 local: only the milliseconds are checked exactly. */
+	fmt_clock_ms(got, sizeof(got), 1700000000789000000ULL);
+	ok(strlen(got) == 12 && got[8] == '.' && !strcmp(got + 9, "789"),
+	   "fmt_clock_ms gives HH:MM:SS.mmm (%s)", got);
+	fmt_clock_ms(got, sizeof(got), 1700000000005999999ULL);
+	ok(!strcmp(got + 9, "005"), "fmt_clock_ms pads and truncates ms (%s)", got);
+	fmt_clock_ms(got, 6, 1700000000005999999ULL);
+	ok(strlen(got) == 5, "fmt_clock_ms into a short buffer is cut (%s)", got);
+}
+
 int main(void)
 {
+	test_fmt_numbers();
 	test_fmt_size();
 	test_fmt_clock();
 	test_table();
