@@ -68,3 +68,198 @@ bench_sleep() {
 	read -r -t "$1" -u "$BENCH_SLEEP_FD" _ 2>/dev/null
 	return 0
 }
+
+# ---------------------------------------------------------------------------
+# Running tracers next to a workload. The benchmarks share these globals:
+#   TMP      their temporary directory (bench_setup)
+#   NCPU     online CPUs (bench_setup)
+#   OUT      where bench_start_tracer puts a tracer's stdout and stderr
+#            (the benchmark sets it, a fresh directory per run)
+#   TRACERS  PIDs of the tracers still running: the exit trap kills them
+#   FAIL     1 once something went wrong that should fail the benchmark
+#   BENCH_EXIT_OK[name]  exit statuses accepted from tracer NAME on
+#            SIGINT (default "0")
+
+declare -A BENCH_EXIT_OK=()
+declare -A BENCH_TRACER_NAME=()
+
+# shellcheck disable=SC2034  # TRACERS, FAIL, NCPU: for the benchmarks
+# bench_setup: creates TMP and the traps that stop the tracers and clean up
+# on exit, Ctrl-C or SIGTERM; sets up bench_sleep. A benchmark that needs
+# more cleaning up defines bench_cleanup_hook, called once the tracers are
+# gone and before TMP is removed.
+bench_setup() {
+	TMP=$(mktemp -d /tmp/memtrace-bench.XXXXXX) || bench_die "mktemp failed"
+	TRACERS=()
+	FAIL=0
+	NCPU=$(getconf _NPROCESSORS_ONLN)
+	trap bench_cleanup EXIT
+	# Ctrl-C comes more than once (from the terminal, forwarded by
+	# timeout(1) and by run): a second signal must not cut the cleanup
+	# short.
+	trap 'trap "" INT TERM; exit 130' INT
+	trap 'trap "" INT TERM; exit 143' TERM
+	bench_sleep_init "$TMP" || bench_die "cannot create a FIFO in $TMP"
+}
+
+bench_cleanup() {
+	local pid
+	trap '' INT TERM
+	for pid in "${TRACERS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	TRACERS=()
+	if declare -F bench_cleanup_hook >/dev/null; then
+		bench_cleanup_hook
+	fi
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "bench: the tracers' output is in $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+
+bench_warn() {
+	echo "bench: WARNING: $*" >&2
+}
+
+# bench_start_tracer NAME COMMAND...: runs COMMAND in the background, stdout
+# to $OUT/NAME.out (or $BENCH_STDOUT if set), stderr to $OUT/NAME.err; its
+# PID is in LAST_PID.
+bench_start_tracer() {
+	local name=$1
+	shift
+	"$@" </dev/null >"${BENCH_STDOUT:-$OUT/$name.out}" 2>"$OUT/$name.err" {BENCH_SLEEP_FD}<&- &
+	LAST_PID=$!
+	TRACERS+=("$LAST_PID")
+	BENCH_TRACER_NAME[$LAST_PID]=$name
+}
+
+# bench_wait_ready PID NAME CHECK [ARGS...]: returns once CHECK ARGS
+# succeeds; dies if the tracer exits first or is not ready within 30 s
+# (some parse the kernel's BTF first, which takes a while on a small VM).
+bench_wait_ready() {
+	local pid=$1 name=$2 i
+	shift 2
+	for ((i = 0; i < 600; i++)); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		bench_sleep 0.05
+	done
+	bench_die "$name did not start: $(cat "$OUT/$name.err" 2>/dev/null)"
+}
+
+# bench_memtrace_ready FILE COMMAND: memtrace COMMAND -v says "ready" on
+# stderr (FILE) once every hook is attached; events from then on wait in
+# its ring buffer until it reads them.
+bench_memtrace_ready() {
+	local err
+	[ -f "$1" ] || return 1   # the background shell may not have created it yet
+	err=$(<"$1")
+	[[ $err == *"memtrace $2: ready"* ]]
+}
+
+# bench_perfbuf_ready PID: for libbpf-tools writing to a file (fully
+# buffered: their header is not there to see until they exit). Looks
+# instead for what their main loop waits on: libbpf's perf buffer
+# registers one perf event per online CPU in its epoll set (after attaching
+# the programs and filling the perf event array), and the epoll fd's
+# fdinfo lists them ("tfd:" lines).
+bench_perfbuf_ready() {
+	local pid=$1 fd n
+	for fd in /proc/"$pid"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[eventpoll]" ] || continue
+		n=$(grep -c '^tfd:' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
+		[ "${n:-0}" -ge "$NCPU" ] && return 0
+	done
+	return 1
+}
+
+# bench_cpu_ticks PID...: utime + stime of the PIDs, in TICKS (no fork: a
+# subshell's exit would be one more event for the tracers to see).
+bench_cpu_ticks() {
+	local pid stat f
+	TICKS=0
+	for pid; do
+		read -r stat <"/proc/$pid/stat" 2>/dev/null || continue
+		read -r -a f <<<"${stat##*) }"
+		TICKS=$((TICKS + f[11] + f[12]))
+	done
+}
+
+# bench_wait_idle PID...: the workload is over, but the tracers may still
+# be reading its events, and some drop what is left in their buffers on
+# SIGINT. Waits until they used no CPU for 0.3 s, at most 15 s.
+bench_wait_idle() {
+	local i still=0 last
+	bench_cpu_ticks "$@"
+	last=$TICKS
+	for ((i = 0; i < 150 && still < 3; i++)); do
+		bench_sleep 0.1
+		bench_cpu_ticks "$@"
+		if [ "$TICKS" = "$last" ]; then
+			still=$((still + 1))
+		else
+			still=0
+		fi
+		last=$TICKS
+	done
+	[ $still -ge 3 ] ||
+		bench_warn "tracers still busy 15 s after the workload; stopping them anyway"
+}
+
+# bench_stop_tracers: SIGINT (as Ctrl-C, so they print their summaries) to
+# every running tracer, at most 20 s to exit, then SIGKILL. An exit status
+# not in BENCH_EXIT_OK[name] (default 0) sets FAIL.
+# shellcheck disable=SC2034  # FAIL: for the benchmarks
+bench_stop_tracers() {
+	local pid i alive status name
+	for pid in "${TRACERS[@]}"; do
+		kill -INT "$pid" 2>/dev/null
+	done
+	for ((i = 0; i < 200; i++)); do
+		alive=0
+		for pid in "${TRACERS[@]}"; do
+			kill -0 "$pid" 2>/dev/null && alive=1
+		done
+		[ $alive = 0 ] && break
+		bench_sleep 0.1
+	done
+	for pid in "${TRACERS[@]}"; do
+		name=${BENCH_TRACER_NAME[$pid]:-$pid}
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -KILL "$pid" 2>/dev/null
+			bench_warn "tracer $name ($pid) did not stop on SIGINT: killed"
+			FAIL=1
+		fi
+		status=0
+		wait "$pid" 2>/dev/null || status=$?
+		if [[ " ${BENCH_EXIT_OK[$name]:-0} " != *" $status "* ]]; then
+			bench_warn "tracer $name ($pid) exited with status $status"
+			FAIL=1
+		fi
+		unset "BENCH_TRACER_NAME[$pid]"
+	done
+	TRACERS=()
+}
+
+# bench_other_tracers: "comm(pid)" of the processes holding BPF programs of
+# the tracing kinds (kprobe 2, tracepoint 5, perf_event 7, raw_tracepoint 17
+# and 24, tracing 26): they slow every run, untraced included.
+bench_other_tracers() {
+	local fd pid
+	find /proc/[0-9]*/fd -lname 'anon_inode:bpf-prog' 2>/dev/null |
+	while read -r fd; do
+		pid=${fd#/proc/}
+		pid=${pid%%/*}
+		grep -qE '^prog_type:[[:space:]]+(2|5|7|17|24|26)$' \
+			"/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null || continue
+		echo "$(cat "/proc/$pid/comm" 2>/dev/null)($pid)"
+	done | sort -u | tr '\n' ' '
+}
+
+# bench_median: of the numbers on stdin.
+bench_median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

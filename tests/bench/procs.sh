@@ -36,151 +36,13 @@ declare -A LABEL=(
 	[peers]="execsnoop + exitsnoop"
 )
 
-TMP=$(mktemp -d /tmp/memtrace-bench.XXXXXX) || bench_die "mktemp failed"
-TRACERS=()   # PIDs still to stop: the exit trap kills them
-FAIL=0
-
-cleanup() {
-	local pid
-	trap '' INT TERM
-	for pid in "${TRACERS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		echo "bench: the tracers' output is in $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-# Ctrl-C comes more than once (from the terminal, forwarded by timeout(1)
-# and by run): a second signal must not cut the cleanup short.
-trap 'trap "" INT TERM; exit 130' INT
-trap 'trap "" INT TERM; exit 143' TERM
-
-bench_sleep_init "$TMP" || bench_die "cannot create a FIFO in $TMP"
+bench_setup
 # A command name nothing else on the machine has, so that the events of the
 # storm's children can be told from everything else the tracers print.
 COMM=mtb$RANDOM$RANDOM
 PROG=$TMP/$COMM
 cp "$BENCH_WL/noop" "$PROG" || bench_die "cannot copy $BENCH_WL/noop"
-NCPU=$(getconf _NPROCESSORS_ONLN)
 STORM_LIMIT=$((60 + N / 20))
-
-warn() {
-	echo "bench: WARNING: $*" >&2
-}
-
-# start_tracer NAME COMMAND...: runs COMMAND in the background, stdout to
-# $OUT/NAME.out, stderr to $OUT/NAME.err; its PID is in LAST_PID.
-start_tracer() {
-	local name=$1
-	shift
-	"$@" </dev/null >"$OUT/$name.out" 2>"$OUT/$name.err" {BENCH_SLEEP_FD}<&- &
-	LAST_PID=$!
-	TRACERS+=("$LAST_PID")
-}
-
-# wait_ready PID NAME CHECK [ARGS...]: returns once CHECK ARGS succeeds;
-# dies if the tracer exits first or is not ready within 30 s (the peers
-# parse the kernel's BTF first, which takes a while on a small VM).
-wait_ready() {
-	local pid=$1 name=$2 i
-	shift 2
-	for ((i = 0; i < 600; i++)); do
-		"$@" && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		bench_sleep 0.05
-	done
-	bench_die "$name did not start: $(cat "$OUT/$name.err" 2>/dev/null)"
-}
-
-# memtrace -v says "ready" once every hook is attached;
-# events from then on wait in its ring buffer until it reads them.
-memtrace_ready() {
-	local err
-	[ -f "$1" ] || return 1   # the background shell may not have created it yet
-	err=$(<"$1")
-	[[ $err == *"memtrace procs: ready"* ]]
-}
-
-# The peers' stdout is a file, so fully buffered: their header is not there
-# to see until they exit. Instead, look for what their main loop waits on:
-# libbpf's perf buffer registers one perf event per online CPU in its epoll
-# set (after attaching the programs and filling the perf event array), and
-# the epoll fd's fdinfo lists them ("tfd:" lines).
-perfbuf_ready() {
-	local pid=$1 fd n
-	for fd in /proc/"$pid"/fd/*; do
-		[ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[eventpoll]" ] || continue
-		n=$(grep -c '^tfd:' "/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null)
-		[ "${n:-0}" -ge "$NCPU" ] && return 0
-	done
-	return 1
-}
-
-# cpu_ticks PID...: utime + stime of the PIDs, in TICKS (no fork: a
-# subshell's exit would be one more event for the tracers to print).
-cpu_ticks() {
-	local pid stat f
-	TICKS=0
-	for pid; do
-		read -r stat <"/proc/$pid/stat" 2>/dev/null || continue
-		read -r -a f <<<"${stat##*) }"
-		TICKS=$((TICKS + f[11] + f[12]))
-	done
-}
-
-# wait_idle PID...: the storm is over, but the tracers may still be reading
-# its events; the peers drop what is left in their perf buffers on SIGINT.
-# Waits until they used no CPU for 0.3 s, at most 15 s.
-wait_idle() {
-	local i still=0 last
-	cpu_ticks "$@"
-	last=$TICKS
-	for ((i = 0; i < 150 && still < 3; i++)); do
-		bench_sleep 0.1
-		cpu_ticks "$@"
-		if [ "$TICKS" = "$last" ]; then
-			still=$((still + 1))
-		else
-			still=0
-		fi
-		last=$TICKS
-	done
-	[ $still -ge 3 ] || warn "tracers still busy 15 s after the storm; stopping them anyway"
-}
-
-# stop_tracers: SIGINT (as Ctrl-C, so they print their summaries) to every
-# running tracer, at most 20 s to exit, then SIGKILL.
-stop_tracers() {
-	local pid i alive status
-	for pid in "${TRACERS[@]}"; do
-		kill -INT "$pid" 2>/dev/null
-	done
-	for ((i = 0; i < 200; i++)); do
-		alive=0
-		for pid in "${TRACERS[@]}"; do
-			kill -0 "$pid" 2>/dev/null && alive=1
-		done
-		[ $alive = 0 ] && break
-		bench_sleep 0.1
-	done
-	for pid in "${TRACERS[@]}"; do
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -KILL "$pid" 2>/dev/null
-			warn "tracer $pid did not stop on SIGINT: killed"
-			FAIL=1
-		fi
-		status=0
-		wait "$pid" 2>/dev/null || status=$?
-		if [ $status != 0 ]; then
-			warn "tracer $pid exited with status $status"
-			FAIL=1
-		fi
-	done
-	TRACERS=()
-}
 
 # storm: one exec storm; its rate (execs/s) in RATE.
 storm() {
@@ -239,35 +101,35 @@ run_config() {
 		storm
 		;;
 	mt_text)
-		start_tracer mt_text "$MEMTRACE" procs -v
-		wait_ready "$LAST_PID" mt_text memtrace_ready "$OUT/mt_text.err"
+		bench_start_tracer mt_text "$MEMTRACE" procs -v
+		bench_wait_ready "$LAST_PID" mt_text bench_memtrace_ready "$OUT/mt_text.err" procs
 		storm
-		wait_idle "${TRACERS[@]}"
-		stop_tracers
+		bench_wait_idle "${TRACERS[@]}"
+		bench_stop_tracers
 		count_mt_text
 		;;
 	mt_json)
-		start_tracer mt_json "$MEMTRACE" procs --json -c "$COMM" -v
-		wait_ready "$LAST_PID" mt_json memtrace_ready "$OUT/mt_json.err"
+		bench_start_tracer mt_json "$MEMTRACE" procs --json -c "$COMM" -v
+		bench_wait_ready "$LAST_PID" mt_json bench_memtrace_ready "$OUT/mt_json.err" procs
 		storm
-		wait_idle "${TRACERS[@]}"
-		stop_tracers
+		bench_wait_idle "${TRACERS[@]}"
+		bench_stop_tracers
 		count_mt_json
 		;;
 	peers)
-		start_tracer execsnoop "$EXECSNOOP"
+		bench_start_tracer execsnoop "$EXECSNOOP"
 		pid2=$LAST_PID
-		start_tracer exitsnoop "$EXITSNOOP"
-		wait_ready "$pid2" execsnoop perfbuf_ready "$pid2"
-		wait_ready "$LAST_PID" exitsnoop perfbuf_ready "$LAST_PID"
+		bench_start_tracer exitsnoop "$EXITSNOOP"
+		bench_wait_ready "$pid2" execsnoop bench_perfbuf_ready "$pid2"
+		bench_wait_ready "$LAST_PID" exitsnoop bench_perfbuf_ready "$LAST_PID"
 		storm
-		wait_idle "${TRACERS[@]}"
-		stop_tracers
+		bench_wait_idle "${TRACERS[@]}"
+		bench_stop_tracers
 		count_peers
 		;;
 	esac
 	if [ "$cfg" != untraced ] && [ -z "$LOST" ]; then
-		warn "${LABEL[$cfg]}: no lost count in its output (round $round)"
+		bench_warn "${LABEL[$cfg]}: no lost count in its output (round $round)"
 		LOST="?"
 		FAIL=1
 	fi
@@ -279,27 +141,6 @@ run_config() {
 	echo
 }
 
-# other_tracers: "comm(pid)" of the processes holding BPF programs of the
-# tracing kinds (kprobe 2, tracepoint 5, perf_event 7, raw_tracepoint 17
-# and 24, tracing 26): they slow every storm, untraced included.
-other_tracers() {
-	local fd pid
-	find /proc/[0-9]*/fd -lname 'anon_inode:bpf-prog' 2>/dev/null |
-	while read -r fd; do
-		pid=${fd#/proc/}
-		pid=${pid%%/*}
-		grep -qE '^prog_type:[[:space:]]+(2|5|7|17|24|26)$' \
-			"/proc/$pid/fdinfo/${fd##*/}" 2>/dev/null || continue
-		echo "$(cat "/proc/$pid/comm" 2>/dev/null)($pid)"
-	done | sort -u | tr '\n' ' '
-}
-
-# median: of the numbers on stdin.
-median() {
-	sort -g | awk '{ v[NR] = $1 }
-		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 KERNEL=$(uname -r)
 PEER_VERSION=$(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null || echo unknown)
 START=$SECONDS
@@ -307,7 +148,7 @@ START=$SECONDS
 echo "procs bench: exec storms of $N children, rounds: $R, configurations interleaved"
 echo "kernel $KERNEL, $NCPU CPUs; $("$MEMTRACE" --version 2>&1); libbpf-tools $PEER_VERSION"
 echo "Only the ratios to untraced matter: absolute execs/s vary between machines."
-others=$(other_tracers)
+others=$(bench_other_tracers)
 [ -z "$others" ] ||
 	echo "NOTE: other tracers are running (${others% }); they slow every storm and skew the ratios"
 echo
@@ -326,7 +167,7 @@ for ((round = 1; round <= R; round++)); do
 done
 
 # Summaries, from $TMP/results ("config round rate exec exit lost").
-base_median=$(awk '$1 == "untraced" { print $3 }' "$TMP/results" | median)
+base_median=$(awk '$1 == "untraced" { print $3 }' "$TMP/results" | bench_median)
 expected=$((N * R))
 echo
 printf '%-26s %8s %9s %6s %11s %13s %13s %7s %8s\n' configuration execs/s \
@@ -334,7 +175,7 @@ printf '%-26s %8s %9s %6s %11s %13s %13s %7s %8s\n' configuration execs/s \
 NOTES=()
 for cfg in "${CONFIGS[@]}"; do
 	rates=$(awk -v c="$cfg" '$1 == c { print $3 }' "$TMP/results")
-	med=$(median <<<"$rates")
+	med=$(bench_median <<<"$rates")
 	range=$(sort -g <<<"$rates" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }')
 	if [ "$cfg" = untraced ]; then
 		printf '%-26s %8.0f %9s %6s %11s %13s %13s %7s %8s\n' "${LABEL[$cfg]}" \
