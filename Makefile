@@ -22,7 +22,7 @@ ARGS      ?= procs -d 10
 Q         := $(if $(V),,@)
 
 # One entry per command: bpf/<cmd>.bpf.c, include/<cmd>.h, src/<cmd>.c.
-CMDS      := kmalloc procs
+CMDS      := filecache kmalloc procs
 
 BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o)
 SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h)

@@ -76,6 +76,21 @@ struct trace_event_raw_kmem_alloc_node___x {
 	bpf_core_type_exists(struct trace_event_raw_kmalloc___x)
 
 /*
+ * overlayfs keeps the file it opened on the real filesystem in
+ * file->private_data: the struct file itself until 6.12, then a
+ * struct ovl_file holding it (with the upper file for copy-up).
+ */
+struct ovl_file___x {
+	struct file *realfile;
+} __attribute__((preserve_access_index));
+
+#define HAVE_OVL_FILE bpf_core_type_exists(struct ovl_file___x)
+
+/* include/linux/fs.h: an O_PATH file; the value has not changed since
+ * O_PATH came in (2.6.39). */
+#define FMODE_PATH 0x4000
+
+/*
  * include/linux/sched/signal.h: set in signal->flags by do_group_exit() and
  * by fatal signals; the value has been 0x4 since 2.6.
  */

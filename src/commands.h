@@ -4,6 +4,7 @@
 #define MEMTRACE_COMMANDS_H
 
 /* argv[0] is the command's name; returns the exit status. */
+int cmd_filecache(int argc, char **argv);
 int cmd_kmalloc(int argc, char **argv);
 int cmd_procs(int argc, char **argv);
 

@@ -871,7 +871,7 @@ int cmd_kmalloc(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	loop_signals_init();
 
-	if (host_check())
+	if (host_check(true))
 		goto out;
 	status = resolve_gfp(&o);
 	if (status)

@@ -12,6 +12,7 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "filecache", cmd_filecache, "page-cache residency of files and directory trees" },
 	{ "kmalloc", cmd_kmalloc, "kernel kmalloc calls: stream, or aggregate by call site, process, size" },
 	{ "procs", cmd_procs, "process exec/exit with lifetime and memory use" },
 };
@@ -36,7 +37,8 @@ static void usage(FILE *out)
 		"\n"
 		"Environment:\n"
 		"  MEMTRACE_DISABLE=LIST  hook methods not to use, comma-separated, to force\n"
-		"                         a fallback: tp_btf, tracepoint, raw_tp, fentry, kprobe\n"
+		"                         a fallback: tp_btf, tracepoint, raw_tp, fentry,\n"
+		"                         kprobe, test_run\n"
 		"  MEMTRACE_BTF=FILE      kernel BTF for CO-RE instead of /sys/kernel/btf/vmlinux\n"
 		"\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON), a kernel with BTF and the BPF ring\n"

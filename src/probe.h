@@ -15,6 +15,7 @@ enum hook {
 	HOOK_RAW_TP,		/* raw tracepoint (4.17+) */
 	HOOK_FENTRY,		/* BPF trampoline (5.5+) */
 	HOOK_KPROBE,
+	HOOK_TEST_RUN,		/* BPF_PROG_TEST_RUN: no hook at all (5.10+) */
 	HOOK_NR,
 };
 
@@ -38,10 +39,11 @@ int hook_attach(const char *what, const enum hook *chain, int n,
 		int (*try)(void *ctx, enum hook h), void *ctx);
 
 /*
- * Privileges, kernel BTF, BPF ring buffer. Prints a one-line reason and
- * returns -1 when the host cannot run memtrace.
+ * Privileges, kernel BTF, and the BPF ring buffer when the command streams
+ * through one. Prints a one-line reason and returns -1 when the host
+ * cannot run it.
  */
-int host_check(void);
+int host_check(bool ringbuf);
 
 /* The kernel BTF used for CO-RE: MEMTRACE_BTF, else /sys/kernel/btf/vmlinux
  * (NULL for libbpf's default). */

@@ -559,7 +559,7 @@ int cmd_procs(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	loop_signals_init();
 
-	if (host_check())
+	if (host_check(true))
 		goto out;
 	if (o.pid && !proc_alive(o.pid)) {
 		log_err("no process with PID %d", o.pid);

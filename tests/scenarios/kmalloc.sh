@@ -5,6 +5,7 @@
 # allocation with its call site, size class and GFP flags.
 
 GUEST_SCENARIOS="${GUEST_SCENARIOS:-} kmalloc_xattr kmalloc_filters"
+PROFILES_kmalloc="tp_btf: tracepoint:tp_btf"
 
 XATTR_SIZE=3001
 XATTR_COUNT=1000

@@ -6,7 +6,9 @@
 # MEMTRACE and WL (the workloads' directory). Bats runs them under errexit,
 # the guest does not: a command that may fail records its status itself.
 
-# Run on every kernel of tests/kernel/kernels, on both hook paths.
+# Run on every kernel of tests/kernel/kernels, on both hook paths
+# (METHOD:DISABLED: the method expected, with MEMTRACE_DISABLE=DISABLED).
+PROFILES_procs="tp_btf: tracepoint:tp_btf"
 GUEST_SCENARIOS="${GUEST_SCENARIOS:-} procs_lifecycle procs_agree
 	procs_min_lifetime procs_storm procs_losses procs_descendants procs_comm
 	procs_args procs_execveat procs_tracefs procs_duration procs_pipe"

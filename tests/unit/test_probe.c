@@ -18,6 +18,7 @@ static void test_hook_name(void)
 		[HOOK_RAW_TP] = "raw_tp",
 		[HOOK_FENTRY] = "fentry",
 		[HOOK_KPROBE] = "kprobe",
+		[HOOK_TEST_RUN] = "test_run",
 	};
 
 	for (int h = 0; h < HOOK_NR; h++)
@@ -61,7 +62,8 @@ static void test_parse_list(void)
 	check_list("fentry,", 1u << HOOK_FENTRY);
 	check_list(",raw_tp", 1u << HOOK_RAW_TP);
 	check_list("tracepoint,,tracepoint", 1u << HOOK_TRACEPOINT);
-	check_list("tp_btf,tracepoint,raw_tp,fentry,kprobe", (1u << HOOK_NR) - 1);
+	check_list("tp_btf,tracepoint,raw_tp,fentry,kprobe,test_run",
+		   (1u << HOOK_NR) - 1);
 
 	check_list_bad("tp_btf,bogus", "bogus");
 	check_list_bad("bogus,tp_btf", "bogus");

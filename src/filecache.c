@@ -1,0 +1,842 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memtrace filecache: page-cache residency of files and trees, read in the
+ * kernel from the inode's address_space (nrpages). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "filecache.h"
+#include "filecache.skel.h"
+#include "args.h"
+#include "commands.h"
+#include "log.h"
+#include "loop.h"
+#include "output.h"
+#include "pagecache.h"
+#include "probe.h"
+
+enum fc_sort { SORT_NONE, SORT_CACHED, SORT_SIZE, SORT_PERCENT, SORT_NAME };
+
+static const char *const sort_names[] = {
+	[SORT_NONE] = "none",
+	[SORT_CACHED] = "cached",
+	[SORT_SIZE] = "size",
+	[SORT_PERCENT] = "percent",
+	[SORT_NAME] = "name",
+};
+
+struct fc_opts {
+	struct common_opts common;
+	bool recursive, one_fs, follow, bytes, detail, touch, evict;
+	enum fc_sort sort;
+	uint64_t top;
+	char **paths;
+	int npaths;
+};
+
+/* One line of output: a file, or a directory argument's total. */
+struct fc_row {
+	char *path;
+	bool dir;
+	uint64_t size, pages, cached, before;
+	struct mt_cachestat cs;
+	bool has_cs;
+};
+
+struct fc_totals {
+	uint64_t files, dirs, size, pages, cached, before;
+};
+
+/* (dev, ino) already counted: hard links and paths given twice count
+ * once; with -L, directories already walked are not walked again. */
+struct inode_set {
+	struct { dev_t dev; ino_t ino; } *slots;
+	size_t n, cap;		/* cap: a power of two, 0 when empty */
+};
+
+struct fc_run {
+	const struct fc_opts *o;
+	struct filecache_bpf *skel;
+	enum hook method;
+	long page_size;
+	struct fc_row *rows;
+	size_t nrows, cap;
+	struct fc_totals total;
+	struct inode_set files, dirs;
+	struct json json;
+	int failed;
+};
+
+enum {
+	OPT_SORT = OPT_CMD_FIRST,
+	OPT_TOP,
+	OPT_BYTES,
+	OPT_DETAIL,
+	OPT_TOUCH,
+	OPT_EVICT,
+};
+
+static const struct option longopts[] = {
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "one-file-system", no_argument, NULL, 'x' },
+	{ "dereference", no_argument, NULL, 'L' },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "detail", no_argument, NULL, OPT_DETAIL },
+	{ "touch", no_argument, NULL, OPT_TOUCH },
+	{ "evict", no_argument, NULL, OPT_EVICT },
+	COMMON_LONG_OPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: memtrace filecache [options] PATH...\n"
+		"\n"
+		"How much of each file is in the page cache, read in the kernel from the\n"
+		"file's address_space (nrpages): one lookup per file, whatever its size.\n"
+		"Then a summary, like vmtouch's. Directories are walked with -r: one row\n"
+		"per directory given (its whole tree), or one per file with -v.\n"
+		"\n"
+		"Options:\n"
+		"  -r, --recursive        walk directories\n"
+		"  -x, --one-file-system  do not cross into other filesystems while walking\n"
+		"  -L, --dereference      follow symbolic links while walking\n"
+		"      --sort KEY         cached (pages), size, percent or name\n"
+		"      --top N            only the N files with the most pages cached\n"
+		"      --bytes            exact byte counts instead of 4.0K, 1.2M\n"
+		"      --detail           also dirty, writeback, evicted and recently\n"
+		"                         evicted pages (cachestat(2), Linux 6.5+)\n"
+		"      --touch            read the files into the page cache\n"
+		"      --evict            drop their clean pages (POSIX_FADV_DONTNEED)\n"
+		"  -v, --verbose          a row per file; on stderr, the hook used\n"
+		"      --json             one JSON object per row, and a summary\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"A path that cannot be read, or is not a regular file or directory, is\n"
+		"reported on stderr; the others are still shown, and the exit status is 1.\n"
+		"Paths are never opened for reading unless --touch, --evict or --detail\n"
+		"ask for it, and then without updating their access time where allowed.\n");
+}
+
+static int parse_args(int argc, char **argv, struct fc_opts *o)
+{
+	int c, err, i;
+
+	*o = (struct fc_opts){ 0 };
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" COMMON_SHORT_OPTS "rxL", longopts,
+				NULL)) != -1) {
+		err = -1;
+		switch (c) {
+		case 'r':
+			o->recursive = true;
+			break;
+		case 'x':
+			o->one_fs = true;
+			break;
+		case 'L':
+			o->follow = true;
+			break;
+		case OPT_SORT:
+			for (i = SORT_CACHED; i <= SORT_NAME; i++)
+				if (!strcmp(optarg, sort_names[i]))
+					o->sort = i;
+			if (o->sort == SORT_NONE)
+				err = args_bad_value("--sort", optarg, -EINVAL,
+						     "expected cached, size, percent or name");
+			break;
+		case OPT_TOP:
+			err = parse_u64(optarg, 1, UINT32_MAX, &o->top);
+			err = err ? args_bad_value("--top", optarg, err,
+						   "expected a number of files") : -1;
+			break;
+		case OPT_BYTES:
+			o->bytes = true;
+			break;
+		case OPT_DETAIL:
+			o->detail = true;
+			break;
+		case OPT_TOUCH:
+			o->touch = true;
+			break;
+		case OPT_EVICT:
+			o->evict = true;
+			break;
+		default:
+			err = args_common(c, argv, longopts, &o->common, usage);
+		}
+		if (err >= 0)
+			return err;
+	}
+	if (optind >= argc)
+		return log_usage("no PATH given");
+	if (o->touch && o->evict)
+		return log_usage("--touch and --evict exclude each other");
+	/* --top keeps the largest: by cached pages unless told otherwise. */
+	if (o->top && o->sort == SORT_NONE)
+		o->sort = SORT_CACHED;
+	o->paths = argv + optind;
+	o->npaths = argc - optind;
+	return -1;
+}
+
+/* Adds (dev, ino); false if it was there already. */
+static bool inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
+{
+	size_t mask, i;
+
+	if (s->n * 2 >= s->cap) {
+		struct inode_set bigger = { .cap = s->cap ? s->cap * 2 : 1024 };
+
+		bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
+		if (!bigger.slots)
+			return true;	/* count it rather than fail */
+		for (i = 0; i < s->cap; i++)
+			if (s->slots[i].ino || s->slots[i].dev)
+				inode_set_add(&bigger, s->slots[i].dev,
+					      s->slots[i].ino);
+		free(s->slots);
+		*s = bigger;
+	}
+	mask = s->cap - 1;
+	for (i = (ino * 0x9e3779b97f4a7c15ULL ^ dev) & mask;;
+	     i = (i + 1) & mask) {
+		if (!s->slots[i].ino && !s->slots[i].dev)
+			break;
+		if (s->slots[i].ino == ino && s->slots[i].dev == dev)
+			return false;
+	}
+	s->slots[i].dev = dev;
+	s->slots[i].ino = ino;
+	s->n++;
+	return true;
+}
+
+static void path_error(struct fc_run *r, const char *path, const char *why)
+{
+	log_err("%s: %s", path, why);
+	r->failed++;
+}
+
+/* -- Asking the kernel ------------------------------------------------- */
+
+static void reset_result(struct fc_run *r)
+{
+	r->skel->bss->result.count = 0;
+}
+
+/* The BPF_PROG_TEST_RUN way: the program finds fd in our file table. */
+static int test_run_fd(struct fc_run *r, int fd)
+{
+	__u64 args[1] = { (__u64)fd };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
+		    .ctx_size_in = sizeof(args));
+	int err;
+
+	reset_result(r);
+	err = bpf_prog_test_run_opts(bpf_program__fd(r->skel->progs.fd_test_run),
+				     &opts);
+	if (err)
+		return -errno;
+	return opts.retval ? -EBADF : 0;
+}
+
+/*
+ * The cached pages of the file dirfd/name whose stat is st. With fentry or
+ * kprobe, the stat() that got st already asked the kernel (the caller reset
+ * the result first). With test_run, the file is opened as O_PATH (no
+ * permission needed, nothing changes) and looked up; an overlayfs file is
+ * opened for reading instead, as only an open file leads to the real one.
+ */
+static int cached_pages(struct fc_run *r, int dirfd, const char *name,
+			const struct stat *st, uint64_t *cached)
+{
+	int fd, err, i, nofollow = r->o->follow ? 0 : O_NOFOLLOW;
+
+	if (r->method == HOOK_TEST_RUN) {
+		fd = openat(dirfd, name, O_PATH | O_CLOEXEC | nofollow);
+		if (fd < 0)
+			return -errno;
+		err = test_run_fd(r, fd);
+		close(fd);
+		if (!err && r->skel->bss->result.count &&
+		    r->skel->bss->result.rec[0].magic == OVERLAYFS_SUPER_MAGIC) {
+			fd = openat(dirfd, name, O_RDONLY | O_NOATIME | O_CLOEXEC | nofollow);
+			if (fd < 0 && errno == EPERM)
+				fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | nofollow);
+			if (fd < 0)
+				return -errno;
+			err = test_run_fd(r, fd);
+			close(fd);
+		}
+		if (err)
+			return err;
+	}
+	i = fc_pick(&r->skel->bss->result, st);
+	if (i < 0)
+		return -ENOENT;
+	*cached = r->skel->bss->result.rec[i].nrpages;
+	return 0;
+}
+
+/* stat() of dirfd/name, which with fentry/kprobe is also the question. */
+static int stat_at(struct fc_run *r, int dirfd, const char *name,
+		   struct stat *st, bool follow)
+{
+	reset_result(r);
+	return fstatat(dirfd, name, st, follow ? 0 : AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+/* -- Touch, evict, detail: these open the file ------------------------- */
+
+static int open_read(int dirfd, const char *name, bool follow)
+{
+	int flags = O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+	int fd = openat(dirfd, name, flags | O_NOATIME);
+
+	/* O_NOATIME needs to own the file, or CAP_FOWNER. */
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, flags);
+	return fd;
+}
+
+static int touch_fd(int fd, uint64_t size)
+{
+	static char buf[1 << 20];
+	uint64_t off = 0;
+	ssize_t n;
+
+	posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+	while (off < size) {
+		n = pread(fd, buf, sizeof(buf), off);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		off += n;
+	}
+	return 0;
+}
+
+/* --touch, --evict, --detail on one file; row->cached is refreshed. */
+static int act_on_file(struct fc_run *r, int dirfd, const char *name,
+		       const struct stat *st, struct fc_row *row)
+{
+	const struct fc_opts *o = r->o;
+	int fd, err = 0;
+
+	fd = open_read(dirfd, name, o->follow);
+	if (fd < 0)
+		return -errno;
+	if (o->touch)
+		err = touch_fd(fd, st->st_size);
+	else if (o->evict)
+		err = -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (!err && (o->touch || o->evict)) {
+		struct stat again;
+
+		row->before = row->cached;
+		err = stat_at(r, dirfd, name, &again, o->follow);
+		if (!err)
+			err = cached_pages(r, dirfd, name, st, &row->cached);
+	}
+	if (!err && o->detail) {
+		err = cachestat_fd(fd, &row->cs);
+		row->has_cs = !err;
+	}
+	close(fd);
+	return err;
+}
+
+/* -- Rows -------------------------------------------------------------- */
+
+static struct fc_row *new_row(struct fc_run *r, const char *path, bool dir)
+{
+	struct fc_row *tmp;
+
+	if (r->nrows == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+
+		tmp = realloc(r->rows, cap * sizeof(*r->rows));
+		if (!tmp)
+			return NULL;
+		r->rows = tmp;
+		r->cap = cap;
+	}
+	tmp = &r->rows[r->nrows];
+	*tmp = (struct fc_row){ .path = strdup(path), .dir = dir };
+	if (!tmp->path)
+		return NULL;
+	r->nrows++;
+	return tmp;
+}
+
+static uint64_t pages_of(const struct fc_run *r, uint64_t size)
+{
+	return (size + r->page_size - 1) / r->page_size;
+}
+
+/*
+ * One regular file: count it (once per inode) into tot, and when rows are
+ * wanted for it, add one. The caller did stat_at() for st just before.
+ */
+static void file_at(struct fc_run *r, int dirfd, const char *name,
+		    const char *path, const struct stat *st,
+		    struct fc_totals *tot, bool want_row)
+{
+	struct fc_row row = { .size = st->st_size };
+	struct fc_row *p;
+	char msg[256];
+	int err;
+
+	if (!inode_set_add(&r->files, st->st_dev, st->st_ino)) {
+		if (want_row)
+			log_note("%s: already counted (the same file as an earlier path)",
+				 path);
+		return;
+	}
+	row.pages = pages_of(r, st->st_size);
+	err = cached_pages(r, dirfd, name, st, &row.cached);
+	if (!err && (r->o->touch || r->o->evict || r->o->detail))
+		err = act_on_file(r, dirfd, name, st, &row);
+	if (err) {
+		snprintf(msg, sizeof(msg), "%s", strerror(-err));
+		path_error(r, path, msg);
+		return;
+	}
+	tot->files++;
+	tot->size += row.size;
+	tot->pages += row.pages;
+	tot->cached += row.cached;
+	tot->before += row.before;
+	if (!want_row)
+		return;
+	p = new_row(r, path, false);
+	if (!p)
+		return;
+	row.path = p->path;
+	*p = row;
+}
+
+static const char *type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFLNK:
+		return "a symbolic link";
+	default:
+		return "a special file";
+	}
+}
+
+static void join(char *buf, size_t len, const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+
+	snprintf(buf, len, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/",
+		 name);
+}
+
+/* Walks the directory open as dirfd (path for messages) into tot. */
+static void walk(struct fc_run *r, int dirfd, const char *path, dev_t top_dev,
+		 struct fc_totals *tot, int depth)
+{
+	const struct fc_opts *o = r->o;
+	DIR *d = fdopendir(dirfd);
+	struct dirent *de;
+	struct stat st;
+	char sub[4096];
+	int err, fd;
+
+	if (!d) {
+		path_error(r, path, strerror(errno));
+		close(dirfd);
+		return;
+	}
+	while (!loop_interrupted() && (errno = 0, de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		join(sub, sizeof(sub), path, de->d_name);
+		err = stat_at(r, dirfd, de->d_name, &st, o->follow);
+		if (err) {
+			path_error(r, sub, strerror(-err));
+			continue;
+		}
+		if (S_ISREG(st.st_mode)) {
+			file_at(r, dirfd, de->d_name, sub, &st, tot,
+				o->common.verbose > 0);
+		} else if (S_ISDIR(st.st_mode)) {
+			if ((o->one_fs && st.st_dev != top_dev) ||
+			    (o->follow && !inode_set_add(&r->dirs, st.st_dev,
+							   st.st_ino)))
+				continue;
+			if (depth > 4096) {
+				path_error(r, sub, "too deep");
+				continue;
+			}
+			fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
+				    O_CLOEXEC | (o->follow ? 0 : O_NOFOLLOW));
+			if (fd < 0) {
+				path_error(r, sub, strerror(errno));
+				continue;
+			}
+			tot->dirs++;
+			walk(r, fd, sub, top_dev, tot, depth + 1);
+		}
+		/* Links not followed, devices, FIFOs, sockets: not counted. */
+	}
+	if (errno)
+		path_error(r, path, strerror(errno));
+	closedir(d);
+}
+
+static void add_totals(struct fc_totals *a, const struct fc_totals *b)
+{
+	a->files += b->files;
+	a->dirs += b->dirs;
+	a->size += b->size;
+	a->pages += b->pages;
+	a->cached += b->cached;
+	a->before += b->before;
+}
+
+/* One path of the command line; symbolic links to it are followed, as ls
+ * and vmtouch do with theirs. */
+static void do_path(struct fc_run *r, const char *path)
+{
+	struct fc_totals tot = { 0 };
+	struct fc_row *row;
+	struct stat st;
+	int err, fd;
+
+	err = stat_at(r, AT_FDCWD, path, &st, true);
+	if (err) {
+		path_error(r, path, strerror(-err));
+		return;
+	}
+	if (S_ISREG(st.st_mode)) {
+		file_at(r, AT_FDCWD, path, path, &st, &tot, true);
+	} else if (S_ISDIR(st.st_mode)) {
+		if (!r->o->recursive) {
+			log_note("%s: a directory (-r walks it)", path);
+			return;
+		}
+		inode_set_add(&r->dirs, st.st_dev, st.st_ino);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			path_error(r, path, strerror(errno));
+			return;
+		}
+		tot.dirs = 1;
+		walk(r, fd, path, st.st_dev, &tot, 0);
+		if (!r->o->common.verbose && (row = new_row(r, path, true))) {
+			row->size = tot.size;
+			row->pages = tot.pages;
+			row->cached = tot.cached;
+			row->before = tot.before;
+		}
+	} else {
+		char why[96];
+
+		snprintf(why, sizeof(why), "%s, not a regular file or directory",
+			 type_name(st.st_mode));
+		path_error(r, path, why);
+		return;
+	}
+	add_totals(&r->total, &tot);
+}
+
+/* -- Output ------------------------------------------------------------ */
+
+static double percent(uint64_t cached, uint64_t pages)
+{
+	/* The last page of a file counts whole: never above 100%. */
+	return pages ? 100.0 * (cached < pages ? cached : pages) / pages : 0;
+}
+
+static enum fc_sort sort_key;
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct fc_row *x = a, *y = b;
+	double px, py;
+
+	switch (sort_key) {
+	case SORT_CACHED:
+		return x->cached < y->cached ? 1 : x->cached > y->cached ? -1 : 0;
+	case SORT_SIZE:
+		return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+	case SORT_PERCENT:
+		px = percent(x->cached, x->pages);
+		py = percent(y->cached, y->pages);
+		return px < py ? 1 : px > py ? -1 : 0;
+	default:
+		return strcmp(x->path, y->path);
+	}
+}
+
+static char *fmt_bytes(const struct fc_run *r, char *buf, size_t len,
+		       uint64_t bytes)
+{
+	if (r->o->bytes) {
+		fmt_u64(buf, bytes);
+		return buf;
+	}
+	return fmt_size(buf, len, bytes);
+}
+
+static void print_row_json(struct fc_run *r, const struct fc_row *row)
+{
+	const struct fc_opts *o = r->o;
+	struct json *j = &r->json;
+
+	json_begin(j);
+	json_key_str(j, "type", row->dir ? "directory" : "file");
+	json_key_str(j, "path", row->path);
+	json_key_u64(j, "size", row->size);
+	json_key_u64(j, "pages", row->pages);
+	json_key_u64(j, "cached_pages", row->cached);
+	json_key_u64(j, "cached_bytes", row->cached * r->page_size);
+	if (row->pages)
+		json_key_fixed(j, "percent", percent(row->cached, row->pages), 3);
+	else
+		json_key_null(j, "percent");
+	if (o->touch || o->evict)
+		json_key_u64(j, "cached_pages_before", row->before);
+	if (row->has_cs) {
+		json_key_u64(j, "dirty_pages", row->cs.nr_dirty);
+		json_key_u64(j, "writeback_pages", row->cs.nr_writeback);
+		json_key_u64(j, "evicted_pages", row->cs.nr_evicted);
+		json_key_u64(j, "recently_evicted_pages",
+			     row->cs.nr_recently_evicted);
+	}
+	json_end(j, stdout);
+}
+
+static void print_rows(struct fc_run *r)
+{
+	const struct fc_opts *o = r->o;
+	struct col cols[12];
+	const char *cells[12];
+	char v[12][32];
+	size_t shown = r->nrows;
+	int n = 0;
+
+	if (o->sort != SORT_NONE) {
+		sort_key = o->sort;
+		qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_rows);
+	}
+	if (o->top && o->top < shown)
+		shown = o->top;
+	if (o->common.json) {
+		for (size_t i = 0; i < shown; i++)
+			print_row_json(r, &r->rows[i]);
+		return;
+	}
+	if (o->touch || o->evict)
+		cols[n++] = (struct col){ "BEFORE", 9, true };
+	cols[n++] = (struct col){ "CACHED", 9, true };
+	cols[n++] = (struct col){ "PAGES", 9, true };
+	cols[n++] = (struct col){ "CACHED_SZ", o->bytes ? 12 : 9, true };
+	cols[n++] = (struct col){ "SIZE", o->bytes ? 12 : 9, true };
+	cols[n++] = (struct col){ "PERCENT", 7, true };
+	if (o->detail) {
+		cols[n++] = (struct col){ "DIRTY", 7, true };
+		cols[n++] = (struct col){ "WRITEBACK", 9, true };
+		cols[n++] = (struct col){ "EVICTED", 8, true };
+		cols[n++] = (struct col){ "RECENT", 7, true };
+	}
+	cols[n++] = (struct col){ "PATH", 0, false };
+	table_header(stdout, cols, n);
+	for (size_t i = 0; i < shown; i++) {
+		const struct fc_row *row = &r->rows[i];
+		int k = 0;
+
+		if (o->touch || o->evict)
+			cells[k] = fmt_u64(v[k], row->before), k++;
+		cells[k] = fmt_u64(v[k], row->cached), k++;
+		cells[k] = fmt_u64(v[k], row->pages), k++;
+		cells[k] = fmt_bytes(r, v[k], sizeof(v[k]), row->cached * r->page_size), k++;
+		cells[k] = fmt_bytes(r, v[k], sizeof(v[k]), row->size), k++;
+		if (row->pages)
+			snprintf(v[k], sizeof(v[k]), "%.1f%%",
+				 percent(row->cached, row->pages));
+		else
+			snprintf(v[k], sizeof(v[k]), "-");
+		cells[k] = v[k], k++;
+		if (o->detail) {
+			uint64_t d[4] = { row->cs.nr_dirty, row->cs.nr_writeback,
+					  row->cs.nr_evicted,
+					  row->cs.nr_recently_evicted };
+
+			for (int m = 0; m < 4; m++, k++) {
+				if (row->has_cs)
+					fmt_u64(v[k], d[m]);
+				else
+					snprintf(v[k], sizeof(v[k]), "-");
+				cells[k] = v[k];
+			}
+		}
+		cells[k++] = row->path;
+		table_row(stdout, cols, n, cells);
+	}
+}
+
+static void print_summary(struct fc_run *r)
+{
+	const struct fc_totals *t = &r->total;
+	char cached[32], size[32], pct[16] = "";
+	struct json *j = &r->json;
+	uint64_t moved = t->cached > t->before ? t->cached - t->before :
+						 t->before - t->cached;
+
+	if (r->o->common.json) {
+		json_begin(j);
+		json_key_str(j, "type", "summary");
+		json_key_u64(j, "files", t->files);
+		json_key_u64(j, "directories", t->dirs);
+		json_key_u64(j, "size", t->size);
+		json_key_u64(j, "pages", t->pages);
+		json_key_u64(j, "cached_pages", t->cached);
+		json_key_u64(j, "cached_bytes", t->cached * r->page_size);
+		if (t->pages)
+			json_key_fixed(j, "percent", percent(t->cached, t->pages), 3);
+		else
+			json_key_null(j, "percent");
+		if (r->o->touch || r->o->evict)
+			json_key_u64(j, "cached_pages_before", t->before);
+		json_key_u64(j, "errors", r->failed);
+		json_end(j, stdout);
+		return;
+	}
+	if (t->pages)
+		snprintf(pct, sizeof(pct), "  %.1f%%", percent(t->cached, t->pages));
+	printf("Files: %llu  Directories: %llu  Resident Pages: %llu/%llu  %s/%s%s\n",
+	       (unsigned long long)t->files, (unsigned long long)t->dirs,
+	       (unsigned long long)t->cached, (unsigned long long)t->pages,
+	       fmt_bytes(r, cached, sizeof(cached), t->cached * r->page_size),
+	       fmt_bytes(r, size, sizeof(size), t->size), pct);
+	if (r->o->touch || r->o->evict)
+		printf("%s Pages: %llu (%s)\n", r->o->touch ? "Touched" : "Evicted",
+		       (unsigned long long)moved,
+		       fmt_bytes(r, cached, sizeof(cached), moved * r->page_size));
+}
+
+/* -- Set-up ------------------------------------------------------------ */
+
+/*
+ * A method works when the kernel answers for a path we know: the hook
+ * fired for our stat() (fentry, kprobe), or the program found our fd.
+ */
+static int check_answers(struct fc_run *r)
+{
+	struct stat st;
+	uint64_t cached;
+	int err;
+
+	err = stat_at(r, AT_FDCWD, "/", &st, true);
+	if (!err)
+		err = cached_pages(r, AT_FDCWD, "/", &st, &cached);
+	if (err)
+		log_info("page cache: %s did not answer for /: %s",
+			 hook_name(r->method), strerror(-err));
+	return err;
+}
+
+/* fentry, then a kprobe, on vfs_getattr_nosec(); where neither is
+ * permitted, a BPF_PROG_TEST_RUN program on our own descriptors. */
+static int try_attach(void *ctx, enum hook h)
+{
+	struct fc_run *r = ctx;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
+		    .btf_custom_path = btf_custom_path());
+	struct filecache_bpf *skel;
+	int err;
+
+	skel = filecache_bpf__open_opts(&open_opts);
+	if (!skel)
+		return -errno;
+	skel->rodata->self_pid_tgid = (__u64)getpid() << 32 | gettid();
+	bpf_program__set_autoload(skel->progs.getattr_fentry, h == HOOK_FENTRY);
+	bpf_program__set_autoload(skel->progs.getattr_kprobe, h == HOOK_KPROBE);
+	bpf_program__set_autoload(skel->progs.fd_test_run, h == HOOK_TEST_RUN);
+	/* Run, never attached. */
+	bpf_program__set_autoattach(skel->progs.fd_test_run, false);
+	err = filecache_bpf__load(skel);
+	if (!err)
+		err = filecache_bpf__attach(skel);
+	if (!err) {
+		r->skel = skel;
+		r->method = h;
+		err = check_answers(r);
+	}
+	if (err) {
+		filecache_bpf__destroy(skel);
+		r->skel = NULL;
+		return err;
+	}
+	if (h == HOOK_TEST_RUN)
+		log_info("page cache via test_run (BPF_PROG_TEST_RUN on memtrace's own file descriptors)");
+	else
+		log_info("vfs_getattr_nosec via %s", hook_name(h));
+	return 0;
+}
+
+int cmd_filecache(int argc, char **argv)
+{
+	static const enum hook chain[] = { HOOK_FENTRY, HOOK_KPROBE,
+					   HOOK_TEST_RUN };
+	struct fc_opts o;
+	struct fc_run r = { .o = &o };
+	struct mt_cachestat cs;
+	int err, status = 1;
+
+	err = parse_args(argc, argv, &o);
+	if (err >= 0)
+		return err;
+	loop_signals_init();
+	if (host_check(false))
+		return 1;
+	if (o.detail && cachestat_fd(STDIN_FILENO, &cs) == -ENOSYS) {
+		log_err("--detail needs cachestat(2), Linux 6.5 or later");
+		return 1;
+	}
+	r.page_size = getpagesize();
+	if (hook_attach("page cache", chain, 3, try_attach, &r) < 0)
+		goto out;
+	for (int i = 0; i < o.npaths && !loop_interrupted(); i++)
+		do_path(&r, o.paths[i]);
+	print_rows(&r);
+	print_summary(&r);
+	status = loop_flush(stdout);
+	if (status == LOOP_OUTPUT_FAILED)
+		log_err("writing output: %s", strerror(errno));
+	status = status == LOOP_OUTPUT_FAILED || r.failed ? 1 : 0;
+out:
+	for (size_t i = 0; i < r.nrows; i++)
+		free(r.rows[i].path);
+	free(r.rows);
+	free(r.files.slots);
+	free(r.dirs.slots);
+	json_free(&r.json);
+	filecache_bpf__destroy(r.skel);
+	probe_cleanup();
+	return status;
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# memtrace filecache through the real kernel, against mincore(2) and
+# cachestat(2). tests/run runs this file with the hook path this machine
+# can use (test_run: it has no kprobes and refuses fentry); the scenarios
+# (tests/scenarios/filecache.sh) run on the test kernels with fentry,
+# kprobe and test_run.
+
+load helpers
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	umount "$T/tmpfs" 2>/dev/null || true
+	for m in "$T"/fcovl.*/merged; do umount "$m" 2>/dev/null || true; done
+}
+
+@test "filecache: tmpfs, partly cached, empty and 4 GiB sparse files equal mincore and cachestat" {
+	scenario_filecache_files "$T"
+	check_filecache_files "$T"
+}
+
+@test "filecache: a tree of 1000 files: directory total and per-file rows, hard link once" {
+	scenario_filecache_tree "$T"
+	check_filecache_tree "$T"
+}
+
+@test "filecache: --evict, --touch, --evict: 0%, 100%, 0%, as the kernel counts" {
+	scenario_filecache_touch_evict "$T"
+	check_filecache_touch_evict "$T"
+}
+
+@test "filecache: missing path, FIFO, device, path given twice: errors, no hang" {
+	scenario_filecache_errors "$T"
+	check_filecache_errors "$T"
+}
+
+@test "filecache: overlayfs files show the real file's pages" {
+	scenario_filecache_overlay "$T"
+	check_filecache_overlay "$T"
+}
+
+# Host only.
+
+@test "filecache: on this machine the chain falls back from fentry and kprobe to test_run" {
+	[ ! -e /sys/bus/event_source/devices/kprobe ] ||
+		skip "this host has kprobes: the test kernels cover the fallback"
+	run env -u MEMTRACE_DISABLE "$MEMTRACE" filecache -v /
+	[ "$status" = 0 ]
+	[[ $output == *"page cache: fentry failed: Operation not permitted"* ]]
+	[[ $output == *"page cache: kprobe failed: "* ]]
+	[[ $output == *"page cache via test_run"* ]]
+}
+
+@test "filecache: an unreadable path as an unprivileged user (CAP_BPF, CAP_PERFMON)" {
+	# bats' own temporary directory is private to root
+	U=$(mktemp -d /tmp/memtrace-unpriv.XXXXXX)
+	chmod 755 "$U"
+	mkdir -m 700 "$U/secret"
+	"$WL/pages" fill "$U/secret/f" 4096
+	"$WL/pages" fill "$U/open" 8192
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon \
+		"$MEMTRACE" filecache "$U/secret/f" "$U/open"
+	rm -rf "$U"
+	[ "$status" = 1 ]
+	[[ $output == *"memtrace filecache: $U/secret/f: Permission denied"* ]]
+	[[ $output == *" $U/open"* ]]
+	[[ ${lines[-1]} == "Files: 1  "* ]]
+}
+
+@test "filecache: usage errors" {
+	run "$MEMTRACE" filecache
+	[ "$status" = 2 ]
+	[[ $output == *"no PATH given"* ]]
+	run "$MEMTRACE" filecache --touch --evict /
+	[ "$status" = 2 ]
+	run "$MEMTRACE" filecache --sort bogus /
+	[ "$status" = 2 ]
+	[[ $output == *"invalid value 'bogus' for --sort"* ]]
+	run "$MEMTRACE" filecache --top 0 /
+	[ "$status" = 2 ]
+}
+
+@test "filecache: --detail adds dirty, writeback and evicted pages from cachestat" {
+	"$WL/pages" fill "$T/f" 1048576
+	run "$MEMTRACE" filecache --detail --json "$T/f"
+	[ "$status" = 0 ]
+	[[ ${lines[0]} == *'"dirty_pages":0,"writeback_pages":0,"evicted_pages":0'* ]]
+	run "$MEMTRACE" filecache --detail "$T/f"
+	[[ ${lines[0]} == *" DIRTY WRITEBACK  EVICTED  RECENT PATH" ]]
+}
+
+@test "filecache: --sort and --top pick the most cached files" {
+	for n in 1 2 3 4; do "$WL/pages" fill "$T/f$n" $((n * 40960)); done
+	"$WL/pages" drop "$T/f4" 0 0
+	run "$MEMTRACE" filecache --top 2 --json "$T/f1" "$T/f2" "$T/f3" "$T/f4"
+	[ "$status" = 0 ]
+	[ "${#lines[@]}" = 3 ]
+	[[ ${lines[0]} == *"\"path\":\"$T/f3\""* ]]
+	[[ ${lines[1]} == *"\"path\":\"$T/f2\""* ]]
+	run "$MEMTRACE" filecache --sort name "$T/f3" "$T/f1"
+	[[ ${lines[1]} == *" $T/f1" ]] && [[ ${lines[2]} == *" $T/f3" ]]
+}
+
+@test "filecache: user space runs clean under valgrind" {
+	"$WL/pages" tree "$T/tree" 3 30
+	run valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
+		--errors-for-leak-kinds=all --suppressions="$ROOT/tests/valgrind.supp" \
+		"$MEMTRACE" filecache -r -v --sort cached "$T/tree" "$T/missing"
+	echo "$output" | grep -v "unhandled eBPF"
+	[ "$status" = 1 ]
+	refute grep -q "^==" <<<"$output"
+	[[ ${lines[-1]} == "Files: 30  Directories: 4  "* ]]
+}
