@@ -67,11 +67,11 @@ int BPF_KPROBE(getattr_kprobe, const struct path *path)
  * memtrace and the descriptor is found in its own file table.
  */
 SEC("raw_tp")
-int fd_test_run(struct bpf_raw_tracepoint_args *ctx)
+int fd_test_run(unsigned long long *args)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	unsigned int fd = ctx->args[0];
+	unsigned int fd = args[0];
 	struct file **fds, *file, *real;
 	struct inode *inode;
 

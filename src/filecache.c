@@ -9,11 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/btf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "filecache.h"
 #include "filecache.skel.h"
 #include "args.h"
+#include "kbtf.h"
 #include "commands.h"
 #include "log.h"
 #include "loop.h"
@@ -63,6 +65,8 @@ struct inode_set {
 struct fc_run {
 	const struct fc_opts *o;
 	struct filecache_bpf *skel;
+	struct kbtf *btf, *ovl_btf;	/* the kernel's, overlayfs's if a module */
+	struct kbtf_subset subset;	/* what CO-RE needs of them */
 	enum hook method;
 	long page_size;
 	struct fc_row *rows;
@@ -389,10 +393,12 @@ static uint64_t pages_of(const struct fc_run *r, uint64_t size)
 /*
  * One regular file: count it (once per inode) into tot, and when rows are
  * wanted for it, add one. The caller did stat_at() for st just before.
+ * given: a path of the command line (a second one for the same file is
+ * worth a note; a hard link met in a walk is not).
  */
 static void file_at(struct fc_run *r, int dirfd, const char *name,
 		    const char *path, const struct stat *st,
-		    struct fc_totals *tot, bool want_row)
+		    struct fc_totals *tot, bool want_row, bool given)
 {
 	struct fc_row row = { .size = st->st_size };
 	struct fc_row *p;
@@ -400,7 +406,7 @@ static void file_at(struct fc_run *r, int dirfd, const char *name,
 	int err;
 
 	if (!inode_set_add(&r->files, st->st_dev, st->st_ino)) {
-		if (want_row)
+		if (given)
 			log_note("%s: already counted (the same file as an earlier path)",
 				 path);
 		return;
@@ -481,7 +487,7 @@ static void walk(struct fc_run *r, int dirfd, const char *path, dev_t top_dev,
 		}
 		if (S_ISREG(st.st_mode)) {
 			file_at(r, dirfd, de->d_name, sub, &st, tot,
-				o->common.verbose > 0);
+				o->common.verbose > 0, false);
 		} else if (S_ISDIR(st.st_mode)) {
 			if ((o->one_fs && st.st_dev != top_dev) ||
 			    (o->follow && !inode_set_add(&r->dirs, st.st_dev,
@@ -532,7 +538,7 @@ static void do_path(struct fc_run *r, const char *path)
 		return;
 	}
 	if (S_ISREG(st.st_mode)) {
-		file_at(r, AT_FDCWD, path, path, &st, &tot, true);
+		file_at(r, AT_FDCWD, path, path, &st, &tot, true, true);
 	} else if (S_ISDIR(st.st_mode)) {
 		if (!r->o->recursive) {
 			log_note("%s: a directory (-r walks it)", path);
@@ -760,13 +766,76 @@ static int check_answers(struct fc_run *r)
 	return err;
 }
 
+/*
+ * Every struct member bpf/filecache.bpf.c reads with CO-RE: libbpf
+ * relocates against a BTF of just these (kbtf_subset), not all 5.5 MB of
+ * the kernel's, which it would parse for every attempt of the chain.
+ */
+static const char *const core_members[] = {
+	"task_struct.files", "files_struct.fdt", "fdtable.max_fds",
+	"fdtable.fd", "file.f_inode", "file.f_mapping", "file.f_mode",
+	"file.private_data", "inode.i_sb", "inode.i_ino", "inode.i_mapping",
+	"super_block.s_dev", "super_block.s_magic", "address_space.nrpages",
+	"path.dentry", "dentry.d_inode", "ovl_file.realfile",
+	/* BPF_KPROBE() reads the first argument from the registers. */
+	"pt_regs.di",
+};
+
+/* The kernel's BTF, overlayfs's when it is a module, and the subset. */
+static void open_btf(struct fc_run *r)
+{
+	const char *custom = btf_custom_path();
+	int err;
+
+	r->subset.fd = -1;
+	r->btf = kbtf_open(custom ? custom : "/sys/kernel/btf/vmlinux", NULL);
+	if (!r->btf)
+		return;
+	/* overlayfs's types are in its own BTF when it is a module. */
+	if (!access("/sys/kernel/btf/overlay", F_OK))
+		r->ovl_btf = kbtf_open("/sys/kernel/btf/overlay", r->btf);
+	err = kbtf_subset(r->btf, r->ovl_btf, core_members,
+			  sizeof(core_members) / sizeof(core_members[0]),
+			  &r->subset);
+	if (err)
+		log_info("relocating against the whole kernel BTF: %s",
+			 strerror(-err));
+}
+
+static int load(struct fc_run *r, enum hook h, const char *btf_path);
+
 /* fentry, then a kprobe, on vfs_getattr_nosec(); where neither is
  * permitted, a BPF_PROG_TEST_RUN program on our own descriptors. */
 static int try_attach(void *ctx, enum hook h)
 {
 	struct fc_run *r = ctx;
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
-		    .btf_custom_path = btf_custom_path());
+	int err;
+
+	/* Rule out what cannot work before libbpf does any work. */
+	if (h == HOOK_FENTRY && (err = probe_fentry(r->btf, "vfs_getattr_nosec"))) {
+		log_info("page cache: fentry on vfs_getattr_nosec refused: %s",
+			 strerror(-err));
+		return HOOK_UNAVAILABLE;
+	}
+	if (h == HOOK_KPROBE && !probe_kprobes()) {
+		log_info("page cache: this kernel has no kprobes");
+		return HOOK_UNAVAILABLE;
+	}
+	if (r->subset.fd < 0)
+		return load(r, h, btf_custom_path());
+	err = load(r, h, r->subset.path);
+	/* A member missing from core_members[] must not cost the answer. */
+	if (err == -EINVAL) {
+		log_info("page cache: %s: retrying with the whole kernel BTF",
+			 hook_name(h));
+		err = load(r, h, btf_custom_path());
+	}
+	return err;
+}
+
+static int load(struct fc_run *r, enum hook h, const char *btf_path)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = btf_path);
 	struct filecache_bpf *skel;
 	int err;
 
@@ -804,7 +873,7 @@ int cmd_filecache(int argc, char **argv)
 	static const enum hook chain[] = { HOOK_FENTRY, HOOK_KPROBE,
 					   HOOK_TEST_RUN };
 	struct fc_opts o;
-	struct fc_run r = { .o = &o };
+	struct fc_run r = { .o = &o, .subset.fd = -1 };
 	struct mt_cachestat cs;
 	int err, status = 1;
 
@@ -819,6 +888,7 @@ int cmd_filecache(int argc, char **argv)
 		return 1;
 	}
 	r.page_size = getpagesize();
+	open_btf(&r);
 	if (hook_attach("page cache", chain, 3, try_attach, &r) < 0)
 		goto out;
 	for (int i = 0; i < o.npaths && !loop_interrupted(); i++)
@@ -837,6 +907,9 @@ out:
 	free(r.dirs.slots);
 	json_free(&r.json);
 	filecache_bpf__destroy(r.skel);
+	kbtf_subset_close(&r.subset);
+	kbtf_close(r.ovl_btf);
+	kbtf_close(r.btf);
 	probe_cleanup();
 	return status;
 }

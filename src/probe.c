@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "kbtf.h"
 #include "log.h"
 #include "probe.h"
 
@@ -140,21 +141,20 @@ const struct btf *vmlinux_btf(void)
 	return btf_cache;
 }
 
+/* Only whether it is there: parsing it costs milliseconds, and is done
+ * where a command needs it. */
 static int check_btf(void)
 {
 	const char *path = btf_custom_path();
-	int err;
 
 	if (!path && access(SYSFS_BTF, R_OK)) {
 		log_err("no kernel BTF at %s: the kernel needs CONFIG_DEBUG_INFO_BTF=y (or set MEMTRACE_BTF to a BTF file for it)",
 			SYSFS_BTF);
 		return -1;
 	}
-	if (!vmlinux_btf()) {
-		err = errno;
-		log_err("cannot read kernel BTF from %s%s: %s",
-			path ? path : SYSFS_BTF, path ? " (MEMTRACE_BTF)" : "",
-			strerror(err));
+	if (path && access(path, R_OK)) {
+		log_err("cannot read kernel BTF from %s (MEMTRACE_BTF): %s", path,
+			strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -247,6 +247,36 @@ bool tp_btf_arg_is_struct_ptr(const char *event, int i, const char *name)
 	t = resolved(btf, t->type);
 	tname = t ? btf__name_by_offset(btf, t->name_off) : NULL;
 	return t && btf_is_struct(t) && tname && !strcmp(tname, name);
+}
+
+int probe_fentry(const struct kbtf *vmlinux, const char *func)
+{
+	/* r0 = 0; exit */
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = vmlinux ? kbtf_find(vmlinux, func, BTF_KIND_FUNC) : -1;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+	int fd;
+
+	if (id < 0)
+		return -ENOENT;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+bool probe_kprobes(void)
+{
+	if (!access("/sys/bus/event_source/devices/kprobe/type", F_OK))
+		return true;
+	return !tracefs_ensure() && (!access(TRACEFS "/kprobe_events", F_OK) ||
+				     !access(DEBUGFS_TRACING "/kprobe_events", F_OK));
 }
 
 int tracefs_ensure(void)

@@ -63,6 +63,18 @@ int tp_btf_nargs(const char *event);
 bool tp_btf_arg_is_struct_ptr(const char *event, int i, const char *name);
 #define tp_btf_has_arg(event, i) (tp_btf_nargs(event) > (i))
 
+struct kbtf;
+
+/*
+ * Cheap answers to "would this hook work here?", before a skeleton is
+ * opened (libbpf parses the kernel's BTF for each one): a two-instruction
+ * fentry program for func loads (0, or -errno: EPERM where the kernel
+ * refuses trampolines); the kernel has kprobes (a kprobe PMU, or tracefs's
+ * kprobe_events for libbpf's legacy path).
+ */
+int probe_fentry(const struct kbtf *vmlinux, const char *func);
+bool probe_kprobes(void);
+
 /* Classic tracepoints need tracefs: mount it at /sys/kernel/tracing when
  * neither it nor debugfs's tracing directory is there. 0 or -errno (the
  * reason is shown with -v). */
