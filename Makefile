@@ -146,7 +146,7 @@ BUILD_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      libzstd-dev git
 TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 \
 	      busybox-static cpio
-BENCH_PKGS := libbpf-tools bpftrace linux-perf
+BENCH_PKGS := libbpf-tools bpftrace linux-perf vmtouch
 
 deps:
 	$(Q).ci/install-deps $(BUILD_PKGS)

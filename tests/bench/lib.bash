@@ -263,3 +263,20 @@ bench_median() {
 	sort -g | awk '{ v[NR] = $1 }
 		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# bench_time COMMAND...: runs COMMAND (a program or a shell function), stdin
+# from /dev/null, stdout to /dev/null, stderr to $BENCH_TIME_ERR (default
+# /dev/null); its wall-clock time in US (microseconds, from bash's
+# EPOCHREALTIME: no fork of our own inside the measure) and its exit status
+# in STATUS. Whole-command times: fork, exec, loading and exit included.
+# shellcheck disable=SC2034  # US, STATUS: for the benchmarks
+bench_time() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	"$@" </dev/null >/dev/null 2>"${BENCH_TIME_ERR:-/dev/null}"
+	STATUS=$?
+	t1=$EPOCHREALTIME
+	# "seconds.microseconds", the point as the locale has it.
+	t0=${t0/[.,]/} t1=${t1/[.,]/}
+	US=$((10#$t1 - 10#$t0))
+}

@@ -1,0 +1,568 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Whole-command benchmark of `memtrace filecache`: the wall-clock time of
+# the whole process (fork, exec, BPF load, walk, output to /dev/null, exit)
+# next to the tools a user would otherwise run, vmtouch and util-linux
+# fincore, on the same files in the same page-cache state, and whether all
+# of them count the same cached pages as the kernel's own accounting.
+#
+# Cases (files created on a disk filesystem, deleted on exit or Ctrl-C):
+#   4 KiB file, cached
+#   1 GiB file, cached                  (pages fill, then read until all of
+#                                        it is in the cache)
+#   1 GiB file, uncached                (the same file after pages drop:
+#                                        mincore tools are faster there)
+#   16 GiB sparse file, 4 MiB cached    (pages sparse + pages read)
+#   tree of 10,000 small files          (pages tree DIR 100 10000: every
+#                                        third file's pages dropped)
+# Commands: memtrace filecache FILE (-r TREE); vmtouch FILE (it walks
+# directories itself); fincore FILE, and for the tree
+# `find TREE -type f -print0 | xargs -0 fincore`, as fincore walks no
+# directory (util-linux 2.38 has no -R), timed as a whole pipeline.
+#
+# Each round runs the three tools on a case, once untimed then once timed,
+# in an order rotated every round, between two ground-truth counts of its
+# cached pages (pages count: mincore(2) and cachestat(2)). The state is put
+# back first (the cached ranges read again, or the file dropped again):
+# something may evict pages between rounds, e.g. DAMON's proactive reclaim,
+# which on this kind of VM pages out page cache left unread for ~30 s. A
+# round whose two counts differ saw a state change while it ran: it is done
+# again. (The untimed runs: putting the state back, reading up to 1 GiB,
+# leaves the CPU caches cold for the next command, ~1 ms slower here.)
+# Then rounds of memtrace alone on the 4 KiB, 1 GiB and 16 GiB files, for
+# the target "the time for one file does not grow with its size".
+# Round 0 of each case is not timed (it warms the dentry and inode caches
+# and the binaries): it keeps each tool's output, whose resident-page count
+# must equal the ground truth's ("identical counts"), else the benchmark
+# fails.
+#
+#   BENCH_FILECACHE_ROUNDS  timed rounds per case (default 15)
+#   BENCH_FILECACHE_DIR     where to create the files (default /var/tmp;
+#                           a disk filesystem with ~1.2 GiB free, not tmpfs)
+#   BENCH_KEEP=1            keep the tools' outputs of round 0 (the
+#                           temporary directory); the big files are always
+#                           deleted
+#   VMTOUCH, FINCORE        the peers (default: vmtouch and fincore in PATH)
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/bench/lib.bash
+. tests/bench/lib.bash
+
+R=${BENCH_FILECACHE_ROUNDS:-15}
+DATA_PARENT=${BENCH_FILECACHE_DIR:-/var/tmp}
+VMTOUCH=${VMTOUCH:-$(command -v vmtouch)}
+FINCORE=${FINCORE:-$(command -v fincore)}
+PAGES=$BENCH_WL/pages
+PAGE=$(getconf PAGESIZE)
+BIG=$((1 << 30))
+SPARSE=$((16 << 30))
+# The sparse file's cached ranges ("offset length"): 4 MiB in all.
+SPARSE_RANGES=("0 $((1 << 20))" "$((8 << 30)) $((2 << 20))" "$((SPARSE - (1 << 20))) $((1 << 20))")
+NDIRS=100
+NFILES=10000
+# Attempts at a round before giving up on a stable page-cache state.
+ATTEMPTS=5
+[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_FILECACHE_ROUNDS must be a positive integer"
+bench_check || exit 1
+
+bad=0
+[ -x "$PAGES" ] ||
+	{ echo "bench: $PAGES missing: run 'make test-build' (or 'make bench')" >&2; bad=1; }
+if [ -z "$VMTOUCH" ] || [ ! -x "$VMTOUCH" ]; then
+	echo "bench: vmtouch not found: install the Debian package vmtouch (or set VMTOUCH)" >&2
+	bad=1
+fi
+if [ -z "$FINCORE" ] || ! "$FINCORE" --version 2>/dev/null | grep -q util-linux; then
+	echo "bench: util-linux fincore not found: install the Debian package util-linux (or set FINCORE)" >&2
+	bad=1
+fi
+for c in find xargs stat df sed; do
+	command -v "$c" >/dev/null 2>&1 || { echo "bench: '$c' not found" >&2; bad=1; }
+done
+[ -n "${EPOCHREALTIME:-}" ] || { echo "bench: bash 5 or later needed (EPOCHREALTIME)" >&2; bad=1; }
+[ -d "$DATA_PARENT" ] || { echo "bench: $DATA_PARENT: no such directory (BENCH_FILECACHE_DIR)" >&2; bad=1; }
+[ $bad = 0 ] || exit 1
+
+TOOLS=(memtrace vmtouch fincore)
+CASES=(small big cold sparse tree)
+declare -A LABEL=(
+	[small]="4 KiB file, cached"
+	[big]="1 GiB file, cached"
+	[cold]="1 GiB file, uncached"
+	[sparse]="16 GiB sparse, 4 MiB cached"
+	[tree]="10,000-file tree"
+)
+
+DATA=
+bench_cleanup_hook() {
+	# Whatever BENCH_KEEP says: a 1 GiB file, a 16 GiB (sparse) one.
+	if [ -n "$DATA" ] && [ -d "$DATA" ]; then
+		rm -rf -- "$DATA" || bench_warn "cannot remove $DATA"
+	fi
+}
+bench_setup
+# run stops us with SIGTERM; a closed terminal sends SIGHUP: clean up too.
+trap 'trap "" INT TERM HUP; exit 129' HUP
+[ "$PAGE" = 4096 ] || bench_warn "page size $PAGE: the cases' sizes assume 4096"
+
+DATA=$(mktemp -d "$DATA_PARENT/memtrace-bench-filecache.XXXXXX") ||
+	bench_die "cannot create a directory in $DATA_PARENT"
+FSTYPE=$(findmnt -n -o FSTYPE -T "$DATA" 2>/dev/null) || FSTYPE=
+[ -n "$FSTYPE" ] || FSTYPE=$(stat -f -c %T "$DATA")
+case $FSTYPE in
+tmpfs | ramfs) bench_die "$DATA_PARENT is on $FSTYPE: set BENCH_FILECACHE_DIR to a directory on a disk filesystem" ;;
+esac
+avail_kb=$(df -Pk "$DATA" | awk 'NR == 2 { print $4 }')
+[ "${avail_kb:-0}" -ge $((1200 * 1024)) ] ||
+	bench_die "$DATA_PARENT has $((${avail_kb:-0} / 1024)) MiB free, ~1200 needed (BENCH_FILECACHE_DIR)"
+mem_kb=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
+[ "${mem_kb:-0}" -ge $((1536 * 1024)) ] ||
+	bench_die "$((${mem_kb:-0} / 1024)) MiB of memory available, ~1536 needed to keep 1 GiB cached"
+
+SMALL_F=$DATA/small
+BIG_F=$DATA/big
+SPARSE_F=$DATA/sparse
+TREE=$DATA/tree
+declare -A PATH_OF=([small]=$SMALL_F [big]=$BIG_F [cold]=$BIG_F [sparse]=$SPARSE_F [tree]=$TREE)
+
+# tool_run TOOL CASE: TOOL on CASE's file or tree (stdout and stderr as the
+# caller redirects them).
+tool_run() {
+	local path=${PATH_OF[$2]} st
+	case $1 in
+	memtrace)
+		if [ "$2" = tree ]; then
+			"$MEMTRACE" filecache -r "$path"
+		else
+			"$MEMTRACE" filecache "$path"
+		fi
+		;;
+	vmtouch)
+		"$VMTOUCH" "$path"
+		;;
+	fincore)
+		if [ "$2" = tree ]; then
+			find "$path" -type f -print0 | xargs -0 "$FINCORE"
+			st=("${PIPESTATUS[@]}")
+			[ "${st[0]}" = 0 ] && [ "${st[1]}" = 0 ]
+		else
+			"$FINCORE" "$path"
+		fi
+		;;
+	esac
+}
+
+tool_label() {
+	case $1:$2 in
+	memtrace:tree) echo "memtrace filecache -r" ;;
+	memtrace:*) echo "memtrace filecache" ;;
+	vmtouch:*) echo "vmtouch" ;;
+	fincore:tree) echo "find | xargs -0 fincore" ;;
+	fincore:*) echo "fincore" ;;
+	esac
+}
+
+# tool_counts TOOL FILE: "resident total" pages from TOOL's output in FILE
+# ("-" where the tool prints no total). memtrace and vmtouch: their summary
+# line "... Resident Pages: a/b ..."; fincore: its PAGES column (resident
+# pages), summed over the files (one header per xargs batch).
+tool_counts() {
+	case $1 in
+	memtrace | vmtouch)
+		awk 'match($0, /Resident Pages: [0-9]+\/[0-9]+/) {
+			split(substr($0, RSTART + 16, RLENGTH - 16), a, "/")
+			r = a[1]; t = a[2]; n++
+		}
+		END { if (n) print r, t; else print "? ?" }' "$2"
+		;;
+	fincore)
+		awk '$1 == "RES" && $2 == "PAGES" { next }
+		$2 ~ /^[0-9]+$/ { r += $2; n++ }
+		END { if (n) print r, "-"; else print "? -" }' "$2"
+		;;
+	esac
+}
+
+# truth CASE: TRUTH="pages mincore cachestat", summed over CASE's files,
+# from pages count (cachestat "none" before Linux 6.5).
+truth() {
+	local out nf
+	if [ "$1" = tree ]; then
+		out=$(xargs -d '\n' "$PAGES" count <"$TMP/tree.all") || bench_die "pages count failed on the tree"
+		nf=$NFILES
+	else
+		out=$("$PAGES" count "${PATH_OF[$1]}") || bench_die "pages count ${PATH_OF[$1]} failed"
+		nf=1
+	fi
+	# From the end of each line: the path may hold spaces.
+	TRUTH=$(awk -v nf="$nf" '
+		{ for (i = NF - 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] += kv[2]; if (kv[2] == "none") none = 1 } }
+		END {
+			if (NR != nf) { print "bad"; exit }
+			printf "%d %d %s\n", v["pages"], v["mincore"], none ? "none" : v["cachestat"]
+		}' <<<"$out")
+	[ "$TRUTH" != bad ] || bench_die "pages count: not one line per file for $1"
+}
+
+# restore CASE: puts CASE's page-cache state back (something may have
+# evicted pages since); checks the states that are exact (all or nothing
+# cached). Ends with TRUTH set.
+restore() {
+	local i r p m
+	case $1 in
+	small)
+		"$PAGES" read "$SMALL_F" 0 "$PAGE"
+		;;
+	big)
+		for ((i = 0; i < ATTEMPTS; i++)); do
+			"$PAGES" read "$BIG_F" 0 "$BIG" || bench_die "pages read $BIG_F failed"
+			truth big
+			read -r p m _ <<<"$TRUTH"
+			[ "$p" = "$m" ] && return 0
+		done
+		bench_die "cannot get all of $BIG_F cached: $m of $p pages after $ATTEMPTS reads"
+		;;
+	cold)
+		for ((i = 0; i < ATTEMPTS; i++)); do
+			"$PAGES" drop "$BIG_F" 0 0 || bench_die "pages drop $BIG_F failed"
+			truth cold
+			read -r p m _ <<<"$TRUTH"
+			[ "$m" = 0 ] && return 0
+		done
+		bench_die "cannot drop $BIG_F from the cache: $m of $p pages still cached"
+		;;
+	sparse)
+		for r in "${SPARSE_RANGES[@]}"; do
+			# shellcheck disable=SC2086  # "offset length"
+			"$PAGES" read "$SPARSE_F" $r || bench_die "pages read $SPARSE_F $r failed"
+		done
+		;;
+	tree)
+		# The files pages tree left cached (every third one dropped).
+		xargs -d '\n' cat <"$TMP/tree.cached" >/dev/null ||
+			bench_die "cannot read the tree's files"
+		;;
+	esac
+	truth "$1"
+}
+
+# run_round CASE ROUND: round 0 keeps the tools' outputs and checks their
+# counts; the others time the tools, in an order rotated every round.
+# Redone (up to ATTEMPTS times) if the state changed while it ran.
+run_round() {
+	local c=$1 round=$2 attempt before k tool line
+	local -A us=()
+	for ((attempt = 1; attempt <= ATTEMPTS; attempt++)); do
+		restore "$c"
+		before=$TRUTH
+		OUT=$TMP/$c.$round
+		mkdir -p "$OUT"
+		# One untimed run of each first: reading up to 1 GiB (restore)
+		# and mincore on up to 16 GiB (truth) leave the CPU caches cold
+		# for whatever runs next, which the small file's case does not.
+		if [ "$round" != 0 ]; then
+			for ((k = 0; k < ${#TOOLS[@]}; k++)); do
+				tool_run "${TOOLS[(round + k) % ${#TOOLS[@]}]}" "$c" </dev/null >/dev/null 2>&1
+			done
+		fi
+		for ((k = 0; k < ${#TOOLS[@]}; k++)); do
+			tool=${TOOLS[(round + k) % ${#TOOLS[@]}]}
+			if [ "$round" = 0 ]; then
+				tool_run "$tool" "$c" </dev/null >"$OUT/$tool.out" 2>"$OUT/$tool.err"
+				STATUS=$?
+			else
+				BENCH_TIME_ERR=$OUT/$tool.err bench_time tool_run "$tool" "$c"
+				us[$tool]=$US
+			fi
+			if [ "$STATUS" != 0 ]; then
+				bench_warn "$(tool_label "$tool" "$c") on ${LABEL[$c]}: exit status $STATUS (round $round): $(head -c 300 "$OUT/$tool.err")"
+				FAIL=1
+			fi
+		done
+		truth "$c"
+		[ "$TRUTH" = "$before" ] && break
+		echo "  ${LABEL[$c]} round $round: the page cache changed while it ran (pages, mincore, cachestat: $before, then $TRUTH): round done again"
+		RETRIES[$c]=$((${RETRIES[$c]:-0} + 1))
+	done
+	if [ "$attempt" -gt "$ATTEMPTS" ]; then
+		bench_warn "${LABEL[$c]} round $round: the page cache changed in each of $ATTEMPTS attempts; keeping the last"
+		FAIL=1
+	fi
+	read -r T_PAGES T_MINCORE T_CACHESTAT <<<"$TRUTH"
+	if [ "$round" = 0 ]; then
+		check_counts "$c"
+		return
+	fi
+	line=$(printf '  %-28s round %2d/%d' "${LABEL[$c]}" "$round" "$R")
+	for tool in "${TOOLS[@]}"; do
+		echo "$c $tool $round ${us[$tool]}" >>"$TMP/results"
+		line+=$(printf '  %s %7.2f' "$tool" "$(awk -v u="${us[$tool]}" 'BEGIN { print u / 1000 }')")
+	done
+	echo "$line ms  (cached $T_MINCORE of $T_PAGES pages)"
+}
+
+# check_counts CASE: after round 0, each tool's resident pages against
+# mincore and cachestat (and the totals printed against the file sizes).
+check_counts() {
+	local c=$1 tool r t line same=1 totals=1 tline=""
+	line="counts: "
+	for tool in "${TOOLS[@]}"; do
+		read -r r t < <(tool_counts "$tool" "$OUT/$tool.out")
+		COUNT[$c.$tool]=$r
+		line+="$tool $r = "
+		[ "$r" = "$T_MINCORE" ] || same=0
+		if [ "$t" != - ]; then
+			tline+="$tool $t, "
+			[ "$t" = "$T_PAGES" ] || totals=0
+		fi
+	done
+	line+="mincore $T_MINCORE"
+	if [ "$T_CACHESTAT" != none ]; then
+		line+=" = cachestat $T_CACHESTAT"
+		[ "$T_CACHESTAT" = "$T_MINCORE" ] || same=0
+	fi
+	COUNT[$c.truth]=$T_MINCORE
+	COUNT[$c.pages]=$T_PAGES
+	if [ $same = 1 ]; then
+		COUNTS_OK[$c]=1
+	else
+		COUNTS_OK[$c]=0
+		line=${line//=/vs}"  DIFFER"
+		FAIL=1
+	fi
+	line+="  (of $T_PAGES pages: ${tline}pages count $T_PAGES)"
+	if [ $totals = 0 ]; then
+		line+="  TOTALS DIFFER"
+		COUNTS_OK[$c]=0
+		FAIL=1
+	fi
+	printf '%-28s %s\n' "${LABEL[$c]}" "$line"
+}
+
+# run_sizes_round ROUND: memtrace alone on the 4 KiB, 1 GiB (cached) and
+# 16 GiB files, in an order rotated every round, each once untimed then
+# once timed; nothing else runs between them (the peers' runs on big files
+# slow whatever runs next, memtrace included, whatever its file). Redone
+# (up to ATTEMPTS times) if a state changed while it ran.
+SIZES=(small big sparse)
+run_sizes_round() {
+	local round=$1 attempt before after c k line
+	local -A us=()
+	for ((attempt = 1; attempt <= ATTEMPTS; attempt++)); do
+		before=
+		for c in "${SIZES[@]}"; do
+			restore "$c"
+			before+="$TRUTH|"
+		done
+		OUT=$TMP/sizes.$round
+		mkdir -p "$OUT"
+		for ((k = 0; k < ${#SIZES[@]}; k++)); do
+			tool_run memtrace "${SIZES[(round + k) % ${#SIZES[@]}]}" </dev/null >/dev/null 2>&1
+		done
+		for ((k = 0; k < ${#SIZES[@]}; k++)); do
+			c=${SIZES[(round + k) % ${#SIZES[@]}]}
+			BENCH_TIME_ERR=$OUT/$c.err bench_time tool_run memtrace "$c"
+			us[$c]=$US
+			if [ "$STATUS" != 0 ]; then
+				bench_warn "memtrace filecache on ${LABEL[$c]}: exit status $STATUS (sizes round $round): $(head -c 300 "$OUT/$c.err")"
+				FAIL=1
+			fi
+		done
+		after=
+		for c in "${SIZES[@]}"; do
+			truth "$c"
+			after+="$TRUTH|"
+		done
+		[ "$after" = "$before" ] && break
+		echo "  memtrace alone round $round: the page cache changed while it ran: round done again"
+		RETRIES[sizes]=$((${RETRIES[sizes]:-0} + 1))
+	done
+	if [ "$attempt" -gt "$ATTEMPTS" ]; then
+		bench_warn "memtrace alone round $round: the page cache changed in each of $ATTEMPTS attempts; keeping the last"
+		FAIL=1
+	fi
+	line=$(printf '  %-28s round %2d/%d' "memtrace alone, by size" "$round" "$R")
+	for c in "${SIZES[@]}"; do
+		echo "size_$c memtrace $round ${us[$c]}" >>"$TMP/results"
+		line+=$(printf '  %s %7.2f' "${SIZE_LABEL[$c]}" "$(awk -v u="${us[$c]}" 'BEGIN { print u / 1000 }')")
+	done
+	echo "$line ms"
+}
+declare -A SIZE_LABEL=([small]="4 KiB" [big]="1 GiB" [sparse]="16 GiB")
+
+# damon_pageout: whether DAMON reclaims page cache proactively (a kdamond
+# running a pageout scheme, or the DAMON_RECLAIM module).
+damon_pageout() {
+	local d
+	for d in /sys/kernel/mm/damon/admin/kdamonds/*; do
+		[ "$(cat "$d/state" 2>/dev/null)" = on ] || continue
+		grep -qx pageout "$d"/contexts/*/schemes/*/action 2>/dev/null && return 0
+	done
+	[ "$(cat /sys/module/damon_reclaim/parameters/enabled 2>/dev/null)" = Y ]
+}
+
+KERNEL=$(uname -r)
+VMTOUCH_VERSION=$("$VMTOUCH" -h 2>&1 | sed -n 's/^vmtouch \(v[0-9][^ ]*\).*/\1/p' | head -n 1)
+FINCORE_VERSION=$("$FINCORE" --version 2>/dev/null | awk '{ print $NF; exit }')
+START=$SECONDS
+
+echo "filecache bench: whole-command wall-clock time, stdout to /dev/null, rounds: $R per case, tools interleaved"
+echo "kernel $KERNEL, $NCPU CPUs; $("$MEMTRACE" --version 2>&1); vmtouch ${VMTOUCH_VERSION:-?}; fincore (util-linux) ${FINCORE_VERSION:-?}"
+echo "Only the ratios to memtrace matter: absolute times vary between machines."
+echo "The tree: memtrace filecache -r TREE; vmtouch TREE; find TREE -type f -print0 | xargs -0 fincore (fincore ${FINCORE_VERSION:-?} walks no directory)."
+others=$(bench_other_tracers)
+[ -z "$others" ] ||
+	echo "NOTE: other tracers are running (${others% }); they slow every run"
+if damon_pageout; then
+	echo "NOTE: DAMON proactive reclaim (pageout) is on: it evicts page cache left unread for a while; every round puts the state back first, and is redone if it changed while it ran"
+fi
+
+# The files. The 1 GiB one written and fsynced: clean pages, droppable.
+printf 'creating the files in %s (%s) ...' "$DATA" "$FSTYPE"
+t0=$SECONDS
+"$PAGES" fill "$SMALL_F" "$PAGE" || bench_die "pages fill $SMALL_F failed"
+"$PAGES" fill "$BIG_F" "$BIG" || bench_die "pages fill $BIG_F failed"
+"$PAGES" sparse "$SPARSE_F" "$SPARSE" || bench_die "pages sparse $SPARSE_F failed"
+"$PAGES" tree "$TREE" "$NDIRS" "$NFILES" || bench_die "pages tree $TREE failed"
+# Its files (names without newlines: ours), and those pages tree left
+# cached: file k of DIR/dNN/fk has its pages dropped when k % 3 == 0.
+find "$TREE" -type f | sort >"$TMP/tree.all"
+awk -F/ '{ k = substr($NF, 2) + 0 } k % 3 { print }' "$TMP/tree.all" >"$TMP/tree.cached"
+n=$(wc -l <"$TMP/tree.all")
+[ "$n" = "$NFILES" ] || bench_die "pages tree made $n files, not $NFILES"
+echo " $((SECONDS - t0)) s"
+echo "memtrace: $("$MEMTRACE" filecache -v "$SMALL_F" 2>&1 >/dev/null | tail -n 1)"
+echo
+
+declare -A RETRIES=() COUNT=() COUNTS_OK=()
+for c in "${CASES[@]}"; do
+	for ((round = 0; round <= R; round++)); do
+		run_round "$c" "$round"
+	done
+	echo
+done
+echo "memtrace alone: the 4 KiB file, the 1 GiB one cached, the 16 GiB sparse one (for the target on size)"
+for ((round = 1; round <= R; round++)); do
+	run_sizes_round "$round"
+done
+echo
+
+# Summaries, from $TMP/results ("case tool round us").
+median_ms() {
+	awk -v c="$1" -v t="$2" '$1 == c && $2 == t { print $4 / 1000 }' "$TMP/results" | bench_median
+}
+declare -A MED=() RATIO=() RRANGE=() WINS=()
+for c in "${CASES[@]}"; do
+	for tool in "${TOOLS[@]}"; do
+		MED[$c.$tool]=$(median_ms "$c" "$tool" | awk '{ printf "%.2f", $1 }')
+	done
+done
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}
+
+printf '%-28s %-24s %9s %13s %7s %11s %s\n' case tool "median ms" min-max ratio ratio-range \
+	"cached pages (of total)"
+NOTES=()
+for c in "${CASES[@]}"; do
+	for tool in "${TOOLS[@]}"; do
+		range=$(awk -v c="$c" -v t="$tool" '$1 == c && $2 == t { print $4 / 1000 }' "$TMP/results" |
+			sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }')
+		# Per-round ratios, each run against memtrace's of its round.
+		rr=$(awk -v c="$c" -v t="$tool" '
+			$1 == c && $2 == "memtrace" { m[$3] = $4 }
+			$1 == c && $2 == t { v[$3] = $4 }
+			END {
+				for (r in v) {
+					q = v[r] / m[r]
+					if (lo == "" || q < lo) lo = q
+					if (hi == "" || q > hi) hi = q
+				}
+				printf "%.2f-%.2f", lo, hi
+			}' "$TMP/results")
+		RATIO[$c.$tool]=$(ratio "${MED[$c.$tool]}" "${MED[$c.memtrace]}")
+		RRANGE[$c.$tool]=$rr
+		printf '%-28s %-24s %9.2f %13s %6sx %11s %s\n' "${LABEL[$c]}" "$(tool_label "$tool" "$c")" \
+			"${MED[$c.$tool]}" "$range" "${RATIO[$c.$tool]}" "$rr" \
+			"${COUNT[$c.$tool]} (of ${COUNT[$c.pages]})"
+	done
+	# Rounds memtrace was faster than both.
+	WINS[$c]=$(awk -v c="$c" '
+		$1 == c { v[$3, $2] = $4; r[$3] = 1 }
+		END { for (k in r) if (v[k, "memtrace"] < v[k, "vmtouch"] && v[k, "memtrace"] < v[k, "fincore"]) n++; print n + 0 }' \
+		"$TMP/results")
+	retried=""
+	[ -z "${RETRIES[$c]:-}" ] || retried=", ${RETRIES[$c]} rounds redone (page cache changed)"
+	NOTES+=("filecache bench: ${LABEL[$c]}: vmtouch ${RATIO[$c.vmtouch]}x (${RRANGE[$c.vmtouch]}), $(tool_label fincore "$c") ${RATIO[$c.fincore]}x (${RRANGE[$c.fincore]}) memtrace's time; memtrace faster than both in ${WINS[$c]}/$R rounds; ${COUNT[$c.truth]} of ${COUNT[$c.pages]} pages cached, counts $([ "${COUNTS_OK[$c]}" = 1 ] && echo identical || echo DIFFER)$retried [memtrace ${MED[$c.memtrace]} ms median, $R rounds, Linux $KERNEL, $NCPU CPUs]")
+done
+
+# memtrace alone, by size (its rounds, "size_CASE memtrace round us").
+for c in "${SIZES[@]}"; do
+	MED[size_$c]=$(median_ms "size_$c" memtrace | awk '{ printf "%.2f", $1 }')
+done
+echo
+printf '%-28s %-28s %9s %13s %7s\n' "memtrace alone, by size" file "median ms" min-max "to 4 KiB"
+for c in "${SIZES[@]}"; do
+	range=$(awk -v c="size_$c" '$1 == c { print $4 / 1000 }' "$TMP/results" |
+		sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }')
+	printf '%-28s %-28s %9.2f %13s %6sx\n' "" "${LABEL[$c]}" "${MED[size_$c]}" "$range" \
+		"$(ratio "${MED[size_$c]}" "${MED[size_small]}")"
+done
+
+# Target 1: memtrace's time for one file does not grow with its size: in
+# the rounds of memtrace alone, its medians on the 1 GiB and 16 GiB files
+# within 15% of the 4 KiB file's (noise: the peers take 6 to 36 times
+# longer on those files than on the 4 KiB one).
+GROW=1.15
+t1=met
+for c in big sparse; do
+	awk -v a="${MED[size_$c]}" -v b="${MED[size_small]}" -v g=$GROW 'BEGIN { exit !(a <= b * g) }' ||
+		t1="NOT met"
+done
+# Rounds where each was within GROW of the 4 KiB file's time, run for run.
+size_rounds=$(awk -v g=$GROW '
+	$1 ~ /^size_/ { v[$3, $1] = $4; r[$3] = 1 }
+	END { for (k in r) if (v[k, "size_big"] <= g * v[k, "size_small"] && v[k, "size_sparse"] <= g * v[k, "size_small"]) n++; print n + 0 }' \
+	"$TMP/results")
+size_line() {
+	local tool=$1
+	echo "$tool 4 KiB ${MED[small.$tool]} ms, 1 GiB cached $(ratio "${MED[big.$tool]}" "${MED[small.$tool]}")x, uncached $(ratio "${MED[cold.$tool]}" "${MED[small.$tool]}")x, 16 GiB sparse $(ratio "${MED[sparse.$tool]}" "${MED[small.$tool]}")x"
+}
+# Target 2: faster than both (medians) on the cached 1 GiB file and the tree.
+t2=met
+for c in big tree; do
+	for tool in vmtouch fincore; do
+		awk -v a="${MED[$c.memtrace]}" -v b="${MED[$c.$tool]}" 'BEGIN { exit !(a < b) }' ||
+			t2="NOT met"
+	done
+done
+# Target 3: identical counts, every case.
+t3=met
+nok=0
+for c in "${CASES[@]}"; do
+	if [ "${COUNTS_OK[$c]}" = 1 ]; then nok=$((nok + 1)); else t3="NOT met"; fi
+done
+
+cat <<EOF
+
+median ms: whole-command wall-clock time, median over the rounds (min-max:
+the fastest and slowest run). ratio: the tool's median / memtrace's median
+(above 1: memtrace is faster). ratio-range: the lowest and highest per-round
+ratio (each run against memtrace's of its round). cached pages: what each
+tool printed in round 0 (memtrace and vmtouch: their "Resident Pages" line;
+fincore: its PAGES column summed over the files), of the total pages
+(ceil(size / $PAGE) per file, from pages count), against mincore(2) and
+cachestat(2) in the counts lines above. memtrace alone, by size: its own
+rounds, memtrace on the three files and nothing else in between (the peers'
+runs on the big files slow the next command, whatever it is, by ~0.5 ms
+here); "to 4 KiB": its median / the 4 KiB file's.
+
+EOF
+printf '%s\n' "${NOTES[@]}"
+echo "filecache bench: target 'the time for one file does not grow with its size': $t1 (memtrace alone: 4 KiB ${MED[size_small]} ms, 1 GiB cached $(ratio "${MED[size_big]}" "${MED[size_small]}")x, 16 GiB sparse $(ratio "${MED[size_sparse]}" "${MED[size_small]}")x that; both within ${GROW}x in $size_rounds/$R rounds. In the cases above, after the peers' runs: $(size_line memtrace); $(size_line vmtouch); $(size_line fincore))"
+echo "filecache bench: target 'faster than both on the 1 GiB file and on the 10,000-file tree': $t2 (1 GiB cached: vmtouch ${RATIO[big.vmtouch]}x, fincore ${RATIO[big.fincore]}x memtrace's time, memtrace faster than both in ${WINS[big]}/$R rounds; tree: vmtouch ${RATIO[tree.vmtouch]}x, find | xargs fincore ${RATIO[tree.fincore]}x, in ${WINS[tree]}/$R rounds)"
+echo "filecache bench: target 'identical counts': $t3 ($nok of ${#CASES[@]} cases: memtrace = vmtouch = fincore = mincore = cachestat)"
+echo
+echo "filecache bench: took $((SECONDS - START)) s"
+[ $FAIL = 0 ] || { echo "filecache bench: FAILED (see the warnings above)"; exit 1; }
