@@ -7,6 +7,7 @@
 #   make test             install what is missing, build, run every test
 #   make test-kernel      only the tests on a second kernel, under QEMU
 #   make bench            run the side-by-side benchmarks
+#   make fuzz             fuzz the user-space symbolizer (FUZZ_SECONDS, 300)
 #   make install          install the binary under $(PREFIX)/bin
 #   make vmlinux          regenerate vmlinux/x86/vmlinux.h from this kernel's BTF
 
@@ -18,26 +19,31 @@ CLANG     ?= clang
 LLVM_STRIP ?= llvm-strip
 BPFTOOL   ?= bpftool
 CC        ?= gcc
+CXX       ?= g++
 ARGS      ?= procs -d 10
 Q         := $(if $(V),,@)
 
 # One entry per command: bpf/<cmd>.bpf.c, include/<cmd>.h, src/<cmd>.c.
-CMDS      := filecache kmalloc procs
+CMDS      := filecache kmalloc leak procs
 
 BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o)
 SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h)
 SRCS      := $(wildcard src/*.c)
 OBJS      := $(SRCS:src/%.c=$(OUTPUT)/src/%.o)
 # Helpers the unit tests link against: everything but main and the commands.
-LIB_OBJS  := $(filter-out $(OUTPUT)/src/main.o $(CMDS:%=$(OUTPUT)/src/%.o),$(OBJS))
+LIB_OBJS  := $(filter-out $(OUTPUT)/src/main.o $(CMDS:%=$(OUTPUT)/src/%.o) \
+	     $(OUTPUT)/src/leak_%.o,$(OBJS))
 
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(OUTPUT) -MMD -MP
 BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
-LIBS_DYNAMIC := -lbpf -lelf -lz -lm
-LIBS_STATIC  := -static -lbpf -lelf -lz -lzstd -lm
+# libdw (DWARF lines) and libstdc++ (__cxa_demangle) serve leak's symbolizer;
+# the static link also needs the compressors libdw can read sections with.
+LIBS_DYNAMIC := -lbpf -ldw -lelf -lz -lm -lstdc++
+LIBS_STATIC  := -static -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lm -lstdc++ \
+		-lpthread -ldl
 LINK      := $(if $(STATIC),static,dynamic)
 
 # Sanitized helpers for the unit tests.
@@ -48,10 +54,12 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit/%)
 WORK_SRCS := $(wildcard tests/workloads/*.c tests/helpers/*.c)
 WORK_BINS := $(WORK_SRCS:tests/%.c=$(OUTPUT)/tests/%)
+CXX_WORK_SRCS := $(wildcard tests/workloads/*.cpp)
+CXX_WORK_BINS := $(CXX_WORK_SRCS:tests/%.cpp=$(OUTPUT)/tests/%)
 # Static copies for the test kernel's initramfs, which has no libc.
 STATIC_WORK_BINS := $(WORK_SRCS:tests/%.c=$(OUTPUT)/tests/static/%)
 
-.PHONY: all clean run test test-build test-kernel bench install vmlinux deps \
+.PHONY: all clean run test test-build test-kernel bench fuzz install vmlinux deps \
 	deps-test deps-bench FORCE
 .DELETE_ON_ERROR:
 # Skeletons and BPF objects are intermediate files make must keep.
@@ -114,12 +122,30 @@ $(WORK_BINS): $(OUTPUT)/tests/%: tests/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread $< -o $@
 
+$(CXX_WORK_BINS): $(OUTPUT)/tests/%: tests/%.cpp
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) -std=gnu++17 -O0 -g $(WARN) $< -o $@
+
 $(STATIC_WORK_BINS): $(OUTPUT)/tests/static/%: tests/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread -static $< -o $@
 
+# The symbolizer reads any ELF file a traced process maps: libFuzzer on it.
+# make test fuzzes for FUZZ_TEST_SECONDS; make fuzz for FUZZ_SECONDS.
+FUZZ_BIN := $(OUTPUT)/tests/fuzz/fuzz_usyms
+FUZZ_SECONDS ?= 300
+$(FUZZ_BIN): tests/fuzz/fuzz_usyms.c src/usyms.c src/usyms.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -Isrc \
+		tests/fuzz/fuzz_usyms.c src/usyms.c -ldw -lelf -lz -lstdc++ -o $@
+
+fuzz: $(FUZZ_BIN)
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
+
 test-build: memtrace $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
-	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(STATIC_WORK_BINS)
+	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(CXX_WORK_BINS) \
+	    $(STATIC_WORK_BINS) $(FUZZ_BIN)
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -142,9 +168,9 @@ install: memtrace
 	install -D -m 0755 memtrace $(DESTDIR)$(PREFIX)/bin/memtrace
 
 # Debian/Ubuntu packages; installed only when missing.
-BUILD_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-	      libzstd-dev git
-TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 \
+BUILD_PKGS := make gcc g++ clang llvm libbpf-dev bpftool libelf-dev libdw-dev \
+	      zlib1g-dev libzstd-dev liblzma-dev libbz2-dev git
+TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 libc6-dbg \
 	      busybox-static cpio
 BENCH_PKGS := libbpf-tools bpftrace linux-perf vmtouch
 

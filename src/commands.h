@@ -6,6 +6,7 @@
 /* argv[0] is the command's name; returns the exit status. */
 int cmd_filecache(int argc, char **argv);
 int cmd_kmalloc(int argc, char **argv);
+int cmd_leak(int argc, char **argv);
 int cmd_procs(int argc, char **argv);
 
 #endif /* MEMTRACE_COMMANDS_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* leak: state shared by bpf/leak.bpf.c and src/leak.c. */
+#ifndef MEMTRACE_LEAK_H
+#define MEMTRACE_LEAK_H
+
+#include "memtrace.h"
+
+#define LEAK_MAX_STACK_DEPTH	127	/* PERF_MAX_STACK_DEPTH */
+
+/* The allocator's entry points; one BPF program each. */
+enum leak_kind {
+	LEAK_MALLOC,
+	LEAK_CALLOC,
+	LEAK_REALLOC,
+	LEAK_REALLOCARRAY,
+	LEAK_POSIX_MEMALIGN,
+	LEAK_ALIGNED_ALLOC,
+	LEAK_MEMALIGN,
+	LEAK_VALLOC,
+	LEAK_PVALLOC,
+	LEAK_NEW,		/* C++ operator new (libstdc++), all variants */
+	LEAK_MMAP,
+	LEAK_MREMAP,
+	LEAK_MUNMAP,
+	LEAK_FREE,
+	LEAK_KIND_NR,
+};
+
+/* An outstanding allocation, in the allocs map keyed by address. */
+struct leak_alloc {
+	__u64 size;
+	__u64 ts_ns;			/* CLOCK_MONOTONIC */
+	__s32 stackid;			/* -1: the stack could not be taken */
+	__u32 kind;			/* enum leak_kind */
+};
+
+/* -C: outstanding totals per stack id, kept in the kernel. */
+struct leak_combined {
+	__u64 bytes;
+	__u64 count;
+};
+
+/* What crosses the ring buffer: every mmap, munmap and mremap (the
+ * regions are tracked in user space, where partial unmaps can split
+ * them), and with -t every allocation and free. */
+enum leak_event_type {
+	LEAK_EV_ALLOC,		/* addr, size, stackid */
+	LEAK_EV_FREE,		/* addr, size (0 when the block was untracked) */
+	LEAK_EV_MMAP,		/* addr, size, stackid */
+	LEAK_EV_MUNMAP,		/* addr, size */
+	LEAK_EV_MREMAP,		/* addr, size -> new_addr, new_size, stackid */
+};
+
+struct leak_event {
+	__u64 ts_ns;
+	__u64 addr;
+	__u64 size;
+	__u64 new_addr;
+	__u64 new_size;
+	__s32 stackid;
+	__u32 tid;
+	__u16 type;			/* enum leak_event_type */
+	__u16 kind;			/* enum leak_kind */
+	__u32 pad;
+};
+
+/* Loss counters after the shared ones (enum mt_loss). */
+enum leak_loss {
+	LEAK_LOST_STACK_COLLISION = MT_LOST_NR,	/* stack map bucket taken */
+	LEAK_LOST_STACK_MISSING,	/* no stack (map full, unreadable) */
+	LEAK_LOST_STATE,		/* no per-thread state for a call */
+	LEAK_UNTRACKED_FREE,		/* free of an address not tracked */
+	LEAK_LOST_NR,
+};
+
+#endif /* MEMTRACE_LEAK_H */

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memtrace leak: outstanding user-space allocations by call stack. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "leak.h"
+#include "leak.skel.h"
+#include "args.h"
+#include "commands.h"
+#include "leak_run.h"
+#include "leak_target.h"
+#include "log.h"
+#include "loop.h"
+#include "probe.h"
+#include "procfs.h"
+#include "uelf.h"
+#include "usyms.h"
+#include "x86insn.h"
+
+#define DEFAULT_INTERVAL_NS (5 * NS_PER_SEC)
+#define DEFAULT_OLDER_NS (500 * NS_PER_MS)
+#define DEFAULT_MAX_ALLOCS (1 << 18)
+#define DEFAULT_MAX_STACKS (1 << 14)
+#define RINGBUF_SIZE (4 << 20)
+#define MAX_LINKS 64
+
+/* Where each entry point lives and what it does. */
+enum lib { LIB_ALLOC, LIB_LIBC, LIB_CXX };
+
+struct entry {
+	const char *name;
+	enum leak_kind kind;
+	enum lib lib;
+	bool ret;			/* has a return probe */
+	bool required;
+};
+
+static const struct entry entries[] = {
+	{ "malloc", LEAK_MALLOC, LIB_ALLOC, true, true },
+	{ "free", LEAK_FREE, LIB_ALLOC, false, true },
+	{ "calloc", LEAK_CALLOC, LIB_ALLOC, true, false },
+	{ "realloc", LEAK_REALLOC, LIB_ALLOC, true, false },
+	{ "reallocarray", LEAK_REALLOCARRAY, LIB_ALLOC, true, false },
+	{ "posix_memalign", LEAK_POSIX_MEMALIGN, LIB_ALLOC, true, false },
+	{ "aligned_alloc", LEAK_ALIGNED_ALLOC, LIB_ALLOC, true, false },
+	{ "memalign", LEAK_MEMALIGN, LIB_ALLOC, true, false },
+	{ "valloc", LEAK_VALLOC, LIB_ALLOC, true, false },
+	{ "pvalloc", LEAK_PVALLOC, LIB_ALLOC, true, false },
+	{ "mmap", LEAK_MMAP, LIB_LIBC, true, false },
+	{ "mremap", LEAK_MREMAP, LIB_LIBC, true, false },
+	{ "munmap", LEAK_MUNMAP, LIB_LIBC, false, false },
+	/* operator new and new[], plain, nothrow, aligned (C++17). They call
+	 * malloc, which is then nested and ignored; the caller of new is the
+	 * first frame. operator delete calls free, which is enough. */
+	{ "_Znwm", LEAK_NEW, LIB_CXX, true, false },
+	{ "_Znam", LEAK_NEW, LIB_CXX, true, false },
+	{ "_ZnwmRKSt9nothrow_t", LEAK_NEW, LIB_CXX, true, false },
+	{ "_ZnamRKSt9nothrow_t", LEAK_NEW, LIB_CXX, true, false },
+	{ "_ZnwmSt11align_val_t", LEAK_NEW, LIB_CXX, true, false },
+	{ "_ZnamSt11align_val_t", LEAK_NEW, LIB_CXX, true, false },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", LEAK_NEW, LIB_CXX, true, false },
+	{ "_ZnamSt11align_val_tRKSt9nothrow_t", LEAK_NEW, LIB_CXX, true, false },
+};
+
+#define NR_ENTRIES (sizeof(entries) / sizeof(entries[0]))
+
+enum {
+	OPT_SYMBOL_PREFIX = OPT_CMD_FIRST,
+	OPT_STACK_DEPTH,
+	OPT_FOLDED,
+	OPT_DURATION,
+	OPT_MAX_ALLOCS,
+	OPT_MAX_STACKS,
+};
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "obj", required_argument, NULL, 'O' },
+	{ "symbol-prefix", required_argument, NULL, OPT_SYMBOL_PREFIX },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "top", required_argument, NULL, 'T' },
+	{ "older", required_argument, NULL, 'o' },
+	{ "min-size", required_argument, NULL, 'z' },
+	{ "max-size", required_argument, NULL, 'Z' },
+	{ "sample-rate", required_argument, NULL, 's' },
+	{ "show-allocs", no_argument, NULL, 'a' },
+	{ "trace", no_argument, NULL, 't' },
+	{ "combined-only", no_argument, NULL, 'C' },
+	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+	{ "folded", no_argument, NULL, OPT_FOLDED },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "max-allocs", required_argument, NULL, OPT_MAX_ALLOCS },
+	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
+	COMMON_LONG_OPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: memtrace leak -p PID [options]\n"
+		"       memtrace leak [options] -- CMD [ARGS...]\n"
+		"\n"
+		"Outstanding user-space allocations by call stack: uprobes on the allocator\n"
+		"(malloc, calloc, realloc, reallocarray, posix_memalign, aligned_alloc,\n"
+		"memalign, valloc, pvalloc, free; mmap, mremap, munmap; C++ operator new),\n"
+		"reported every interval and at the end, largest first. With CMD, memtrace\n"
+		"starts it, traces it from its first instruction and reports when it exits.\n"
+		"\n"
+		"Target:\n"
+		"  -p, --pid PID          trace the running process PID\n"
+		"  -O, --obj LIB          the allocator is LIB (path or file name, e.g.\n"
+		"                         libjemalloc.so.2), not libc\n"
+		"      --symbol-prefix P  its functions are named P<name> (je_malloc: je_)\n"
+		"Report:\n"
+		"  -i, --interval SEC     report every SEC seconds (default 5; 0: at the end only)\n"
+		"  -T, --top N            the N stacks with most bytes outstanding (default 10)\n"
+		"  -o, --older MS         only allocations older than MS milliseconds (default\n"
+		"                         500; a final report after the process exited shows all)\n"
+		"  -a, --show-allocs      each outstanding allocation's address and size\n"
+		"  -t, --trace            print every allocation and free as it happens\n"
+		"  -C, --combined-only    keep per-stack totals in the kernel only (for very\n"
+		"                         high allocation rates; no -o, no -a)\n"
+		"      --stack-depth N    frames per stack (default and at most 127)\n"
+		"      --folded           collapsed stacks 'a;b;c BYTES' for flame graphs\n"
+		"                         (at the end, and every -i if given)\n"
+		"      --json             one JSON object per report\n"
+		"Filters (in the kernel):\n"
+		"  -z, --min-size SIZE    only allocations of at least SIZE bytes\n"
+		"  -Z, --max-size SIZE    only allocations of at most SIZE bytes\n"
+		"  -s, --sample-rate N    only about one allocation in N\n"
+		"Other:\n"
+		"      --duration SEC     stop after SEC seconds\n"
+		"      --max-allocs N     outstanding allocations tracked (default 262144)\n"
+		"      --max-stacks N     distinct stacks kept (default 16384)\n"
+		"  -v, --verbose          show where each probe went, and libbpf's messages\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Frames read function+offset (file:line) [module]. What could not be counted\n"
+		"(full maps, stacks lost, frees of allocations made before the trace) is\n"
+		"shown under each report.\n"
+		"\n"
+		"Examples:\n"
+		"  memtrace leak -p 1234                 every 5 s, the top 10 leaking stacks\n"
+		"  memtrace leak -- ./server --port 80   trace a program from its start\n"
+		"  memtrace leak --folded -- ./a.out | flamegraph.pl > leaks.svg\n");
+}
+
+static int opt_count(const char *opt, const char *value, uint64_t min,
+		     uint64_t max, uint64_t *out, const char *expected)
+{
+	int err = parse_u64(value, min, max, out);
+
+	return err ? args_bad_value(opt, value, err, expected) : -1;
+}
+
+static int parse_args(int argc, char **argv, struct leak_opts *o)
+{
+	bool interval_set = false;
+	int c, err;
+
+	*o = (struct leak_opts){
+		.prefix = "",
+		.interval_ns = DEFAULT_INTERVAL_NS,
+		.older_ns = DEFAULT_OLDER_NS,
+		.top = 10,
+		.max_size = UINT64_MAX,
+		.sample_rate = 1,
+		.stack_depth = LEAK_MAX_STACK_DEPTH,
+		.max_allocs = DEFAULT_MAX_ALLOCS,
+		.max_stacks = DEFAULT_MAX_STACKS,
+	};
+	optind = 1;
+	opterr = 0;
+	/* '+': options end at CMD, whose own options are its own. */
+	while ((c = getopt_long(argc, argv, "+:" COMMON_SHORT_OPTS
+				"p:O:i:T:o:z:Z:s:atC", longopts, NULL)) != -1) {
+		err = -1;
+		switch (c) {
+		case 'p':
+			err = opt_pid("-p", optarg, &o->pid);
+			break;
+		case 'O':
+			if (!*optarg)
+				err = args_bad_value("-O", optarg, -EINVAL,
+						     "expected a library");
+			o->obj = optarg;
+			break;
+		case OPT_SYMBOL_PREFIX:
+			o->prefix = optarg;
+			if (strlen(optarg) > 64)
+				err = args_bad_value("--symbol-prefix", optarg,
+						     -ERANGE, "at most 64 characters");
+			break;
+		case 'i':
+			interval_set = true;
+			err = parse_duration(optarg, NS_PER_SEC, &o->interval_ns);
+			if (!err && o->interval_ns && o->interval_ns < NS_PER_MS)
+				err = -ERANGE;
+			err = err ? args_bad_value("-i", optarg, err,
+						   "expected seconds, e.g. 5 or 500ms") : -1;
+			break;
+		case 'T':
+			err = opt_count("-T", optarg, 1, 1000000, &o->top,
+					"expected a number of stacks");
+			break;
+		case 'o':
+			err = parse_duration(optarg, NS_PER_MS, &o->older_ns);
+			err = err ? args_bad_value("-o", optarg, err,
+						   "expected milliseconds, e.g. 500 or 2s") : -1;
+			break;
+		case 'z':
+			err = opt_size("-z", optarg, &o->min_size);
+			break;
+		case 'Z':
+			err = opt_size("-Z", optarg, &o->max_size);
+			break;
+		case 's':
+			err = opt_count("-s", optarg, 1, 1 << 30, &o->sample_rate,
+					"expected a number, 1 or more");
+			break;
+		case 'a':
+			o->show_allocs = true;
+			break;
+		case 't':
+			o->trace = true;
+			break;
+		case 'C':
+			o->combined = true;
+			break;
+		case OPT_STACK_DEPTH:
+			err = opt_count("--stack-depth", optarg, 1,
+					LEAK_MAX_STACK_DEPTH, &o->stack_depth,
+					"expected 1 to 127 frames");
+			break;
+		case OPT_FOLDED:
+			o->format = LEAK_FOLDED;
+			break;
+		case OPT_DURATION:
+			err = opt_duration("--duration", optarg, NS_PER_SEC,
+					   &o->duration_ns);
+			break;
+		case OPT_MAX_ALLOCS:
+			err = opt_count("--max-allocs", optarg, 1024, 1 << 26,
+					&o->max_allocs, "expected 1024 to 67108864");
+			break;
+		case OPT_MAX_STACKS:
+			err = opt_count("--max-stacks", optarg, 64, 1 << 22,
+					&o->max_stacks, "expected 64 to 4194304");
+			break;
+		default:
+			err = args_common(c, argv, longopts, &o->common, usage);
+		}
+		if (err >= 0)
+			return err;
+	}
+	if (o->common.json) {
+		if (o->format == LEAK_FOLDED)
+			return log_usage("--json and --folded are exclusive");
+		o->format = LEAK_JSON;
+	}
+	if (optind < argc)
+		o->cmd = &argv[optind];
+	if (o->pid && o->cmd)
+		return log_usage("unexpected argument '%s' (a command to run takes no -p)",
+				 argv[optind]);
+	if (!o->pid && !o->cmd)
+		return log_usage("which process? -p PID, or -- CMD");
+	if (o->min_size > o->max_size)
+		return log_usage("-z (%llu) is larger than -Z (%llu)",
+				 (unsigned long long)o->min_size,
+				 (unsigned long long)o->max_size);
+	if (o->combined && o->show_allocs)
+		return log_usage("-a needs each allocation, which -C does not keep");
+	if (o->format == LEAK_FOLDED && !interval_set)
+		o->interval_ns = 0;
+	return -1;
+}
+
+/* ---- Attaching ---- */
+
+struct site {
+	const struct entry *en;
+	const char *path;
+	struct ufunc fn;
+	struct x86_probe_site where;
+	bool found;
+};
+
+struct attach {
+	struct leak_run *r;
+	struct site sites[NR_ENTRIES];
+	struct bpf_link *links[MAX_LINKS];
+	int nr_links;
+};
+
+static struct bpf_program *entry_prog(struct leak_bpf *s, enum leak_kind k)
+{
+	switch (k) {
+	case LEAK_MALLOC: return s->progs.malloc_enter;
+	case LEAK_CALLOC: return s->progs.calloc_enter;
+	case LEAK_REALLOC: return s->progs.realloc_enter;
+	case LEAK_REALLOCARRAY: return s->progs.reallocarray_enter;
+	case LEAK_POSIX_MEMALIGN: return s->progs.posix_memalign_enter;
+	case LEAK_ALIGNED_ALLOC: return s->progs.aligned_alloc_enter;
+	case LEAK_MEMALIGN: return s->progs.memalign_enter;
+	case LEAK_VALLOC: return s->progs.valloc_enter;
+	case LEAK_PVALLOC: return s->progs.pvalloc_enter;
+	case LEAK_NEW: return s->progs.new_enter;
+	case LEAK_MMAP: return s->progs.mmap_enter;
+	case LEAK_MREMAP: return s->progs.mremap_enter;
+	case LEAK_MUNMAP: return s->progs.munmap_enter;
+	case LEAK_FREE: return s->progs.free_enter;
+	default: return NULL;
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* Finds every entry point, and where its probe is cheapest. */
+static int find_sites(struct attach *a, const struct leak_libs *libs)
+{
+	const char *paths[] = { libs->alloc, libs->libc, libs->cxx };
+	struct uelf *elfs[3] = {};
+	int err = 0;
+
+	for (int l = 0; l < 3; l++) {
+		if (!paths[l][0])
+			continue;
+		elfs[l] = uelf_open(paths[l]);
+		if (!elfs[l] && l != LIB_CXX) {
+			log_err("cannot read %s: %s", paths[l], strerror(errno));
+			err = -1;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < NR_ENTRIES; i++) {
+		const struct entry *en = &entries[i];
+		struct site *s = &a->sites[i];
+		char name[128];
+		int e;
+
+		s->en = en;
+		s->path = paths[en->lib];
+		if (!elfs[en->lib])
+			continue;
+		snprintf(name, sizeof(name), "%s%s",
+			 en->lib == LIB_ALLOC ? a->r->o->prefix : "", en->name);
+		e = uelf_func(elfs[en->lib], name, &s->fn);
+		if (e) {
+			if (en->required) {
+				log_err("%s: no function %s%s", base_name(s->path),
+					name, e == -ENOTSUP ? " (only an indirect one)" : "");
+				err = -1;
+				goto out;
+			}
+			if (en->lib != LIB_CXX)
+				log_info("%s: not in %s, not traced", name,
+					 base_name(s->path));
+			continue;
+		}
+		/* glibc's memalign and aligned_alloc are one function: one
+		 * probe, or each call would be seen twice. */
+		for (size_t k = 0; k < i; k++)
+			if (a->sites[k].found && a->sites[k].path == s->path &&
+			    a->sites[k].fn.file_off == s->fn.file_off) {
+				log_info("%s: the same function as %s", name,
+					 a->sites[k].en->name);
+				goto next;
+			}
+		s->found = true;
+		x86_cheap_probe_site(s->fn.code, s->fn.code_len, &s->where);
+next:;
+	}
+out:
+	for (int l = 0; l < 3; l++)
+		uelf_close(elfs[l]);
+	return err;
+}
+
+static int attach_site(struct attach *a, struct site *s, bool ret)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = ret);
+	struct leak_bpf *skel = a->r->skel;
+	struct bpf_program *prog = ret ? skel->progs.alloc_return :
+					 entry_prog(skel, s->en->kind);
+	uint64_t off = s->fn.file_off + s->where.offset;
+	struct bpf_link *link;
+
+	if (a->nr_links == MAX_LINKS)
+		return -E2BIG;
+	link = bpf_program__attach_uprobe_opts(prog, a->r->pid, s->path, off, &uo);
+	if (!link) {
+		int err = -errno;
+
+		if (s->en->required) {
+			log_err("cannot attach a uprobe to %s in %s: %s", s->en->name,
+				s->path, strerror(-err));
+			return err;
+		}
+		log_warn("%s in %s not traced: %s", s->en->name,
+			 base_name(s->path), strerror(-err));
+		s->found = false;
+		return 0;
+	}
+	a->links[a->nr_links++] = link;
+	return 0;
+}
+
+static const char *placement(const struct x86_probe_site *w)
+{
+	static char buf[96];
+
+	if (!w->insn)
+		return "the symbol's address (its first instruction is single-stepped)";
+	if (!w->skipped)
+		snprintf(buf, sizeof(buf), "the symbol's address (%s, emulated)", w->insn);
+	else
+		snprintf(buf, sizeof(buf), "%s, emulated, after %d instruction%s that change no argument",
+			 w->insn, w->skipped, w->skipped > 1 ? "s" : "");
+	return buf;
+}
+
+/*
+ * Return probes first: an entry probe that fires before its return probe
+ * exists would leave a call in progress that never returns. A return
+ * probe goes where the entry probe does: the decoder guarantees that the
+ * stack pointer has not moved there, so the return address is still on
+ * top of the stack where the kernel takes it, and one breakpoint serves
+ * both.
+ */
+static int attach_all(struct attach *a)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < NR_ENTRIES; i++) {
+			struct site *s = &a->sites[i];
+
+			if (!s->found || (pass == 0 && !s->en->ret))
+				continue;
+			if (attach_site(a, s, pass == 0))
+				return -1;
+			if (pass == 1 && s->found)
+				log_info("%s: %s+0x%llx: uprobe%s at +%zu: %s",
+					 s->en->name, base_name(s->path),
+					 (unsigned long long)s->fn.file_off,
+					 s->en->ret ? " and uretprobe" : "",
+					 s->where.offset, placement(&s->where));
+		}
+	}
+	return 0;
+}
+
+static void detach_all(struct attach *a)
+{
+	for (int i = 0; i < a->nr_links; i++)
+		bpf_link__destroy(a->links[i]);
+	a->nr_links = 0;
+}
+
+static int setup_bpf(struct leak_run *r)
+{
+	const struct leak_opts *o = r->o;
+	struct leak_bpf *skel;
+	int err;
+
+	skel = leak_bpf__open();
+	if (!skel) {
+		log_err("cannot open the BPF program: %s", strerror(errno));
+		return -1;
+	}
+	r->skel = skel;
+	skel->rodata->targ_tgid = r->pid;
+	skel->rodata->min_size = o->min_size;
+	skel->rodata->max_size = o->max_size;
+	skel->rodata->sample_rate = o->sample_rate;
+	skel->rodata->page_size = sysconf(_SC_PAGESIZE);
+	skel->rodata->combined = o->combined;
+	skel->rodata->trace = o->trace;
+	bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
+	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
+	bpf_map__set_max_entries(skel->maps.combined_totals, o->max_stacks);
+	bpf_map__set_value_size(skel->maps.stacks, o->stack_depth * sizeof(__u64));
+	bpf_map__set_max_entries(skel->maps.events, RINGBUF_SIZE);
+	err = leak_bpf__load(skel);
+	if (err) {
+		log_err("cannot load the BPF program: %s%s", strerror(-err),
+			log_verbose() ? "" : " (-v shows why)");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- Running ---- */
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct leak_run *r = ctx;
+	const struct leak_event *e = data;
+
+	if (size < sizeof(*e))
+		return 0;
+	switch (e->type) {
+	case LEAK_EV_MMAP:
+		regions_map(&r->regions, e->addr, e->size, e->stackid, e->ts_ns);
+		break;
+	case LEAK_EV_MUNMAP:
+		regions_unmap(&r->regions, e->addr, e->size);
+		break;
+	case LEAK_EV_MREMAP:
+		regions_remap(&r->regions, e->addr, e->size, e->new_addr,
+			      e->new_size, e->stackid, e->ts_ns);
+		break;
+	}
+	if (r->o->trace)
+		leak_trace_event(r, e);
+	return 0;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;	/* only wakes the loop's epoll_wait() */
+}
+
+/* Re-reads the memory map now: after the process exits it cannot be. */
+static void snapshot_maps(struct leak_run *r)
+{
+	struct usym s;
+
+	/* An address in no mapping makes usyms read the map again. */
+	if (r->usyms) {
+		usyms_begin(r->usyms);
+		usyms_resolve(r->usyms, 1, &s);
+	}
+}
+
+static bool target_gone(void *ctx)
+{
+	struct leak_run *r = ctx;
+	enum child_state st;
+
+	if (!r->child) {
+		if (proc_alive(r->pid))
+			return false;
+		log_note("process %d has exited", r->pid);
+		r->gone = true;
+		return true;
+	}
+	while ((st = leak_child_poll(r->pid, &r->child_status, 0)) ==
+	       CHILD_EXITING) {
+		snapshot_maps(r);
+		leak_child_release(r->pid);
+	}
+	if (st == CHILD_GONE)
+		r->gone = true;
+	return st == CHILD_GONE;
+}
+
+static int on_tick(void *ctx)
+{
+	return leak_report(ctx, false);
+}
+
+static void final_report(void *ctx)
+{
+	struct leak_run *r = ctx;
+
+	/* Ctrl-C reaches the command too: give it a moment to exit, so that
+	 * its memory map is read at its exit stop. */
+	if (r->child && !r->gone) {
+		enum child_state st;
+
+		while ((st = leak_child_poll(r->pid, &r->child_status, 200)) ==
+		       CHILD_EXITING) {
+			snapshot_maps(r);
+			leak_child_release(r->pid);
+		}
+		r->gone = st == CHILD_GONE;
+	}
+	leak_report(r, true);
+}
+
+static void note_child_status(const struct leak_run *r)
+{
+	int st = r->child_status;
+
+	if (!r->child || !r->gone)
+		return;
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		log_note("the command exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		log_note("the command was killed by signal %d (%s)", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+}
+
+static int start_target(struct leak_run *r, struct leak_libs *libs, char *exe,
+			size_t exe_len, int *go_fd, int *err_fd)
+{
+	const struct leak_opts *o = r->o;
+
+	if (o->pid) {
+		if (!proc_alive(o->pid)) {
+			log_err("no process with PID %d", o->pid);
+			return -1;
+		}
+		if (o->pid == getpid()) {
+			log_err("-p %d: memtrace cannot trace itself", o->pid);
+			return -1;
+		}
+		r->pid = o->pid;
+		return leak_libs_of_pid(o->pid, o->obj, o->prefix, libs);
+	}
+	if (leak_find_program(o->cmd[0], exe, exe_len) ||
+	    leak_libs_of_program(exe, o->obj, o->prefix, libs))
+		return -1;
+	r->pid = leak_child_spawn(exe, o->cmd, go_fd, err_fd);
+	if (r->pid < 0)
+		return -1;
+	r->child = true;
+	return 0;
+}
+
+int cmd_leak(int argc, char **argv)
+{
+	struct leak_opts o;
+	struct leak_run r = {};
+	struct leak_libs libs;
+	struct attach *a = NULL;
+	struct ring_buffer *rb = NULL;
+	char exe[PATH_MAX];
+	int err, status = 1, go_fd = -1, err_fd = -1;
+
+	err = parse_args(argc, argv, &o);
+	if (err >= 0)
+		return err;
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	loop_signals_init();
+	struct sigaction sa = { .sa_handler = on_sigchld };
+	sigaction(SIGCHLD, &sa, NULL);
+
+	r.o = &o;
+	regions_init(&r.regions, sysconf(_SC_PAGESIZE));
+	if (host_check(true))
+		goto out;
+	a = calloc(1, sizeof(*a));
+	r.frames = calloc(o.stack_depth, sizeof(*r.frames));
+	if (!a || !r.frames) {
+		log_err("out of memory");
+		goto out;
+	}
+	a->r = &r;
+	if (start_target(&r, &libs, exe, sizeof(exe), &go_fd, &err_fd) ||
+	    find_sites(a, &libs) || setup_bpf(&r) || attach_all(a))
+		goto out;
+	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), on_event, &r, NULL);
+	if (!rb) {
+		log_err("cannot set up the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	if (r.child) {
+		err = leak_child_go(r.pid, exe, go_fd, err_fd);
+		go_fd = err_fd = -1;
+		if (err) {
+			r.child = false;
+			goto out;
+		}
+	}
+	r.usyms = usyms_new(r.pid);
+	if (!r.usyms)
+		log_warn("cannot read the memory map of process %d: %s", r.pid,
+			 strerror(errno));
+	log_info("ready");
+
+	struct loop_opts lo = {
+		.rb = rb,
+		.interval_ns = o.interval_ns,
+		.duration_ns = o.duration_ns,
+		.on_tick = on_tick,
+		.should_stop = target_gone,
+		.ctx = &r,
+	};
+	status = loop_finish(loop_run(&lo), final_report, &r);
+	note_child_status(&r);
+out:
+	if (go_fd >= 0) {
+		/* Never started: the child reads EOF and exits. */
+		close(go_fd);
+		close(err_fd);
+		waitpid(r.pid, NULL, __WALL);
+	}
+	if (a)
+		detach_all(a);
+	ring_buffer__free(rb);
+	leak_bpf__destroy(r.skel);
+	usyms_free(r.usyms);
+	regions_free(&r.regions);
+	json_free(&r.json);
+	free(r.frames);
+	free(a);
+	probe_cleanup();
+	return status;
+}

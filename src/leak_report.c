@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/* leak: the report of outstanding allocations by stack, text, JSON or folded. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "leak.h"
+#include "leak.skel.h"
+#include "leak_run.h"
+#include "log.h"
+#include "loop.h"
+#include "losses.h"
+#include "usyms.h"
+
+#define BATCH 4096
+
+/* One outstanding allocation or mapping. */
+struct item {
+	uint64_t addr, size, ts_ns;
+	uint64_t count;			/* allocations: 1; a mapping's later
+					 * pieces 0; with -C, the stack's */
+	int32_t stackid;
+};
+
+/* The allocations of one stack. */
+struct group {
+	int32_t stackid;
+	uint64_t bytes, count;
+	size_t first, n;		/* its items (none with -C) */
+};
+
+struct snapshot {
+	struct item *items;
+	size_t nr_items, cap;
+	struct group *groups;
+	size_t nr_groups;
+	uint64_t bytes, count;
+	bool oom;
+};
+
+static const char *const kind_names[LEAK_KIND_NR] = {
+	[LEAK_MALLOC] = "malloc",
+	[LEAK_CALLOC] = "calloc",
+	[LEAK_REALLOC] = "realloc",
+	[LEAK_REALLOCARRAY] = "reallocarray",
+	[LEAK_POSIX_MEMALIGN] = "posix_memalign",
+	[LEAK_ALIGNED_ALLOC] = "aligned_alloc",
+	[LEAK_MEMALIGN] = "memalign",
+	[LEAK_VALLOC] = "valloc",
+	[LEAK_PVALLOC] = "pvalloc",
+	[LEAK_NEW] = "new",
+	[LEAK_MMAP] = "mmap",
+	[LEAK_MREMAP] = "mremap",
+	[LEAK_MUNMAP] = "munmap",
+	[LEAK_FREE] = "free",
+};
+
+static void add_item(struct snapshot *s, uint64_t addr, uint64_t size,
+		     uint64_t ts_ns, uint64_t count, int32_t stackid)
+{
+	if (s->nr_items == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 1024;
+		struct item *v = realloc(s->items, cap * sizeof(*v));
+
+		if (!v) {
+			s->oom = true;
+			return;
+		}
+		s->items = v;
+		s->cap = cap;
+	}
+	s->items[s->nr_items++] = (struct item){ addr, size, ts_ns, count,
+						 stackid };
+}
+
+static bool old_enough(const struct leak_run *r, bool all, uint64_t now,
+		       uint64_t ts)
+{
+	return all || !r->o->older_ns || (now > ts && now - ts >= r->o->older_ns);
+}
+
+/* Every outstanding allocation, in batches of BATCH map entries. */
+static int read_allocs(struct leak_run *r, struct snapshot *s, bool all,
+		       uint64_t now)
+{
+	int fd = bpf_map__fd(r->skel->maps.allocs);
+	static uint64_t keys[BATCH];
+	static struct leak_alloc vals[BATCH];
+	uint64_t out_batch = 0;
+	bool first = true;
+
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+		__u32 n = BATCH;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &out_batch,
+					       &out_batch, keys, vals, &n, &bo);
+
+		if (err && errno != ENOENT)
+			return -errno;
+		for (__u32 i = 0; i < n; i++)
+			if (old_enough(r, all, now, vals[i].ts_ns))
+				add_item(s, keys[i], vals[i].size, vals[i].ts_ns,
+					 1, vals[i].stackid);
+		if (err)	/* ENOENT: that was the last batch */
+			return 0;
+		first = false;
+	}
+}
+
+static int read_combined(struct leak_run *r, struct snapshot *s)
+{
+	int fd = bpf_map__fd(r->skel->maps.combined_totals);
+	int32_t key, next, *prev = NULL;
+	struct leak_combined c;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &c) || !c.count)
+			continue;
+		add_item(s, 0, c.bytes, 0, c.count, key);
+	}
+	return 0;
+}
+
+static int cmp_stackid(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->stackid != y->stackid)
+		return x->stackid < y->stackid ? -1 : 1;
+	return x->size < y->size ? 1 : x->size > y->size ? -1 :
+	       x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_bytes(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->stackid < y->stackid ? -1 : x->stackid > y->stackid;
+}
+
+static int take_snapshot(struct leak_run *r, struct snapshot *s, bool all)
+{
+	uint64_t now = mono_ns();
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = r->o->combined ? read_combined(r, s) : read_allocs(r, s, all, now);
+	if (err)
+		return err;
+	/* Regions are sorted by address: the pieces a munmap left of one
+	 * mapping are next to each other, and count as one allocation. */
+	for (size_t i = 0; i < r->regions.n; i++) {
+		const struct region *g = &r->regions.v[i];
+
+		if (r->o->combined || old_enough(r, all, now, g->ts_ns))
+			add_item(s, g->start, g->end - g->start, g->ts_ns,
+				 !i || g[-1].id != g->id, g->stackid);
+	}
+	if (s->oom)
+		return -ENOMEM;
+	qsort(s->items, s->nr_items, sizeof(*s->items), cmp_stackid);
+	s->groups = calloc(s->nr_items ? s->nr_items : 1, sizeof(*s->groups));
+	if (!s->groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nr_items; i++) {
+		const struct item *it = &s->items[i];
+		struct group *g = s->nr_groups ? &s->groups[s->nr_groups - 1] : NULL;
+		if (!g || g->stackid != it->stackid) {
+			g = &s->groups[s->nr_groups++];
+			*g = (struct group){ .stackid = it->stackid, .first = i };
+		}
+		g->bytes += it->size;
+		g->count += it->count;
+		g->n++;
+		s->bytes += it->size;
+		s->count += it->count;
+	}
+	qsort(s->groups, s->nr_groups, sizeof(*s->groups), cmp_bytes);
+	return 0;
+}
+
+static void free_snapshot(struct snapshot *s)
+{
+	free(s->items);
+	free(s->groups);
+}
+
+/* The stack's frames into r->frames: how many (0 if the id is gone). */
+static int read_stack(struct leak_run *r, int32_t stackid)
+{
+	int n = 0;
+
+	if (stackid < 0 ||
+	    bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stacks), &stackid,
+				r->frames))
+		return 0;
+	while ((uint64_t)n < r->o->stack_depth && r->frames[n])
+		n++;
+	return n;
+}
+
+/*
+ * Every frame is a return address: the line wanted is the call's, the
+ * instruction before it, so look up addr - 1 (same function) and give the
+ * offset of addr itself.
+ */
+static void resolve_frame(struct leak_run *r, uint64_t addr, struct usym *sym)
+{
+	memset(sym, 0, sizeof(*sym));
+	if (r->usyms && addr && !usyms_resolve(r->usyms, addr - 1, sym) &&
+	    sym->func)
+		sym->offset++;
+}
+
+struct losses {
+	uint64_t v[LEAK_LOST_NR];
+};
+
+static void read_losses(struct leak_run *r, struct losses *l)
+{
+	memset(l, 0, sizeof(*l));
+	losses_read(bpf_map__fd(r->skel->maps.lost), l->v, LEAK_LOST_NR);
+}
+
+static void print_losses_text(const struct losses *l, bool regions_oom)
+{
+	printf("Not counted: %llu allocations (map full), %llu stacks (map bucket taken), "
+	       "%llu stacks (missing), %llu events (ring buffer full), %llu calls (no thread state)%s\n"
+	       "Frees of allocations not tracked (made before the trace, or filtered): %llu\n",
+	       (unsigned long long)l->v[MT_LOST_MAP_FULL],
+	       (unsigned long long)l->v[LEAK_LOST_STACK_COLLISION],
+	       (unsigned long long)l->v[LEAK_LOST_STACK_MISSING],
+	       (unsigned long long)l->v[MT_LOST_RINGBUF],
+	       (unsigned long long)l->v[LEAK_LOST_STATE],
+	       regions_oom ? ", and mappings (out of memory)" : "",
+	       (unsigned long long)l->v[LEAK_UNTRACKED_FREE]);
+}
+
+static void print_text(struct leak_run *r, struct snapshot *s, bool all,
+		       const struct losses *l)
+{
+	char when[16], buf[1024];
+	size_t shown = s->nr_groups < r->o->top ? s->nr_groups : r->o->top;
+
+	fmt_clock(when, sizeof(when), loop_wall_ns(mono_ns()));
+	printf("[%s] Top %zu stacks with outstanding allocations:\n", when, shown);
+	for (size_t i = 0; i < shown; i++) {
+		const struct group *g = &s->groups[i];
+		int n = read_stack(r, g->stackid);
+
+		printf("\t%llu bytes in %llu allocations from stack\n",
+		       (unsigned long long)g->bytes, (unsigned long long)g->count);
+		for (int k = 0; k < n; k++) {
+			struct usym sym;
+
+			resolve_frame(r, r->frames[k], &sym);
+			usym_format(&sym, r->frames[k], buf, sizeof(buf));
+			printf("\t\t%s\n", buf);
+		}
+		if (!n)
+			printf("\t\t[stack not available]\n");
+		for (size_t k = 0; r->o->show_allocs && k < g->n; k++) {
+			const struct item *it = &s->items[g->first + k];
+
+			printf("\t\t\taddr = 0x%llx size = %llu\n",
+			       (unsigned long long)it->addr,
+			       (unsigned long long)it->size);
+		}
+	}
+	printf("Outstanding: %llu bytes in %llu allocations from %zu stacks",
+	       (unsigned long long)s->bytes, (unsigned long long)s->count,
+	       s->nr_groups);
+	if (!all && r->o->older_ns && !r->o->combined)
+		printf(" (older than %llu ms)",
+		       (unsigned long long)(r->o->older_ns / NS_PER_MS));
+	printf("\n");
+	print_losses_text(l, r->regions.oom);
+	printf("\n");
+}
+
+static void json_frames(struct leak_run *r, int n)
+{
+	struct json *j = &r->json;
+
+	json_key_array(j, "frames");
+	for (int k = 0; k < n; k++) {
+		struct usym sym;
+
+		resolve_frame(r, r->frames[k], &sym);
+		json_object(j);
+		json_key_u64(j, "addr", r->frames[k]);
+		if (sym.func) {
+			json_key_str(j, "function", sym.func);
+			json_key_u64(j, "offset", sym.offset);
+		}
+		if (sym.file) {
+			json_key_str(j, "file", sym.file);
+			json_key_u64(j, "line", sym.line);
+		}
+		if (sym.module)
+			json_key_str(j, "module", sym.module);
+		json_close(j);
+	}
+	json_close(j);
+}
+
+static int print_json(struct leak_run *r, struct snapshot *s, bool all,
+		      bool final, const struct losses *l)
+{
+	struct json *j = &r->json;
+	size_t shown = s->nr_groups < r->o->top ? s->nr_groups : r->o->top;
+	char when[16];
+
+	fmt_clock(when, sizeof(when), loop_wall_ns(mono_ns()));
+	json_begin(j);
+	json_key_str(j, "type", "report");
+	json_key_str(j, "time", when);
+	json_key_bool(j, "final", final);
+	json_key_u64(j, "pid", r->pid);
+	json_key_u64(j, "older_ms", all || r->o->combined ? 0 :
+				    r->o->older_ns / NS_PER_MS);
+	json_key_u64(j, "outstanding_bytes", s->bytes);
+	json_key_u64(j, "outstanding_allocs", s->count);
+	json_key_u64(j, "stacks_total", s->nr_groups);
+	json_key_array(j, "stacks");
+	for (size_t i = 0; i < shown; i++) {
+		const struct group *g = &s->groups[i];
+
+		json_object(j);
+		json_key_u64(j, "bytes", g->bytes);
+		json_key_u64(j, "allocs", g->count);
+		json_frames(r, read_stack(r, g->stackid));
+		if (r->o->show_allocs) {
+			json_key_array(j, "allocations");
+			for (size_t k = 0; k < g->n; k++) {
+				const struct item *it = &s->items[g->first + k];
+
+				json_object(j);
+				json_key_u64(j, "addr", it->addr);
+				json_key_u64(j, "size", it->size);
+				json_close(j);
+			}
+			json_close(j);
+		}
+		json_close(j);
+	}
+	json_close(j);
+	json_key_object(j, "lost");
+	json_key_u64(j, "map_full", l->v[MT_LOST_MAP_FULL]);
+	json_key_u64(j, "stack_collision", l->v[LEAK_LOST_STACK_COLLISION]);
+	json_key_u64(j, "stack_missing", l->v[LEAK_LOST_STACK_MISSING]);
+	json_key_u64(j, "ringbuf", l->v[MT_LOST_RINGBUF]);
+	json_key_u64(j, "thread_state", l->v[LEAK_LOST_STATE]);
+	json_close(j);
+	json_key_u64(j, "untracked_frees", l->v[LEAK_UNTRACKED_FREE]);
+	return json_end(j, stdout);
+}
+
+/* One folded frame: the function, else module+offset, else the address;
+ * ';' separates frames, so it cannot appear in one. */
+static void folded_frame(struct leak_run *r, uint64_t addr)
+{
+	struct usym sym;
+	char buf[512];
+
+	resolve_frame(r, addr, &sym);
+	if (sym.func)
+		snprintf(buf, sizeof(buf), "%s", sym.func);
+	else if (sym.module)
+		snprintf(buf, sizeof(buf), "[%s]", strrchr(sym.module, '/') ?
+			 strrchr(sym.module, '/') + 1 : sym.module);
+	else
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	for (char *p = buf; *p; p++)
+		if (*p == ';' || *p == '\n')
+			*p = ':';
+	fputs(buf, stdout);
+}
+
+/* Every stack, not only -T of them: a flame graph shows the small ones
+ * small. Root first. */
+static void print_folded(struct leak_run *r, struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nr_groups; i++) {
+		const struct group *g = &s->groups[i];
+		int n = read_stack(r, g->stackid);
+
+		if (!n)
+			fputs("[stack not available]", stdout);
+		for (int k = n - 1; k >= 0; k--) {
+			folded_frame(r, r->frames[k]);
+			if (k)
+				putchar(';');
+		}
+		printf(" %llu\n", (unsigned long long)g->bytes);
+	}
+}
+
+int leak_report(struct leak_run *r, bool final)
+{
+	bool all = final && r->gone;
+	struct snapshot s;
+	struct losses l;
+	int err;
+
+	err = take_snapshot(r, &s, all);
+	if (err) {
+		free_snapshot(&s);
+		log_err("cannot read the outstanding allocations: %s",
+			strerror(-err));
+		return err;
+	}
+	read_losses(r, &l);
+	if (r->usyms)
+		usyms_begin(r->usyms);
+	switch (r->o->format) {
+	case LEAK_TEXT:
+		print_text(r, &s, all, &l);
+		break;
+	case LEAK_JSON:
+		err = print_json(r, &s, all, final, &l) ? -ENOMEM : 0;
+		break;
+	case LEAK_FOLDED:
+		print_folded(r, &s);
+		break;
+	}
+	free_snapshot(&s);
+	return err;
+}
+
+void leak_trace_event(struct leak_run *r, const void *event)
+{
+	static const char *const types[] = {
+		[LEAK_EV_ALLOC] = "alloc", [LEAK_EV_FREE] = "free",
+		[LEAK_EV_MMAP] = "mmap", [LEAK_EV_MUNMAP] = "munmap",
+		[LEAK_EV_MREMAP] = "mremap",
+	};
+	const struct leak_event *e = event;
+	const char *type = e->type < 5 ? types[e->type] : "?";
+	const char *kind = e->kind < LEAK_KIND_NR ? kind_names[e->kind] : "?";
+	char when[32];
+
+	if (r->o->format == LEAK_FOLDED)
+		return;
+	fmt_clock_ms(when, sizeof(when), loop_wall_ns(e->ts_ns));
+	if (r->o->format == LEAK_JSON) {
+		struct json *j = &r->json;
+
+		json_begin(j);
+		json_key_str(j, "type", type);
+		json_key_str(j, "time", when);
+		json_key_u64(j, "tid", e->tid);
+		json_key_str(j, "call", kind);
+		json_key_u64(j, "addr", e->addr);
+		json_key_u64(j, "size", e->size);
+		if (e->type == LEAK_EV_MREMAP) {
+			json_key_u64(j, "new_addr", e->new_addr);
+			json_key_u64(j, "new_size", e->new_size);
+		}
+		json_end(j, stdout);
+		return;
+	}
+	if (e->type == LEAK_EV_MREMAP)
+		printf("%s %-6s tid %-7u %-14s 0x%llx %llu -> 0x%llx %llu bytes\n",
+		       when, type, e->tid, kind, (unsigned long long)e->addr,
+		       (unsigned long long)e->size,
+		       (unsigned long long)e->new_addr,
+		       (unsigned long long)e->new_size);
+	else
+		printf("%s %-6s tid %-7u %-14s 0x%llx %llu bytes\n", when, type,
+		       e->tid, kind, (unsigned long long)e->addr,
+		       (unsigned long long)e->size);
+}

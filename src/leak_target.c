@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/* leak: finding the allocator a process uses, and starting a command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include "leak_target.h"
+#include "log.h"
+#include "uelf.h"
+
+#define MAX_LIBS 128
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* libc.so.6, libstdc++.so.6: the name, then ".so". */
+static bool is_lib(const char *path, const char *stem)
+{
+	const char *b = base_name(path);
+	size_t n = strlen(stem);
+
+	return !strncmp(b, stem, n) && !strncmp(b + n, ".so", 3);
+}
+
+/* -O matches a path, a file name, or a file name without its version
+ * (libjemalloc.so for libjemalloc.so.2). */
+static bool obj_matches(const char *path, const char *obj)
+{
+	const char *b = base_name(path);
+	size_t n = strlen(obj);
+
+	if (strchr(obj, '/'))
+		return !strcmp(path, obj);
+	return !strcmp(b, obj) || (!strncmp(b, obj, n) && b[n] == '.');
+}
+
+static bool defines(const char *path, const char *prefix, const char *func)
+{
+	char name[256];
+	struct uelf *e = uelf_open(path);
+	struct ufunc f;
+	bool ok;
+
+	if (!e)
+		return false;
+	snprintf(name, sizeof(name), "%s%s", prefix, func);
+	ok = !uelf_func(e, name, &f);
+	uelf_close(e);
+	return ok;
+}
+
+/* Picks the allocator and libstdc++ among files[] (host paths), shown to
+ * the user as names[]. */
+static int pick(char **files, char **names, int n, const char *obj,
+		const char *prefix, const char *where, struct leak_libs *libs)
+{
+	int alloc = -1;
+
+	for (int i = 0; i < n; i++) {
+		if (!libs->cxx[0] && is_lib(names[i], "libstdc++"))
+			snprintf(libs->cxx, sizeof(libs->cxx), "%s", files[i]);
+		if (!libs->libc[0] && is_lib(names[i], "libc"))
+			snprintf(libs->libc, sizeof(libs->libc), "%s", files[i]);
+		if (alloc >= 0)
+			continue;
+		if (obj ? obj_matches(names[i], obj) :
+		    *prefix ? defines(files[i], prefix, "malloc") :
+			      is_lib(names[i], "libc"))
+			alloc = i;
+	}
+	/* A static program has no libc: the allocator is in the program. */
+	if (alloc < 0 && !obj && !*prefix) {
+		for (int i = 0; i < n && alloc < 0; i++)
+			if (defines(files[i], "", "malloc"))
+				alloc = i;
+	}
+	if (alloc < 0) {
+		if (obj)
+			log_err("-O %s: no such library in %s", obj, where);
+		else
+			log_err("no allocator (%smalloc) found in %s", prefix, where);
+		return -1;
+	}
+	if (!defines(files[alloc], prefix, "malloc")) {
+		log_err("%s has no function %smalloc%s", names[alloc], prefix,
+			*prefix ? "" : " (another prefix? see --symbol-prefix)");
+		return -1;
+	}
+	snprintf(libs->alloc, sizeof(libs->alloc), "%s", files[alloc]);
+	if (!libs->libc[0])	/* static: the program has its own mmap */
+		snprintf(libs->libc, sizeof(libs->libc), "%s", files[alloc]);
+	if (!strcmp(libs->cxx, libs->alloc))
+		libs->cxx[0] = '\0';
+	return 0;
+}
+
+static void free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+}
+
+int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
+		     struct leak_libs *libs)
+{
+	char path[64], line[PATH_MAX + 128], where[64];
+	char *files[MAX_LIBS], *names[MAX_LIBS];
+	int n = 0, err;
+	FILE *f;
+
+	memset(libs, 0, sizeof(*libs));
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f) {
+		log_err("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (n < MAX_LIBS && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '/');
+		char host[PATH_MAX + 32];
+		bool seen = false;
+
+		if (!p)
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		if (strstr(p, " (deleted)"))
+			continue;
+		for (int i = 0; i < n && !seen; i++)
+			seen = !strcmp(names[i], p);
+		if (seen)
+			continue;
+		snprintf(host, sizeof(host), "/proc/%d/root%s", pid, p);
+		names[n] = strdup(p);
+		files[n] = strdup(host);
+		if (!names[n] || !files[n]) {
+			free(names[n]);
+			free(files[n]);
+			break;
+		}
+		n++;
+	}
+	fclose(f);
+	snprintf(where, sizeof(where), "the memory map of process %d", pid);
+	err = pick(files, names, n, obj, prefix, where, libs);
+	free_list(files, n);
+	free_list(names, n);
+	return err;
+}
+
+/* Looks for name in the colon-separated dirs; $ORIGIN is origin. */
+static bool search_dirs(const char *dirs, const char *origin, const char *name,
+			char *out, size_t len)
+{
+	char *copy, *save = NULL;
+	bool found = false;
+
+	if (!dirs || !(copy = strdup(dirs)))
+		return false;
+	for (char *d = strtok_r(copy, ":", &save); d && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		if (!strncmp(d, "$ORIGIN", 7))
+			snprintf(out, len, "%s%s/%s", origin, d + 7, name);
+		else
+			snprintf(out, len, "%s/%s", d, name);
+		found = access(out, R_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
+			 struct leak_libs *libs)
+{
+	static const char system_dirs[] =
+		"/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:"
+		"/usr/lib64:/lib:/usr/lib:/usr/local/lib";
+	char *files[MAX_LIBS], *names[MAX_LIBS], origin[PATH_MAX], where[PATH_MAX + 16];
+	int n = 0, err;
+
+	memset(libs, 0, sizeof(*libs));
+	snprintf(origin, sizeof(origin), "%s", exe);
+	*strrchr(origin, '/') = '\0';
+	if (obj && strchr(obj, '/')) {
+		if (access(obj, R_OK)) {
+			log_err("-O %s: %s", obj, strerror(errno));
+			return -1;
+		}
+	}
+	files[n] = strdup(exe);
+	names[n] = strdup(exe);
+	if (!files[n] || !names[n])
+		goto oom;
+	n++;
+	/* The program, then its libraries breadth-first, as ld.so loads them. */
+	for (int i = 0; i < n; i++) {
+		struct uelf *e = uelf_open(files[i]);
+		const char *need, *runpath;
+
+		if (!e)
+			continue;
+		if (i == 0 && !uelf_dynamic(e)) {
+			uelf_close(e);
+			break;
+		}
+		runpath = uelf_runpath(e);
+		for (size_t k = 0; (need = uelf_needed(e, k)) && n < MAX_LIBS; k++) {
+			char path[PATH_MAX];
+			bool seen = false;
+
+			for (int j = 0; j < n && !seen; j++)
+				seen = !strcmp(base_name(names[j]), need);
+			if (seen)
+				continue;
+			if (!search_dirs(runpath, origin, need, path, sizeof(path)) &&
+			    !search_dirs(getenv("LD_LIBRARY_PATH"), origin, need,
+					 path, sizeof(path)) &&
+			    !search_dirs(system_dirs, origin, need, path, sizeof(path)))
+				continue;
+			files[n] = strdup(path);
+			names[n] = strdup(path);
+			if (!files[n] || !names[n]) {
+				free(files[n]);
+				free(names[n]);
+				uelf_close(e);
+				goto oom;
+			}
+			n++;
+		}
+		uelf_close(e);
+	}
+	if (obj && strchr(obj, '/')) {
+		/* A library the program will dlopen, or LD_PRELOAD. */
+		snprintf(libs->alloc, sizeof(libs->alloc), "%s", obj);
+		err = defines(obj, prefix, "malloc") ? 0 : -1;
+		if (err)
+			log_err("%s has no function %smalloc", obj, prefix);
+		for (int i = 0; i < n; i++) {
+			if (!libs->cxx[0] && is_lib(names[i], "libstdc++"))
+				snprintf(libs->cxx, sizeof(libs->cxx), "%s", files[i]);
+			if (!libs->libc[0] && is_lib(names[i], "libc"))
+				snprintf(libs->libc, sizeof(libs->libc), "%s", files[i]);
+		}
+	} else {
+		snprintf(where, sizeof(where), "%s and its libraries", exe);
+		err = pick(files, names, n, obj, prefix, where, libs);
+	}
+	free_list(files, n);
+	free_list(names, n);
+	return err;
+oom:
+	free_list(files, n);
+	free_list(names, n);
+	log_err("out of memory");
+	return -1;
+}
+
+int leak_find_program(const char *cmd, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH");
+
+	if (strchr(cmd, '/')) {
+		snprintf(path, len, "%s", cmd);
+		if (access(path, X_OK)) {
+			log_err("cannot run '%s': %s", cmd, strerror(errno));
+			return -1;
+		}
+	} else if (!search_dirs(dirs ? dirs : "/usr/local/bin:/usr/bin:/bin",
+				".", cmd, path, len) || access(path, X_OK)) {
+		log_err("cannot run '%s': command not found", cmd);
+		return -1;
+	}
+	/* ld.so and the report want an absolute path. */
+	if (path[0] != '/') {
+		char cwd[PATH_MAX], rel[PATH_MAX];
+
+		snprintf(rel, sizeof(rel), "%s", path);
+		if (getcwd(cwd, sizeof(cwd)))
+			snprintf(path, len, "%s/%s", cwd, rel);
+	}
+	return 0;
+}
+
+pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd)
+{
+	int go[2], err[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		log_err("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+		int e;
+
+		close(go[1]);
+		close(err[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);	/* memtrace gave up */
+		signal(SIGPIPE, SIG_DFL);	/* memtrace ignores it */
+		execv(exe, argv);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	*go_fd = go[1];
+	*err_fd = err[0];
+	/* Stop it at its exit, while /proc/PID/maps still lists its files. */
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT))
+		log_warn("cannot trace the command's exit (%s): frames in libraries it unloads may stay unnamed",
+			 strerror(errno));
+	return pid;
+}
+
+int leak_child_go(pid_t pid, const char *exe, int go_fd, int err_fd)
+{
+	int e = 0;
+	ssize_t n;
+
+	n = write(go_fd, "x", 1) == 1 ? read(err_fd, &e, sizeof(e)) : -1;
+	close(go_fd);
+	close(err_fd);
+	if (n == 0)
+		return 0;
+	log_err("cannot run '%s': %s", exe, n > 0 ? strerror(e) : "the child died");
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	return -1;
+}
+
+enum child_state leak_child_poll(pid_t pid, int *status, int timeout_ms)
+{
+	struct timespec tick = { 0, 5 * 1000 * 1000 };
+
+	for (int waited = 0;; waited += 5) {
+		int st;
+		pid_t got = waitpid(pid, &st, WNOHANG | __WALL);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*status = 0;
+			return CHILD_GONE;
+		}
+		if (got == 0) {
+			if (waited >= timeout_ms)
+				return CHILD_RUNNING;
+			nanosleep(&tick, NULL);
+			continue;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			*status = st;
+			return CHILD_GONE;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		switch (st >> 16) {
+		case PTRACE_EVENT_EXIT:
+			return CHILD_EXITING;
+		case PTRACE_EVENT_STOP:
+			/* A group stop (SIGSTOP, SIGTSTP): stay stopped. */
+			ptrace(PTRACE_LISTEN, pid, 0, 0);
+			break;
+		default:
+			/* A signal on its way to the child: deliver it. */
+			ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(st));
+		}
+	}
+}
+
+void leak_child_release(pid_t pid)
+{
+	ptrace(PTRACE_CONT, pid, 0, 0);
+}

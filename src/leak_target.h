@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* leak: the process to trace and the allocator it uses. */
+#ifndef MEMTRACE_LEAK_TARGET_H
+#define MEMTRACE_LEAK_TARGET_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Files to attach to, as paths this process can open. */
+struct leak_libs {
+	char alloc[PATH_MAX];		/* the allocator: libc, -O, or a static program */
+	char libc[PATH_MAX];		/* mmap, munmap, mremap: libc ("" if none) */
+	char cxx[PATH_MAX];		/* libstdc++ ("" if not used) */
+};
+
+/*
+ * A running process: the allocator it has mapped (-O names another, by
+ * path or file name), found in /proc/PID/maps and opened through
+ * /proc/PID/root, so that a process in another mount namespace works.
+ * Prints the error and returns -1 when there is none.
+ */
+int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
+		     struct leak_libs *libs);
+/* A program about to run: its own file if static, else its libraries,
+ * found as the dynamic linker will (DT_RUNPATH, LD_LIBRARY_PATH, the
+ * system directories). */
+int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
+			 struct leak_libs *libs);
+/* The program file for a command name, searched in PATH as execvp()
+ * would; -1 after an error naming it. */
+int leak_find_program(const char *cmd, char *path, size_t len);
+
+/*
+ * Starts argv as a child that waits, before exec, until leak_child_go();
+ * the child is traced (ptrace, seized) only to stop it at its exit, while
+ * its memory map can still be read. Returns the child's PID, or -1.
+ */
+pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd);
+/* Lets the child exec; 0, or -1 after an error when exec failed. */
+int leak_child_go(pid_t pid, const char *exe, int go_fd, int err_fd);
+
+/* What leak_child_poll() saw. */
+enum child_state {
+	CHILD_RUNNING,
+	CHILD_EXITING,		/* stopped at its exit: memory map still readable */
+	CHILD_GONE,		/* exited; *status as from waitpid() */
+};
+/* Handles the child's ptrace stops without blocking (passing its
+ * signals on); timeout_ms > 0 waits for a change that long. */
+enum child_state leak_child_poll(pid_t pid, int *status, int timeout_ms);
+/* After CHILD_EXITING: lets it finish exiting. */
+void leak_child_release(pid_t pid);
+
+#endif /* MEMTRACE_LEAK_TARGET_H */

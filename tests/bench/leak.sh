@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# malloc/free benchmark of `memtrace leak`: ns per malloc(64)+free pair of
+# a loop (tests/workloads/leaker loop N, which times itself), in one run:
+#   untraced
+#   no-op probes at the symbols: uprobe + uretprobe on malloc, uprobe on
+#       free, each at the function's address (what bcc memleak and
+#       bpftrace pay); BPF programs that return 0 (tests/helpers/noprobe)
+#   no-op probes where memtrace puts its own (the first instruction the
+#       kernel emulates): the floor of memtrace's placement
+#   memtrace leak -- leaker loop N   (every allocator entry point traced)
+#   heaptrack leaker loop N
+#   valgrind --tool=memcheck leaker loop N
+# Each round runs every configuration once; the medians are compared as
+# ratios. Target: memtrace's added cost at most 1/3 of the no-op probes'
+# at the symbols. "memtrace - floor" is what memtrace's BPF programs cost
+# beyond the probes themselves.
+#
+#   BENCH_LEAK_COUNT   pairs per run (default 200000)
+#   BENCH_LEAK_ROUNDS  rounds (default 3)
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/bench/lib.bash
+. tests/bench/lib.bash
+
+COUNT=${BENCH_LEAK_COUNT:-200000}
+R=${BENCH_LEAK_ROUNDS:-3}
+LEAKER=$BENCH_WL/leaker
+NOPROBE=$BENCH_ROOT/.output/tests/helpers/noprobe
+[[ $COUNT =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_LEAK_COUNT must be a positive integer"
+[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_LEAK_ROUNDS must be a positive integer"
+[ "$(id -u)" = 0 ] || bench_die "must run as root"
+for f in "$MEMTRACE" "$LEAKER" "$NOPROBE"; do
+	[ -x "$f" ] || bench_die "$f missing: run 'make test-build'"
+done
+for c in heaptrack valgrind; do
+	command -v "$c" >/dev/null || bench_die "$c not found: install the Debian package $c"
+done
+TMP=$(mktemp -d) || exit 1
+NP=
+trap '[ -z "$NP" ] || kill "$NP" 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# Where memtrace puts its probes, from its -v lines, e.g.
+# "memtrace leak: free: libc.so.6+0x98ef0: uprobe at +3: jcc, ..."
+"$MEMTRACE" leak -v -i 0 -- "$LEAKER" loop 1 >/dev/null 2>"$TMP/sites" ||
+	bench_die "memtrace leak failed: $(cat "$TMP/sites")"
+site() {
+	sed -n "s/^memtrace leak: $1: [^+]*+\(0x[0-9a-f]*\): [a-z ]* at +\([0-9]*\):.*/\1 \2/p" \
+		"$TMP/sites"
+}
+read -r MALLOC MALLOC_AT <<<"$(site malloc)"
+read -r FREE FREE_AT <<<"$(site free)"
+[ -n "$MALLOC" ] && [ -n "$FREE" ] || bench_die "no probe sites in: $(cat "$TMP/sites")"
+LIBC=$(awk '$NF ~ /\/libc\.so/ { print $NF; exit }' /proc/self/maps)
+hex() { printf '0x%x' $(($1 + $2)); }
+SYMBOLS="u:$LIBC:$MALLOC r:$LIBC:$MALLOC u:$LIBC:$FREE"
+SITES="u:$LIBC:$(hex "$MALLOC" "$MALLOC_AT") r:$LIBC:$(hex "$MALLOC" "$MALLOC_AT") u:$LIBC:$(hex "$FREE" "$FREE_AT")"
+
+# with_noprobe SPECS: runs the loop while noprobe holds SPECS.
+with_noprobe() {
+	local fifo=$TMP/np.fifo out
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	# shellcheck disable=SC2086
+	"$NOPROBE" $1 <"$fifo" >"$TMP/np.out" 2>&1 &
+	NP=$!
+	exec {w}>"$fifo"
+	for _ in $(seq 200); do grep -q ready "$TMP/np.out" && break; sleep 0.05; done
+	grep -q ready "$TMP/np.out" || bench_die "noprobe: $(cat "$TMP/np.out")"
+	out=$("$LEAKER" loop "$COUNT")
+	exec {w}>&-
+	wait "$NP"
+	NP=
+	echo "$out"
+}
+
+ns() { sed -n 's/^ns_per_pair //p' | tail -1; }
+
+declare -A runs
+names=(untraced noop_symbols noop_sites memtrace heaptrack valgrind)
+for ((i = 1; i <= R; i++)); do
+	runs[untraced]+=" $("$LEAKER" loop "$COUNT" | ns)"
+	runs[noop_symbols]+=" $(with_noprobe "$SYMBOLS" | ns)"
+	runs[noop_sites]+=" $(with_noprobe "$SITES" | ns)"
+	runs[memtrace]+=" $("$MEMTRACE" leak -i 0 -- "$LEAKER" loop "$COUNT" 2>"$TMP/mt.err" | ns)"
+	runs[heaptrack]+=" $(cd "$TMP" && heaptrack -o "$TMP/ht" "$LEAKER" loop "$COUNT" 2>/dev/null | ns)"
+	rm -f "$TMP"/ht*
+	runs[valgrind]+=" $(valgrind -q --tool=memcheck "$LEAKER" loop "$COUNT" 2>/dev/null | ns)"
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "" }'; }
+declare -A med
+for n in "${names[@]}"; do
+	med[$n]=$(median <<<"${runs[$n]}")
+	[ -n "${med[$n]}" ] || bench_die "$n: no measurement (runs: '${runs[$n]}')"
+done
+
+echo "leak: malloc(64)+free loop, $COUNT pairs, median of $R rounds"
+printf '  %-14s %10s %10s %12s\n' config ns/pair x_untraced added_ns
+for n in "${names[@]}"; do
+	awk -v n="$n" -v v="${med[$n]}" -v u="${med[untraced]}" \
+		'BEGIN { printf "  %-14s %10.1f %9.1fx %12.1f\n", n, v, v / u, v - u }'
+done
+awk -v m="${med[memtrace]}" -v s="${med[noop_symbols]}" -v f="${med[noop_sites]}" \
+	-v u="${med[untraced]}" 'BEGIN {
+	a = m - u; b = s - u
+	printf "  memtrace added / no-op probes at the symbols added: %.3f (target <= 0.333)\n", a / b
+	printf "  memtrace added / no-op probes at memtrace sites added: %.2f (the rest is its BPF programs)\n", a / (f - u)
+	exit !(a / b <= 1 / 3)
+}'

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Checks memtrace leak reports against what the workload is known to do.
+
+  leak_check.py stack REPORT.json SOURCE FUNC MARKER BYTES ALLOCS
+      the final report has a stack whose first frame is FUNC at the line of
+      the "LEAK:MARKER" comment in SOURCE, with BYTES in ALLOCS allocations
+      (MARKER "-": any line)
+  leak_check.py total REPORT.json BYTES [FUNC]
+      outstanding bytes in the final report (only stacks through FUNC)
+  leak_check.py agree TEXT JSON FOLDED
+      the three formats give every stack the same bytes
+"""
+import json
+import re
+import sys
+
+
+def fail(msg):
+    print("leak_check: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def final_report(path):
+    reports = []
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            obj = json.loads(line)
+            if obj.get("type") == "report":
+                reports.append(obj)
+    if not reports:
+        fail("no report in " + path)
+    return reports[-1]
+
+
+def marker_line(source, marker):
+    with open(source, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if re.search(r"LEAK:%s\b" % re.escape(marker), line):
+                return n
+    fail("no marker LEAK:%s in %s" % (marker, source))
+
+
+def describe(stack):
+    frames = ", ".join("%s:%s" % (f.get("function", hex(f["addr"])), f.get("line", "?"))
+                       for f in stack["frames"][:3])
+    return "%d bytes/%d allocs [%s]" % (stack["bytes"], stack["allocs"], frames)
+
+
+def cmd_stack(report, source, func, marker, want_bytes, want_allocs):
+    rep = final_report(report)
+    line = None if marker == "-" else marker_line(source, marker)
+    for s in rep["stacks"]:
+        if not s["frames"]:
+            continue
+        top = s["frames"][0]
+        if top.get("function") != func:
+            continue
+        if line is not None and top.get("line") != line:
+            continue
+        if s["bytes"] != int(want_bytes) or s["allocs"] != int(want_allocs):
+            fail("%s (line %s): want %s bytes in %s allocations, got %s"
+                 % (func, line, want_bytes, want_allocs, describe(s)))
+        if line is not None and not top.get("file"):
+            fail("%s: no source file in %s" % (func, top))
+        return
+    fail("no stack from %s at line %s; stacks: %s"
+         % (func, line, "; ".join(describe(s) for s in rep["stacks"])))
+
+
+def cmd_total(report, want_bytes, func=None):
+    rep = final_report(report)
+    if func is None:
+        got = rep["outstanding_bytes"]
+    else:
+        got = sum(s["bytes"] for s in rep["stacks"]
+                  if any(f.get("function") == func for f in s["frames"]))
+    if got != int(want_bytes):
+        fail("want %s bytes outstanding%s, got %d; stacks: %s"
+             % (want_bytes, " through " + func if func else "", got,
+                "; ".join(describe(s) for s in rep["stacks"])))
+
+
+def first_func(frame_text):
+    m = re.match(r"\s*([^\s(+\[]+)", frame_text)
+    return m.group(1) if m else frame_text
+
+
+def cmd_agree(text, js, folded):
+    # text: "\tB bytes in K allocations from stack" then "\t\tframe" lines
+    from_text = {}
+    cur = None
+    with open(text, encoding="utf-8", errors="surrogateescape") as f:
+        for line in f:
+            m = re.match(r"^\t(\d+) bytes in (\d+) allocations from stack", line)
+            if m:
+                cur = int(m.group(1))
+                continue
+            if cur is not None and line.startswith("\t\t"):
+                from_text.setdefault(first_func(line[2:]), []).append(cur)
+                cur = None
+    rep = final_report(js)
+    from_json = {}
+    for s in rep["stacks"]:
+        name = s["frames"][0].get("function", "?") if s["frames"] else "?"
+        from_json.setdefault(name, []).append(s["bytes"])
+    from_folded = {}
+    with open(folded, encoding="utf-8", errors="surrogateescape") as f:
+        for line in f:
+            stack, _, count = line.rstrip("\n").rpartition(" ")
+            leaf = stack.split(";")[-1]
+            from_folded.setdefault(leaf, []).append(int(count))
+    for d in (from_text, from_json, from_folded):
+        for k in d:
+            d[k] = sorted(d[k])
+    # Text and JSON show the top N, folded every stack: compare on JSON's.
+    for name, sizes in from_json.items():
+        if from_text.get(name) != sizes:
+            fail("%s: json %s, text %s" % (name, sizes, from_text.get(name)))
+        if from_folded.get(name) != sizes:
+            fail("%s: json %s, folded %s" % (name, sizes, from_folded.get(name)))
+    if not from_json:
+        fail("no stacks to compare")
+
+
+def main(argv):
+    if len(argv) < 2:
+        fail(__doc__)
+    cmd, args = argv[1], argv[2:]
+    if cmd == "stack" and len(args) == 6:
+        cmd_stack(*args)
+    elif cmd == "total" and len(args) in (2, 3):
+        cmd_total(*args)
+    elif cmd == "agree" and len(args) == 3:
+        cmd_agree(*args)
+    else:
+        fail(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

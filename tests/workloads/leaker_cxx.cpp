@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workload for memtrace leak, C++: operator new and delete. Leaks exactly
+ * 30000 bytes with new[] from leak_array() and one 4000-byte Widget from
+ * Factory::make(); 1000 new/delete pairs of each kind must not show.
+ * Markers LEAK:<name> give the tests the lines.
+ */
+#include <new>
+
+struct Widget {
+	char payload[4000];
+};
+
+struct Factory {
+	__attribute__((noinline)) static Widget *make()
+	{
+		return new Widget(); // LEAK:widget
+	}
+};
+
+__attribute__((noinline)) static char *leak_array()
+{
+	return new char[30000]; // LEAK:array
+}
+
+static void *volatile sink;
+
+int main()
+{
+	for (int i = 0; i < 1000; i++) {
+		Widget *w = new Widget();
+		char *a = new char[100 + i];
+		int *n = new (std::nothrow) int(i);
+
+		sink = w;
+		delete w;
+		delete[] a;
+		delete n;
+	}
+	sink = Factory::make();
+	sink = leak_array();
+	return 0;
+}
