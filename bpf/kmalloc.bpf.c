@@ -190,16 +190,10 @@ static __always_inline int handle(__u64 call_site, __u64 ptr, __u64 req,
 
 /*
  * tp_btf: the arguments are the tracepoint's TP_PROTO, which changed twice;
- * user space loads the one program that matches btf_trace_kmalloc.
- *
- * They are copied with bpf_probe_read_kernel() rather than read from ctx:
- * until about 6.2 the verifier allows a tp_btf program to read a pointer
- * argument only when it points to a struct, and refuses kmalloc's
- * "const void *ptr" ("arg1 type UNKNOWN is not a struct"; seen on 6.1).
+ * user space loads the one program that matches btf_trace_kmalloc. They
+ * are copied (TP_BTF_ARGS in shims.bpf.h says why).
  */
-#define KMALLOC_ARGS(n)							\
-	__u64 a[n] = {};						\
-	bpf_probe_read_kernel(a, sizeof(a), ctx)
+#define KMALLOC_ARGS(n) TP_BTF_ARGS(n)
 
 /* 6.1+: (call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) */
 SEC("tp_btf/kmalloc")

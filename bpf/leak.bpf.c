@@ -10,8 +10,10 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "leak.h"
 #include "maps.bpf.h"
+#include "shims.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -23,6 +25,11 @@ const volatile __u64 sample_rate = 1;		/* -s */
 const volatile __u64 page_size = 4096;		/* pvalloc rounds up to it */
 const volatile bool combined = false;		/* -C */
 const volatile bool trace = false;		/* -t */
+/* Kernel mode. */
+const volatile __u32 self_tgid = 0;		/* memtrace's own: not traced */
+const volatile __u32 alloc_tgid = 0;		/* --alloc-pid */
+const volatile bool wa_missing_free = false;	/* --wa-missing-free */
+const volatile bool percpu_519 = true;		/* tp_btf: 5.19+ arguments */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -49,6 +56,14 @@ struct {
 	__type(key, __s32);
 	__type(value, struct leak_combined);
 } combined_totals SEC(".maps");
+
+/* Kernel mode: slab cache names by the key leak_alloc.cache holds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, char[LEAK_CACHE_NAME_LEN]);
+} cache_names SEC(".maps");
 
 /*
  * The allocator call a thread is in: its arguments, and the stack
@@ -148,9 +163,9 @@ static __always_inline void emit(__u16 type, __u16 kind, __u64 addr,
  * keeps a frame pointer (the frames beyond it come from the frame-pointer
  * chain).
  */
-static __always_inline __s32 stack_id(struct pt_regs *ctx)
+static __always_inline __s32 stack_id(void *ctx, __u64 flags)
 {
-	long id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	long id = bpf_get_stackid(ctx, &stacks, flags);
 
 	if (id >= 0)
 		return id;
@@ -183,14 +198,17 @@ static __always_inline void combined_add(__s32 stackid, __u64 bytes, int sign)
 	}
 }
 
-static __always_inline void record(struct pt_regs *ctx, __u64 addr,
-				   __u64 size, __u32 kind)
+static __always_inline void record(void *ctx, __u64 addr, __u64 size,
+				   __u32 kind, __u64 stack_flags, __u64 cache,
+				   __u16 flags)
 {
 	struct leak_alloc a = {
 		.size = size,
 		.ts_ns = bpf_ktime_get_ns(),
-		.stackid = stack_id(ctx),
+		.cache = cache,
+		.stackid = stack_id(ctx, stack_flags),
 		.kind = kind,
+		.flags = flags,
 	};
 
 	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
@@ -347,12 +365,12 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	case LEAK_MMAP:
 		if (ret != ~0ULL)
 			emit(LEAK_EV_MMAP, LEAK_MMAP, ret, c->size, 0, 0,
-			     stack_id(ctx));
+			     stack_id(ctx, BPF_F_USER_STACK));
 		return 0;
 	case LEAK_MREMAP:
 		if (ret != ~0ULL)
 			emit(LEAK_EV_MREMAP, LEAK_MREMAP, c->arg, c->arg2, ret,
-			     c->size, stack_id(ctx));
+			     c->size, stack_id(ctx, BPF_F_USER_STACK));
 		return 0;
 	case LEAK_POSIX_MEMALIGN:
 		/* The result is written only on success (return 0). */
@@ -369,6 +387,268 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		break;
 	}
 	if (addr)
-		record(ctx, addr, c->size, c->kind);
+		record(ctx, addr, c->size, c->kind, BPF_F_USER_STACK, 0, 0);
 	return 0;
+}
+
+/* ---- Kernel mode: the kmem tracepoints, system-wide ---- */
+
+#define ZERO_SIZE_PTR 16ULL		/* kmalloc(0); kfree() ignores it */
+#define PAGE_SHIFT 12
+#define __GFP_DMA_BIT 0x01ULL
+#define __GFP_RECLAIMABLE_BIT 0x10ULL
+#define __GFP_ACCOUNT_BIT 0x400000ULL
+
+static __always_inline int kalloc(void *ctx, __u64 ptr, __u64 size,
+				  __u32 kind, __u64 cache, __u16 flags)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!ptr || ptr == ZERO_SIZE_PTR || tgid == self_tgid ||
+	    (alloc_tgid && tgid != alloc_tgid))
+		return 0;
+	/* memleak's --wa-missing-free: a tracked address allocated again
+	 * was freed without an event. */
+	if (wa_missing_free)
+		release(ptr, true);
+	if (size < min_size || size > max_size ||
+	    (sample_rate > 1 && bpf_ktime_get_ns() % sample_rate))
+		return 0;
+	record(ctx, ptr, size, kind, 0, cache, flags);
+	return 0;
+}
+
+static __always_inline int kfree_ptr(__u64 ptr)
+{
+	if (ptr && ptr != ZERO_SIZE_PTR)
+		release(ptr, true);
+	return 0;
+}
+
+static __always_inline __u16 kmalloc_flags(__u64 gfp)
+{
+	return (gfp & __GFP_ACCOUNT_BIT ? LEAK_KMALLOC_CG : 0) |
+	       (gfp & __GFP_RECLAIMABLE_BIT ? LEAK_KMALLOC_RCL : 0) |
+	       (gfp & __GFP_DMA_BIT ? LEAK_KMALLOC_DMA : 0);
+}
+
+/* The cache's name, once per cache, under key. */
+static __always_inline void name_cache(__u64 key, const char *name)
+{
+	char buf[LEAK_CACHE_NAME_LEN] = {};
+
+	if (!key || bpf_map_lookup_elem(&cache_names, &key))
+		return;
+	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
+	bpf_map_update_elem(&cache_names, &key, buf, BPF_NOEXIST);
+}
+
+/* A key for a name read from a record (classic tracepoints carry the
+ * name, not the cache): FNV-1a, high bit set to stay clear of pointers'
+ * use as keys elsewhere. */
+static __always_inline __u64 name_key(const char *name)
+{
+	char buf[LEAK_CACHE_NAME_LEN] = {};
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
+	for (int i = 0; i < LEAK_CACHE_NAME_LEN && buf[i]; i++)
+		h = (h ^ (__u8)buf[i]) * 0x100000001b3ULL;
+	return h | (1ULL << 63);
+}
+
+/* tp_btf, 6.1+ prototypes (older kernels take the classic tracepoints). */
+
+SEC("tp_btf/kmalloc")
+int kmalloc_btf(unsigned long long *ctx)
+{
+	/* (call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) */
+	TP_BTF_ARGS(5);
+	return kalloc(ctx, a[1], a[3], LEAK_KMALLOC, 0, kmalloc_flags(a[4]));
+}
+
+SEC("tp_btf/kmem_cache_alloc")
+int kmem_cache_alloc_btf(unsigned long long *ctx)
+{
+	/* (call_site, ptr, struct kmem_cache *s, gfp_flags, node) */
+	TP_BTF_ARGS(3);
+	struct kmem_cache *s = (void *)a[2];
+	__u64 size = BPF_CORE_READ(s, size);
+
+	name_cache(a[2], BPF_CORE_READ(s, name));
+	return kalloc(ctx, a[1], size, LEAK_KMEM_CACHE, a[2], 0);
+}
+
+/* kfree and kmem_cache_free: the pointer is the second argument on every
+ * version. */
+SEC("tp_btf/kfree")
+int kfree_btf(unsigned long long *ctx)
+{
+	TP_BTF_ARGS(2);
+	return kfree_ptr(a[1]);
+}
+
+SEC("tp_btf/kmem_cache_free")
+int kmem_cache_free_btf(unsigned long long *ctx)
+{
+	TP_BTF_ARGS(2);
+	return kfree_ptr(a[1]);
+}
+
+/* Pages by their struct page (classic tracepoints: by pfn). */
+SEC("tp_btf/mm_page_alloc")
+int page_alloc_btf(unsigned long long *ctx)
+{
+	/* (struct page *page, unsigned int order, gfp_flags, migratetype) */
+	TP_BTF_ARGS(2);
+	return kalloc(ctx, a[0], 1ULL << (PAGE_SHIFT + (a[1] & 31)),
+		      LEAK_PAGES, 0, 0);
+}
+
+SEC("tp_btf/mm_page_free")
+int page_free_btf(unsigned long long *ctx)
+{
+	TP_BTF_ARGS(1);
+	return kfree_ptr(a[0]);
+}
+
+/* release_pages() and friends free lists of pages with this event. */
+SEC("tp_btf/mm_page_free_batched")
+int page_free_batched_btf(unsigned long long *ctx)
+{
+	TP_BTF_ARGS(1);
+	return kfree_ptr(a[0]);
+}
+
+SEC("tp_btf/percpu_alloc_percpu")
+int percpu_alloc_btf(unsigned long long *ctx)
+{
+	/* 5.19+: (call_site, reserved, is_atomic, size, align, base_addr,
+	 * off, ptr, bytes_alloc, gfp_flags); before: (reserved, is_atomic,
+	 * size, align, base_addr, off, ptr) */
+	TP_BTF_ARGS(9);
+	if (percpu_519)
+		return kalloc(ctx, a[7], a[8], LEAK_PERCPU, 0, 0);
+	return kalloc(ctx, a[6], a[2], LEAK_PERCPU, 0, 0);
+}
+
+SEC("tp_btf/percpu_free_percpu")
+int percpu_free_btf(unsigned long long *ctx)
+{
+	/* (base_addr, off, ptr) */
+	TP_BTF_ARGS(3);
+	return kfree_ptr(a[2]);
+}
+
+/* Classic tracepoints: the records through the flavours of shims.bpf.h. */
+
+SEC("tracepoint/kmem/kmalloc")
+int kmalloc_tp(void *ctx)
+{
+	if (HAVE_KMALLOC_CLASS) {
+		struct trace_event_raw_kmalloc___x *r = ctx;
+
+		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc, LEAK_KMALLOC,
+			      0, kmalloc_flags(r->gfp_flags));
+	} else {
+		struct trace_event_raw_kmem_alloc___x *r = ctx;
+
+		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc, LEAK_KMALLOC,
+			      0, kmalloc_flags(r->gfp_flags));
+	}
+}
+
+/* Up to 6.0: node-aware allocations fire the _node events instead. */
+SEC("tracepoint/kmem/kmalloc_node")
+int kmalloc_node_tp(struct trace_event_raw_kmem_alloc_node___x *r)
+{
+	return kalloc(r, (__u64)r->ptr, r->bytes_alloc, LEAK_KMALLOC, 0,
+		      kmalloc_flags(r->gfp_flags));
+}
+
+SEC("tracepoint/kmem/kmem_cache_alloc")
+int kmem_cache_alloc_tp(void *ctx)
+{
+	if (HAVE_KMEM_CACHE_ALLOC_CLASS) {
+		struct trace_event_raw_kmem_cache_alloc___x *r = ctx;
+		__u64 key = 0;
+
+		/* 6.18: the record names the cache (a __data_loc string:
+		 * offset in the low 16 bits, length in the high ones). */
+		if (HAVE_KMEM_CACHE_ALLOC_NAME) {
+			const char *name = (const char *)ctx +
+					   (r->__data_loc_name & 0xffff);
+
+			key = name_key(name);
+			name_cache(key, name);
+		}
+		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc,
+			      LEAK_KMEM_CACHE, key, 0);
+	} else {
+		struct trace_event_raw_kmem_alloc___x *r = ctx;
+
+		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc,
+			      LEAK_KMEM_CACHE, 0, 0);
+	}
+}
+
+SEC("tracepoint/kmem/kmem_cache_alloc_node")
+int kmem_cache_alloc_node_tp(struct trace_event_raw_kmem_alloc_node___x *r)
+{
+	return kalloc(r, (__u64)r->ptr, r->bytes_alloc, LEAK_KMEM_CACHE, 0, 0);
+}
+
+SEC("tracepoint/kmem/kfree")
+int kfree_tp(void *ctx)
+{
+	if (HAVE_KFREE_CLASS)
+		return kfree_ptr((__u64)((struct trace_event_raw_kfree___x *)ctx)->ptr);
+	return kfree_ptr((__u64)((struct trace_event_raw_kmem_free___x *)ctx)->ptr);
+}
+
+SEC("tracepoint/kmem/kmem_cache_free")
+int kmem_cache_free_tp(void *ctx)
+{
+	if (HAVE_KFREE_CLASS)
+		return kfree_ptr((__u64)((struct trace_event_raw_kmem_cache_free___x *)ctx)->ptr);
+	return kfree_ptr((__u64)((struct trace_event_raw_kmem_free___x *)ctx)->ptr);
+}
+
+SEC("tracepoint/kmem/mm_page_alloc")
+int page_alloc_tp(struct trace_event_raw_mm_page_alloc___x *r)
+{
+	if (r->pfn == ~0UL)
+		return 0;		/* the allocation failed */
+	return kalloc(r, r->pfn, 1ULL << (PAGE_SHIFT + (r->order & 31)),
+		      LEAK_PAGES, 0, 0);
+}
+
+SEC("tracepoint/kmem/mm_page_free")
+int page_free_tp(struct trace_event_raw_mm_page_free___x *r)
+{
+	return kfree_ptr(r->pfn);
+}
+
+SEC("tracepoint/kmem/mm_page_free_batched")
+int page_free_batched_tp(struct trace_event_raw_mm_page_free_batched___x *r)
+{
+	return kfree_ptr(r->pfn);
+}
+
+SEC("tracepoint/percpu/percpu_alloc_percpu")
+int percpu_alloc_tp(struct trace_event_raw_percpu_alloc_percpu___x *r)
+{
+	/* Read through the helper: two direct loads of ctx fields chosen by
+	 * a relocation get merged into one at a computed offset, which the
+	 * verifier refuses ("dereference of modified ctx ptr"). */
+	__u64 size = bpf_core_field_exists(r->bytes_alloc) ?
+			     BPF_CORE_READ(r, bytes_alloc) : BPF_CORE_READ(r, size);
+
+	return kalloc(r, (__u64)r->ptr, size, LEAK_PERCPU, 0, 0);
+}
+
+SEC("tracepoint/percpu/percpu_free_percpu")
+int percpu_free_tp(struct trace_event_raw_percpu_free_percpu___x *r)
+{
+	return kfree_ptr((__u64)r->ptr);
 }

@@ -76,6 +76,82 @@ struct trace_event_raw_kmem_alloc_node___x {
 	bpf_core_type_exists(struct trace_event_raw_kmalloc___x)
 
 /*
+ * The other kmem records leak reads. kmem_cache_alloc got a class of its
+ * own in 6.1 (before, kmem_alloc, as kmalloc), and a __data_loc name in
+ * 6.18. 5.12 ("record slab name for kmem_cache_free()") split the
+ * kmem_free class of kfree and kmem_cache_free into kfree and
+ * kmem_cache_free (with the name). percpu_alloc_percpu gained
+ * bytes_alloc in 5.19.
+ */
+struct trace_event_raw_kmem_cache_alloc___x {
+	unsigned long call_site;
+	const void *ptr;
+	__u32 __data_loc_name;
+	size_t bytes_req;
+	size_t bytes_alloc;
+	unsigned long gfp_flags;
+} __attribute__((preserve_access_index));
+
+#define HAVE_KMEM_CACHE_ALLOC_CLASS \
+	bpf_core_type_exists(struct trace_event_raw_kmem_cache_alloc___x)
+#define HAVE_KMEM_CACHE_ALLOC_NAME \
+	bpf_core_field_exists(struct trace_event_raw_kmem_cache_alloc___x, \
+			      __data_loc_name)
+
+struct trace_event_raw_kfree___x {
+	unsigned long call_site;
+	const void *ptr;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kmem_cache_free___x {
+	unsigned long call_site;
+	const void *ptr;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kmem_free___x {
+	unsigned long call_site;
+	const void *ptr;
+} __attribute__((preserve_access_index));
+
+/* 5.12+: kfree and kmem_cache_free have classes of their own. */
+#define HAVE_KFREE_CLASS \
+	bpf_core_type_exists(struct trace_event_raw_kfree___x)
+
+struct trace_event_raw_mm_page_alloc___x {
+	unsigned long pfn;
+	unsigned int order;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_mm_page_free___x {
+	unsigned long pfn;
+	unsigned int order;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_mm_page_free_batched___x {
+	unsigned long pfn;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_percpu_alloc_percpu___x {
+	void *ptr;
+	size_t size;
+	size_t bytes_alloc;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_percpu_free_percpu___x {
+	void *ptr;
+} __attribute__((preserve_access_index));
+
+/*
+ * tp_btf arguments, copied with bpf_probe_read_kernel() rather than read
+ * from ctx: until about 6.2 the verifier lets a tp_btf program read a
+ * pointer argument only when it points to a struct, and refuses kmem's
+ * "const void *ptr" ("arg1 type UNKNOWN is not a struct"; seen on 6.1).
+ */
+#define TP_BTF_ARGS(n)							\
+	__u64 a[n] = {};						\
+	bpf_probe_read_kernel(a, sizeof(a), ctx)
+
+/*
  * overlayfs keeps the file it opened on the real filesystem in
  * file->private_data: the struct file itself until 6.12, then a
  * struct ovl_file holding it (with the upper file for copy-up).

@@ -23,15 +23,29 @@ enum leak_kind {
 	LEAK_MREMAP,
 	LEAK_MUNMAP,
 	LEAK_FREE,
+	/* Kernel mode (no -p, no command). */
+	LEAK_KMALLOC,
+	LEAK_KMEM_CACHE,
+	LEAK_PAGES,
+	LEAK_PERCPU,
 	LEAK_KIND_NR,
 };
+
+/* kmalloc's cache from its GFP flags (SLUB's kmalloc-cg-*, -rcl-*, dma-*). */
+#define LEAK_KMALLOC_CG		1
+#define LEAK_KMALLOC_RCL	2
+#define LEAK_KMALLOC_DMA	4
+
+#define LEAK_CACHE_NAME_LEN	32
 
 /* An outstanding allocation, in the allocs map keyed by address. */
 struct leak_alloc {
 	__u64 size;
 	__u64 ts_ns;			/* CLOCK_MONOTONIC */
+	__u64 cache;			/* kernel: key of cache_names, 0 if none */
 	__s32 stackid;			/* -1: the stack could not be taken */
-	__u32 kind;			/* enum leak_kind */
+	__u16 kind;			/* enum leak_kind */
+	__u16 flags;			/* LEAK_KMALLOC_* */
 };
 
 /* -C: outstanding totals per stack id, kept in the kernel. */

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "probe.h"
 #include "procfs.h"
+#include "ksyms.h"
 #include "uelf.h"
 #include "usyms.h"
 #include "x86insn.h"
@@ -77,6 +78,11 @@ enum {
 	OPT_DURATION,
 	OPT_MAX_ALLOCS,
 	OPT_MAX_STACKS,
+	OPT_ALLOC_PID,
+	OPT_BY_CACHE,
+	OPT_PAGES,
+	OPT_PERCPU,
+	OPT_WA_MISSING_FREE,
 };
 
 static const struct option longopts[] = {
@@ -97,6 +103,11 @@ static const struct option longopts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "max-allocs", required_argument, NULL, OPT_MAX_ALLOCS },
 	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
+	{ "alloc-pid", required_argument, NULL, OPT_ALLOC_PID },
+	{ "by-cache", no_argument, NULL, OPT_BY_CACHE },
+	{ "pages", no_argument, NULL, OPT_PAGES },
+	{ "percpu", no_argument, NULL, OPT_PERCPU },
+	{ "wa-missing-free", no_argument, NULL, OPT_WA_MISSING_FREE },
 	COMMON_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -106,18 +117,27 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: memtrace leak -p PID [options]\n"
 		"       memtrace leak [options] -- CMD [ARGS...]\n"
+		"       memtrace leak [options]            (kernel allocations)\n"
 		"\n"
 		"Outstanding user-space allocations by call stack: uprobes on the allocator\n"
 		"(malloc, calloc, realloc, reallocarray, posix_memalign, aligned_alloc,\n"
 		"memalign, valloc, pvalloc, free; mmap, mremap, munmap; C++ operator new),\n"
 		"reported every interval and at the end, largest first. With CMD, memtrace\n"
 		"starts it, traces it from its first instruction and reports when it exits.\n"
+		"Without -p or CMD: outstanding kernel allocations (kmalloc, kmem_cache_alloc\n"
+		"and their frees), system-wide, by kernel stack.\n"
 		"\n"
 		"Target:\n"
 		"  -p, --pid PID          trace the running process PID\n"
 		"  -O, --obj LIB          the allocator is LIB (path or file name, e.g.\n"
 		"                         libjemalloc.so.2), not libc\n"
 		"      --symbol-prefix P  its functions are named P<name> (je_malloc: je_)\n"
+		"Kernel mode:\n"
+		"      --alloc-pid PID    only allocations made by process PID (ends with it)\n"
+		"      --by-cache         also bytes and objects outstanding per slab cache\n"
+		"      --pages            also page allocations (4 KiB << order)\n"
+		"      --percpu           also per-CPU allocations\n"
+		"      --wa-missing-free  an address allocated again counts as freed\n"
 		"Report:\n"
 		"  -i, --interval SEC     report every SEC seconds (default 5; 0: at the end only)\n"
 		"  -T, --top N            the N stacks with most bytes outstanding (default 10)\n"
@@ -149,7 +169,8 @@ static void usage(FILE *out)
 		"Examples:\n"
 		"  memtrace leak -p 1234                 every 5 s, the top 10 leaking stacks\n"
 		"  memtrace leak -- ./server --port 80   trace a program from its start\n"
-		"  memtrace leak --folded -- ./a.out | flamegraph.pl > leaks.svg\n");
+		"  memtrace leak --folded -- ./a.out | flamegraph.pl > leaks.svg\n"
+		"  memtrace leak --alloc-pid 1234 --by-cache   kernel objects a daemon holds\n");
 }
 
 static int opt_count(const char *opt, const char *value, uint64_t min,
@@ -162,6 +183,7 @@ static int opt_count(const char *opt, const char *value, uint64_t min,
 
 static int parse_args(int argc, char **argv, struct leak_opts *o)
 {
+	const char *kernel_opt = NULL, *user_opt = NULL;
 	bool interval_set = false;
 	int c, err;
 
@@ -187,12 +209,14 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 			err = opt_pid("-p", optarg, &o->pid);
 			break;
 		case 'O':
+			user_opt = "-O";
 			if (!*optarg)
 				err = args_bad_value("-O", optarg, -EINVAL,
 						     "expected a library");
 			o->obj = optarg;
 			break;
 		case OPT_SYMBOL_PREFIX:
+			user_opt = "--symbol-prefix";
 			o->prefix = optarg;
 			if (strlen(optarg) > 64)
 				err = args_bad_value("--symbol-prefix", optarg,
@@ -254,6 +278,26 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 			err = opt_count("--max-stacks", optarg, 64, 1 << 22,
 					&o->max_stacks, "expected 64 to 4194304");
 			break;
+		case OPT_ALLOC_PID:
+			err = opt_pid("--alloc-pid", optarg, &o->alloc_pid);
+			kernel_opt = "--alloc-pid";
+			break;
+		case OPT_BY_CACHE:
+			o->by_cache = true;
+			kernel_opt = "--by-cache";
+			break;
+		case OPT_PAGES:
+			o->pages = true;
+			kernel_opt = "--pages";
+			break;
+		case OPT_PERCPU:
+			o->percpu = true;
+			kernel_opt = "--percpu";
+			break;
+		case OPT_WA_MISSING_FREE:
+			o->wa_missing_free = true;
+			kernel_opt = "--wa-missing-free";
+			break;
 		default:
 			err = args_common(c, argv, longopts, &o->common, usage);
 		}
@@ -270,12 +314,18 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 	if (o->pid && o->cmd)
 		return log_usage("unexpected argument '%s' (a command to run takes no -p)",
 				 argv[optind]);
-	if (!o->pid && !o->cmd)
-		return log_usage("which process? -p PID, or -- CMD");
+	o->kernel = !o->pid && !o->cmd;
+	if (o->kernel && user_opt)
+		return log_usage("%s applies to a process (-p PID or -- CMD)", user_opt);
+	if (!o->kernel && kernel_opt)
+		return log_usage("%s applies to kernel allocations (no -p, no command)",
+				 kernel_opt);
 	if (o->min_size > o->max_size)
 		return log_usage("-z (%llu) is larger than -Z (%llu)",
 				 (unsigned long long)o->min_size,
 				 (unsigned long long)o->max_size);
+	if (o->combined && o->by_cache)
+		return log_usage("--by-cache needs each allocation, which -C does not keep");
 	if (o->combined && o->show_allocs)
 		return log_usage("-a needs each allocation, which -C does not keep");
 	if (o->format == LEAK_FOLDED && !interval_set)
@@ -468,19 +518,20 @@ static void detach_all(struct attach *a)
 	a->nr_links = 0;
 }
 
-static int setup_bpf(struct leak_run *r)
+static struct leak_bpf *open_bpf(struct leak_run *r)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
+		    .btf_custom_path = btf_custom_path());
 	const struct leak_opts *o = r->o;
 	struct leak_bpf *skel;
-	int err;
 
-	skel = leak_bpf__open();
-	if (!skel) {
-		log_err("cannot open the BPF program: %s", strerror(errno));
-		return -1;
-	}
-	r->skel = skel;
+	skel = leak_bpf__open_opts(&open_opts);
+	if (!skel)
+		return NULL;
 	skel->rodata->targ_tgid = r->pid;
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->alloc_tgid = o->alloc_pid;
+	skel->rodata->wa_missing_free = o->wa_missing_free;
 	skel->rodata->min_size = o->min_size;
 	skel->rodata->max_size = o->max_size;
 	skel->rodata->sample_rate = o->sample_rate;
@@ -492,11 +543,114 @@ static int setup_bpf(struct leak_run *r)
 	bpf_map__set_max_entries(skel->maps.combined_totals, o->max_stacks);
 	bpf_map__set_value_size(skel->maps.stacks, o->stack_depth * sizeof(__u64));
 	bpf_map__set_max_entries(skel->maps.events, RINGBUF_SIZE);
-	err = leak_bpf__load(skel);
+	return skel;
+}
+
+/* Which programs a run loads: the uprobes, or the kernel events of hook
+ * h that the options ask for and this kernel has. */
+static bool wanted(const struct leak_opts *o, struct bpf_program *p, int h)
+{
+	const char *sec = bpf_program__section_name(p);
+	const char *event = strrchr(sec, '/');
+
+	if (!strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9))
+		return !o->kernel;
+	if (!o->kernel || !event ||
+	    strncmp(sec, h == HOOK_TP_BTF ? "tp_btf/" : "tracepoint/",
+		    h == HOOK_TP_BTF ? 7 : 11))
+		return false;
+	event++;
+	if (!strncmp(event, "mm_page_", 8) && !o->pages)
+		return false;
+	if (!strncmp(event, "percpu_", 7) && !o->percpu)
+		return false;
+	if (h == HOOK_TP_BTF)
+		return tp_btf_available(event);
+	return tracefs_has_event(strncmp(event, "percpu_", 7) ? "kmem" : "percpu",
+				 event);
+}
+
+static void choose_programs(struct leak_run *r, int h)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, r->skel->obj)
+		bpf_program__set_autoload(p, wanted(r->o, p, h));
+}
+
+static int setup_bpf(struct leak_run *r)
+{
+	int err;
+
+	r->skel = open_bpf(r);
+	if (!r->skel) {
+		log_err("cannot open the BPF program: %s", strerror(errno));
+		return -1;
+	}
+	choose_programs(r, -1);
+	err = leak_bpf__load(r->skel);
 	if (err) {
 		log_err("cannot load the BPF program: %s%s", strerror(-err),
 			log_verbose() ? "" : " (-v shows why)");
 		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Kernel mode's tp_btf programs take the 6.1+ prototypes: kmalloc's
+ * (call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) and
+ * kmem_cache_alloc's (call_site, ptr, s, gfp_flags, node). Older kernels
+ * use the classic tracepoints, whose records the shims read on every
+ * version.
+ */
+static bool tp_btf_61(void)
+{
+	return tp_btf_nargs("kmalloc") == 6 &&
+	       !tp_btf_arg_is_struct_ptr("kmalloc", 2, "kmem_cache") &&
+	       tp_btf_nargs("kmem_cache_alloc") == 5 &&
+	       tp_btf_arg_is_struct_ptr("kmem_cache_alloc", 2, "kmem_cache") &&
+	       tp_btf_available("kmalloc") && tp_btf_available("kfree") &&
+	       tp_btf_available("kmem_cache_alloc") &&
+	       tp_btf_available("kmem_cache_free");
+}
+
+static int try_kernel(void *ctx, enum hook h)
+{
+	struct leak_run *r = ctx;
+	struct bpf_program *p;
+	int err;
+
+	if (h == HOOK_TP_BTF && !tp_btf_61()) {
+		log_info("kmem: no tp_btf with 6.1+ arguments");
+		return HOOK_UNAVAILABLE;
+	}
+	if (h == HOOK_TRACEPOINT) {
+		err = tracefs_ensure();
+		if (err)
+			return err;
+	}
+	r->skel = open_bpf(r);
+	if (!r->skel)
+		return -errno;
+	r->skel->rodata->percpu_519 = tp_btf_nargs("percpu_alloc_percpu") >= 10;
+	choose_programs(r, h);
+	err = leak_bpf__load(r->skel);
+	if (!err)
+		err = leak_bpf__attach(r->skel);
+	if (err) {
+		leak_bpf__destroy(r->skel);
+		r->skel = NULL;
+		return err;
+	}
+	bpf_object__for_each_program(p, r->skel->obj) {
+		const char *sec = bpf_program__section_name(p);
+		const char *event = strrchr(sec, '/');
+
+		if (bpf_program__autoload(p) && event)
+			log_info("%s:%s via %s",
+				 strncmp(event + 1, "percpu_", 7) ? "kmem" : "percpu",
+				 event + 1, hook_name(h));
 	}
 	return 0;
 }
@@ -549,6 +703,8 @@ static bool target_gone(void *ctx)
 	struct leak_run *r = ctx;
 	enum child_state st;
 
+	if (r->o->kernel && !r->o->alloc_pid)
+		return false;
 	if (!r->child) {
 		if (proc_alive(r->pid))
 			return false;
@@ -659,9 +815,24 @@ int cmd_leak(int argc, char **argv)
 		goto out;
 	}
 	a->r = &r;
-	if (start_target(&r, &libs, exe, sizeof(exe), &go_fd, &err_fd) ||
-	    find_sites(a, &libs) || setup_bpf(&r) || attach_all(a))
+	if (o.kernel) {
+		static const enum hook chain[] = { HOOK_TP_BTF, HOOK_TRACEPOINT };
+
+		if (o.alloc_pid && !proc_alive(o.alloc_pid)) {
+			log_err("no process with PID %d", o.alloc_pid);
+			goto out;
+		}
+		r.pid = o.alloc_pid;
+		r.ksyms = ksyms_load(NULL);
+		if (!r.ksyms)
+			log_warn("cannot read /proc/kallsyms (%s): frames shown as addresses",
+				 strerror(errno));
+		if (hook_attach("kmem allocations", chain, 2, try_kernel, &r) < 0)
+			goto out;
+	} else if (start_target(&r, &libs, exe, sizeof(exe), &go_fd, &err_fd) ||
+		   find_sites(a, &libs) || setup_bpf(&r) || attach_all(a)) {
 		goto out;
+	}
 	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), on_event, &r, NULL);
 	if (!rb) {
 		log_err("cannot set up the ring buffer: %s", strerror(errno));
@@ -675,8 +846,8 @@ int cmd_leak(int argc, char **argv)
 			goto out;
 		}
 	}
-	r.usyms = usyms_new(r.pid);
-	if (!r.usyms)
+	r.usyms = o.kernel ? NULL : usyms_new(r.pid);
+	if (!o.kernel && !r.usyms)
 		log_warn("cannot read the memory map of process %d: %s", r.pid,
 			 strerror(errno));
 	log_info("ready");
@@ -703,6 +874,7 @@ out:
 	ring_buffer__free(rb);
 	leak_bpf__destroy(r.skel);
 	usyms_free(r.usyms);
+	ksyms_free(r.ksyms);
 	regions_free(&r.regions);
 	json_free(&r.json);
 	free(r.frames);

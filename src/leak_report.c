@@ -11,6 +11,7 @@
 #include "log.h"
 #include "loop.h"
 #include "losses.h"
+#include "ksyms.h"
 #include "usyms.h"
 
 #define BATCH 4096
@@ -20,7 +21,9 @@ struct item {
 	uint64_t addr, size, ts_ns;
 	uint64_t count;			/* allocations: 1; a mapping's later
 					 * pieces 0; with -C, the stack's */
+	uint64_t cache;			/* kernel mode: leak_alloc's */
 	int32_t stackid;
+	uint16_t kind, flags;
 };
 
 /* The allocations of one stack. */
@@ -56,8 +59,9 @@ static const char *const kind_names[LEAK_KIND_NR] = {
 	[LEAK_FREE] = "free",
 };
 
-static void add_item(struct snapshot *s, uint64_t addr, uint64_t size,
-		     uint64_t ts_ns, uint64_t count, int32_t stackid)
+static struct item *add_item(struct snapshot *s, uint64_t addr,
+			     uint64_t size, uint64_t ts_ns, uint64_t count,
+			     int32_t stackid)
 {
 	if (s->nr_items == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 1024;
@@ -65,13 +69,16 @@ static void add_item(struct snapshot *s, uint64_t addr, uint64_t size,
 
 		if (!v) {
 			s->oom = true;
-			return;
+			return NULL;
 		}
 		s->items = v;
 		s->cap = cap;
 	}
-	s->items[s->nr_items++] = (struct item){ addr, size, ts_ns, count,
-						 stackid };
+	s->items[s->nr_items] = (struct item){
+		.addr = addr, .size = size, .ts_ns = ts_ns, .count = count,
+		.stackid = stackid,
+	};
+	return &s->items[s->nr_items++];
 }
 
 static bool old_enough(const struct leak_run *r, bool all, uint64_t now,
@@ -98,10 +105,19 @@ static int read_allocs(struct leak_run *r, struct snapshot *s, bool all,
 
 		if (err && errno != ENOENT)
 			return -errno;
-		for (__u32 i = 0; i < n; i++)
-			if (old_enough(r, all, now, vals[i].ts_ns))
-				add_item(s, keys[i], vals[i].size, vals[i].ts_ns,
-					 1, vals[i].stackid);
+		for (__u32 i = 0; i < n; i++) {
+			const struct leak_alloc *a = &vals[i];
+			struct item *it;
+
+			if (!old_enough(r, all, now, a->ts_ns))
+				continue;
+			it = add_item(s, keys[i], a->size, a->ts_ns, 1, a->stackid);
+			if (it) {
+				it->cache = a->cache;
+				it->kind = a->kind;
+				it->flags = a->flags;
+			}
+		}
 		if (err)	/* ENOENT: that was the last batch */
 			return 0;
 		first = false;
@@ -192,10 +208,35 @@ static void free_snapshot(struct snapshot *s)
 	free(s->groups);
 }
 
+/*
+ * A kernel stack taken in a tracepoint starts in the tracing machinery:
+ * the BPF program, bpf_trace_run*, perf_trace_* and the like, which
+ * differ between hook methods and kernel versions. The report starts at
+ * the allocator.
+ */
+static bool tracing_frame(struct leak_run *r, uint64_t addr)
+{
+	static const char *const prefixes[] = {
+		"bpf_trace_run", "__bpf_trace_", "bpf_prog_", "perf_trace",
+		"perf_tp_event", "trace_call_bpf",
+		"__traceiter_", "trace_event_raw_event_", "__tracepoint",
+	};
+	uint64_t off;
+	const char *mod, *f = r->ksyms ? ksyms_find(r->ksyms, addr, &off, &mod) :
+					 NULL;
+
+	if (!f)
+		return addr >= 0xffffffffc0000000ULL;	/* JIT'ed BPF, modules' area */
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(f, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
 /* The stack's frames into r->frames: how many (0 if the id is gone). */
 static int read_stack(struct leak_run *r, int32_t stackid)
 {
-	int n = 0;
+	int n = 0, skip = 0;
 
 	if (stackid < 0 ||
 	    bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stacks), &stackid,
@@ -203,7 +244,12 @@ static int read_stack(struct leak_run *r, int32_t stackid)
 		return 0;
 	while ((uint64_t)n < r->o->stack_depth && r->frames[n])
 		n++;
-	return n;
+	if (!r->o->kernel)
+		return n;
+	while (skip < n - 1 && tracing_frame(r, r->frames[skip]))
+		skip++;
+	memmove(r->frames, r->frames + skip, (n - skip) * sizeof(*r->frames));
+	return n - skip;
 }
 
 /*
@@ -214,9 +260,195 @@ static int read_stack(struct leak_run *r, int32_t stackid)
 static void resolve_frame(struct leak_run *r, uint64_t addr, struct usym *sym)
 {
 	memset(sym, 0, sizeof(*sym));
+	if (r->o->kernel) {
+		/* Kernel stacks: return addresses too, but no lines. */
+		if (r->ksyms && addr)
+			sym->func = ksyms_find(r->ksyms, addr, &sym->offset,
+					       &sym->module);
+		if (!sym->func)
+			sym->module = NULL;
+		return;
+	}
 	if (r->usyms && addr && !usyms_resolve(r->usyms, addr - 1, sym) &&
 	    sym->func)
 		sym->offset++;
+}
+
+static void format_frame(struct leak_run *r, uint64_t addr, char *buf,
+			 size_t len)
+{
+	struct usym sym;
+
+	if (r->o->kernel) {
+		if (r->ksyms)
+			ksyms_format(r->ksyms, addr, buf, len);
+		else
+			snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+		return;
+	}
+	resolve_frame(r, addr, &sym);
+	usym_format(&sym, addr, buf, len);
+}
+
+/* --by-cache: outstanding objects and bytes per slab cache. */
+struct cache_row {
+	uint64_t key;
+	uint64_t objects, bytes;
+	uint64_t size;			/* of the first item: names unnamed ones */
+	uint16_t kind, flags;
+	uint64_t cache;
+};
+
+/* Groups: a cache's key (a pointer or a name's hash: bit 63 set), else
+ * kmalloc by class and size, pages, per-CPU, unnamed caches by size. */
+static uint64_t cache_group(const struct item *it)
+{
+	switch (it->kind) {
+	case LEAK_KMEM_CACHE:
+		return it->cache ? it->cache : (1ULL << 60) | it->size;
+	case LEAK_KMALLOC:
+		return (2ULL << 60) | ((uint64_t)it->flags << 40) |
+		       (it->size > 8192 ? 0 : it->size);
+	case LEAK_PAGES:
+		return 3ULL << 60;
+	default:
+		return 4ULL << 60;
+	}
+}
+
+static int cmp_row_key(const void *a, const void *b)
+{
+	const struct cache_row *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int cmp_row_bytes(const void *a, const void *b)
+{
+	const struct cache_row *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* SLUB's names: kmalloc-96, kmalloc-1k; kmalloc-cg-*, -rcl-*, dma-*. */
+static void cache_name(struct leak_run *r, const struct cache_row *c,
+		       char *buf, size_t len)
+{
+	char size[24];
+
+	switch (c->kind) {
+	case LEAK_KMEM_CACHE:
+		if (!c->cache ||
+		    bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.cache_names),
+					&c->cache, buf))
+			snprintf(buf, len, "(a cache of %llu-byte objects)",
+				 (unsigned long long)c->size);
+		buf[len < LEAK_CACHE_NAME_LEN ? len - 1 : LEAK_CACHE_NAME_LEN - 1] = '\0';
+		return;
+	case LEAK_KMALLOC:
+		if (c->size > 8192) {
+			snprintf(buf, len, "kmalloc (pages)");
+			return;
+		}
+		if (c->size >= 1024 && !(c->size % 1024))
+			snprintf(size, sizeof(size), "%lluk",
+				 (unsigned long long)c->size / 1024);
+		else
+			snprintf(size, sizeof(size), "%llu",
+				 (unsigned long long)c->size);
+		snprintf(buf, len, "%skmalloc-%s%s",
+			 c->flags & LEAK_KMALLOC_DMA ? "dma-" : "",
+			 c->flags & LEAK_KMALLOC_CG ? "cg-" :
+			 c->flags & LEAK_KMALLOC_RCL ? "rcl-" : "", size);
+		return;
+	case LEAK_PAGES:
+		snprintf(buf, len, "pages");
+		return;
+	default:
+		snprintf(buf, len, "percpu");
+	}
+}
+
+/* The rows, largest first; *n of them. NULL if none or no memory. */
+static struct cache_row *cache_rows(const struct snapshot *s, size_t *n)
+{
+	struct cache_row *rows = calloc(s->nr_items ? s->nr_items : 1,
+					sizeof(*rows));
+	size_t m = 0;
+
+	*n = 0;
+	if (!rows)
+		return NULL;
+	for (size_t i = 0; i < s->nr_items; i++) {
+		const struct item *it = &s->items[i];
+
+		rows[i] = (struct cache_row){
+			.key = cache_group(it), .objects = it->count,
+			.bytes = it->size, .size = it->size, .kind = it->kind,
+			.flags = it->flags, .cache = it->cache,
+		};
+	}
+	qsort(rows, s->nr_items, sizeof(*rows), cmp_row_key);
+	for (size_t i = 0; i < s->nr_items; i++) {
+		if (m && rows[m - 1].key == rows[i].key) {
+			rows[m - 1].objects += rows[i].objects;
+			rows[m - 1].bytes += rows[i].bytes;
+		} else {
+			rows[m++] = rows[i];
+		}
+	}
+	qsort(rows, m, sizeof(*rows), cmp_row_bytes);
+	*n = m;
+	return rows;
+}
+
+static const struct col cache_cols[] = {
+	{ "CACHE", 32, false },
+	{ "OBJECTS", 10, true },
+	{ "BYTES", 12, true },
+};
+
+static void print_caches_text(struct leak_run *r, const struct snapshot *s)
+{
+	size_t n, shown;
+	struct cache_row *rows = cache_rows(s, &n);
+
+	shown = n < r->o->top ? n : r->o->top;
+	printf("Outstanding by cache (top %zu of %zu):\n", shown, n);
+	table_header(stdout, cache_cols, 3);
+	for (size_t i = 0; i < shown; i++) {
+		char name[64], objs[24], bytes[24];
+		const char *cells[] = { name, objs, bytes };
+
+		cache_name(r, &rows[i], name, sizeof(name));
+		fmt_u64(objs, rows[i].objects);
+		fmt_u64(bytes, rows[i].bytes);
+		table_row(stdout, cache_cols, 3, cells);
+	}
+	free(rows);
+}
+
+static void json_caches(struct leak_run *r, const struct snapshot *s)
+{
+	struct json *j = &r->json;
+	size_t n;
+	struct cache_row *rows = cache_rows(s, &n);
+
+	json_key_array(j, "caches");
+	for (size_t i = 0; i < n && i < r->o->top; i++) {
+		char name[64];
+
+		cache_name(r, &rows[i], name, sizeof(name));
+		json_object(j);
+		json_key_str(j, "cache", name);
+		json_key_u64(j, "objects", rows[i].objects);
+		json_key_u64(j, "bytes", rows[i].bytes);
+		json_close(j);
+	}
+	json_close(j);
+	free(rows);
 }
 
 struct losses {
@@ -229,18 +461,21 @@ static void read_losses(struct leak_run *r, struct losses *l)
 	losses_read(bpf_map__fd(r->skel->maps.lost), l->v, LEAK_LOST_NR);
 }
 
-static void print_losses_text(const struct losses *l, bool regions_oom)
+static void print_losses_text(const struct losses *l, bool regions_oom,
+			      bool kernel)
 {
 	printf("Not counted: %llu allocations (map full), %llu stacks (map bucket taken), "
-	       "%llu stacks (missing), %llu events (ring buffer full), %llu calls (no thread state)%s\n"
-	       "Frees of allocations not tracked (made before the trace, or filtered): %llu\n",
+	       "%llu stacks (missing), %llu events (ring buffer full), %llu calls (no thread state)%s\n",
 	       (unsigned long long)l->v[MT_LOST_MAP_FULL],
 	       (unsigned long long)l->v[LEAK_LOST_STACK_COLLISION],
 	       (unsigned long long)l->v[LEAK_LOST_STACK_MISSING],
 	       (unsigned long long)l->v[MT_LOST_RINGBUF],
 	       (unsigned long long)l->v[LEAK_LOST_STATE],
-	       regions_oom ? ", and mappings (out of memory)" : "",
-	       (unsigned long long)l->v[LEAK_UNTRACKED_FREE]);
+	       regions_oom ? ", and mappings (out of memory)" : "");
+	/* The kernel frees what it allocated before the trace all the time. */
+	if (!kernel)
+		printf("Frees of allocations not tracked (made before the trace, or filtered): %llu\n",
+		       (unsigned long long)l->v[LEAK_UNTRACKED_FREE]);
 }
 
 static void print_text(struct leak_run *r, struct snapshot *s, bool all,
@@ -258,10 +493,7 @@ static void print_text(struct leak_run *r, struct snapshot *s, bool all,
 		printf("\t%llu bytes in %llu allocations from stack\n",
 		       (unsigned long long)g->bytes, (unsigned long long)g->count);
 		for (int k = 0; k < n; k++) {
-			struct usym sym;
-
-			resolve_frame(r, r->frames[k], &sym);
-			usym_format(&sym, r->frames[k], buf, sizeof(buf));
+			format_frame(r, r->frames[k], buf, sizeof(buf));
 			printf("\t\t%s\n", buf);
 		}
 		if (!n)
@@ -281,7 +513,9 @@ static void print_text(struct leak_run *r, struct snapshot *s, bool all,
 		printf(" (older than %llu ms)",
 		       (unsigned long long)(r->o->older_ns / NS_PER_MS));
 	printf("\n");
-	print_losses_text(l, r->regions.oom);
+	if (r->o->by_cache)
+		print_caches_text(r, s);
+	print_losses_text(l, r->regions.oom, r->o->kernel);
 	printf("\n");
 }
 
@@ -352,6 +586,8 @@ static int print_json(struct leak_run *r, struct snapshot *s, bool all,
 		json_close(j);
 	}
 	json_close(j);
+	if (r->o->by_cache)
+		json_caches(r, s);
 	json_key_object(j, "lost");
 	json_key_u64(j, "map_full", l->v[MT_LOST_MAP_FULL]);
 	json_key_u64(j, "stack_collision", l->v[LEAK_LOST_STACK_COLLISION]);

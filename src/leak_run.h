@@ -12,6 +12,7 @@
 
 struct leak_bpf;
 struct usyms;
+struct ksyms;
 
 enum leak_format { LEAK_TEXT, LEAK_JSON, LEAK_FOLDED };
 
@@ -33,6 +34,13 @@ struct leak_opts {
 	bool show_allocs;		/* -a */
 	bool trace;			/* -t */
 	bool combined;			/* -C */
+	/* Kernel mode: no -p, no command. */
+	bool kernel;
+	pid_t alloc_pid;		/* --alloc-pid */
+	bool by_cache;			/* --by-cache */
+	bool pages;			/* --pages */
+	bool percpu;			/* --percpu */
+	bool wa_missing_free;		/* --wa-missing-free */
 };
 
 struct leak_run {
@@ -40,6 +48,7 @@ struct leak_run {
 	struct leak_bpf *skel;
 	struct regions regions;		/* from mmap/munmap/mremap events */
 	struct usyms *usyms;
+	struct ksyms *ksyms;		/* kernel mode */
 	struct json json;
 	uint64_t *frames;		/* one stack: o->stack_depth entries */
 	pid_t pid;			/* the traced process */

@@ -14,7 +14,7 @@ static const struct command {
 } commands[] = {
 	{ "filecache", cmd_filecache, "page-cache residency of files and directory trees" },
 	{ "kmalloc", cmd_kmalloc, "kernel kmalloc calls: stream, or aggregate by call site, process, size" },
-	{ "leak", cmd_leak, "outstanding user-space allocations by call stack (-p PID, -- CMD)" },
+	{ "leak", cmd_leak, "outstanding allocations by call stack (-p PID, -- CMD; else the kernel's)" },
 	{ "procs", cmd_procs, "process exec/exit with lifetime and memory use" },
 };
 

@@ -15,3 +15,69 @@ scenario_leak_leaker() {
 		nested realloc munmap nofp >"$1/out" 2>"$1/err" || _st=$?
 	echo "$_st" >"$1/status"
 }
+
+# Kernel mode (no -p, no command) on both tracepoint paths.
+PROFILES_kleak="tp_btf: tracepoint:tp_btf"
+GUEST_SCENARIOS="${GUEST_SCENARIOS:-} kleak_xattr kleak_eventfd kleak_pipe"
+KLEAK_N=500
+
+# kleak_run DIR MODE ARGS...: tests/workloads/kobjects MODE ARGS, traced by
+# two "memtrace leak --alloc-pid" at once: one stopped once the objects
+# exist (DIR/created), one after they are released (DIR/released).
+kleak_run() {
+	_d=$1
+	shift
+	"$WL/kobjects" "$@" >"$_d/wl.out" &
+	_wl=$!
+	_i=0
+	while [ "$_i" -lt 200 ] && ! grep -q ready "$_d/wl.out"; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	start_tracer "$_d/created" "$_d/created.err" leak --alloc-pid "$_wl" \
+		-o 0 -i 0 -T 50 --json --by-cache --pages || return 1
+	_first=$TRACER_PID
+	start_tracer "$_d/released" "$_d/released.err" leak --alloc-pid "$_wl" \
+		-o 0 -i 0 -T 50 --json --by-cache --pages || return 1
+	_second=$TRACER_PID
+	kleak_step "$_d" "$_wl" created
+	TRACER_PID=$_first
+	stop_tracer
+	kleak_step "$_d" "$_wl" released
+	# Files are freed after an RCU grace period: give it time.
+	sleep 0.5
+	TRACER_PID=$_second
+	stop_tracer
+	kill -USR1 "$_wl"
+	wait "$_wl"
+}
+
+# kleak_step DIR PID WORD: signals the workload, waits for it to say WORD.
+kleak_step() {
+	kill -USR1 "$2"
+	_i=0
+	while [ "$_i" -lt 400 ] && ! grep -q "$3" "$1/wl.out"; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+
+# N xattrs on a tmpfs file: tmpfs keeps each value in a kmalloc'ed block.
+scenario_kleak_xattr() {
+	mkdir -p "$1/tmpfs" && mount -t tmpfs -o size=4m none "$1/tmpfs" &&
+		touch "$1/tmpfs/f" || return 1
+	kleak_run "$1" xattr "$1/tmpfs/f" "$KLEAK_N"
+	_st=$?
+	umount "$1/tmpfs"
+	return $_st
+}
+
+# N eventfds: a struct file each, from the filp cache.
+scenario_kleak_eventfd() {
+	kleak_run "$1" eventfd "$KLEAK_N"
+}
+
+# 50 pipes of 64 KiB each: 16 pages a pipe.
+scenario_kleak_pipe() {
+	kleak_run "$1" pipe 50
+}

@@ -10,6 +10,12 @@
       outstanding bytes in the final report (only stacks through FUNC)
   leak_check.py agree TEXT JSON FOLDED
       the three formats give every stack the same bytes
+  leak_check.py kstacks REPORT.json SUBSTR ge|lt N
+      allocations of the stacks with a frame whose function contains SUBSTR
+  leak_check.py same REPORT1.json REPORT2.json SUBSTR N
+      the stacks through SUBSTR are the same in both, with >= N allocations
+  leak_check.py cache REPORT.json NAME ge|lt N
+      objects of --by-cache rows named NAME (NAME* : a prefix)
 """
 import json
 import re
@@ -126,6 +132,44 @@ def cmd_agree(text, js, folded):
         fail("no stacks to compare")
 
 
+def compare(what, got, op, want):
+    if op not in ("ge", "lt"):
+        fail("unknown comparison " + op)
+    ok = got >= int(want) if op == "ge" else got < int(want)
+    if not ok:
+        fail("%s: %d, want %s %s" % (what, got, {"ge": ">=", "lt": "<"}[op], want))
+
+
+def cmd_kstacks(report, substr, op, want):
+    rep = final_report(report)
+    got = sum(s["allocs"] for s in rep["stacks"]
+              if any(substr in f.get("function", "") for f in s["frames"]))
+    compare("allocations through %s (stacks: %s)" % (
+        substr, "; ".join(describe(s) for s in rep["stacks"][:5])), got, op, want)
+
+
+def cmd_cache(report, name, op, want):
+    rep = final_report(report)
+    match = (lambda c: c.startswith(name[:-1])) if name.endswith("*") else \
+        (lambda c: c == name)
+    got = sum(c["objects"] for c in rep.get("caches", []) if match(c["cache"]))
+    compare("objects in cache %s (caches: %s)" % (
+        name, rep.get("caches", [])[:6]), got, op, want)
+
+
+def cmd_same(report1, report2, substr, at_least):
+    got = []
+    for r in (report1, report2):
+        rep = final_report(r)
+        got.append(sorted((s["bytes"], s["allocs"]) for s in rep["stacks"]
+                          if any(substr in f.get("function", "") for f in s["frames"])))
+    if got[0] != got[1]:
+        fail("stacks through %s differ: %s vs %s" % (substr, got[0], got[1]))
+    total = sum(a for _, a in got[0])
+    if total < int(at_least):
+        fail("only %d allocations through %s, want >= %s" % (total, substr, at_least))
+
+
 def main(argv):
     if len(argv) < 2:
         fail(__doc__)
@@ -136,6 +180,12 @@ def main(argv):
         cmd_total(*args)
     elif cmd == "agree" and len(args) == 3:
         cmd_agree(*args)
+    elif cmd == "kstacks" and len(args) == 4:
+        cmd_kstacks(*args)
+    elif cmd == "same" and len(args) == 4:
+        cmd_same(*args)
+    elif cmd == "cache" and len(args) == 4:
+        cmd_cache(*args)
     else:
         fail(__doc__)
 
