@@ -689,13 +689,8 @@ static void on_sigchld(int sig)
 /* Re-reads the memory map now: after the process exits it cannot be. */
 static void snapshot_maps(struct leak_run *r)
 {
-	struct usym s;
-
-	/* An address in no mapping makes usyms read the map again. */
-	if (r->usyms) {
-		usyms_begin(r->usyms);
-		usyms_resolve(r->usyms, 1, &s);
-	}
+	if (r->usyms)
+		usyms_refresh(r->usyms);
 }
 
 static bool target_gone(void *ctx)

@@ -9,7 +9,9 @@
  * so it would allocate whatever a header claims: every count, offset and
  * size is checked against the file before libelf or libdw get to use it,
  * and every file is opened without blocking and only when it is a
- * regular file (a FIFO would hang, a device could act on open).
+ * regular file (a FIFO would hang, a device could act on open). libdw
+ * 0.188 itself reads past malformed sections in places: it gets a memory
+ * image of the file where such reads stay inside (elf_file_image).
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -45,9 +47,14 @@ char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 #define MAX_MAPS	(1 << 20)
 #define MAX_MAPS_LINE	(PATH_MAX + 256)
 /* zlib cannot expand data more than 1032 times; more is a lie that would
- * make libelf allocate a huge buffer before inflating. */
+ * have us allocate a huge buffer before inflating. */
 #define MAX_INFLATE_RATIO 1040
-#define MAX_INFLATED	(1ULL << 32)
+#define MAX_INFLATED	UINT32_MAX
+#define MAX_IMAGE	(1ULL << 36)
+/* All of a file's sections together: each can be within the ratio, and
+ * all point at the same bytes. Real debug files inflate 3 to 10 times. */
+#define MAX_IMAGE_RATIO	64
+#define IMAGE_PAD	64
 /* Containing symbols searched before the nearest: nested symbols (a
  * local label function inside a larger one) are few. */
 #define SYM_BACKTRACK	64
@@ -68,8 +75,9 @@ struct elf_file {
 	uint64_t size;
 	dev_t dev;
 	ino_t ino;
-	bool dwarf_bad;		/* a debug section libdw would inflate lies
-				 * about its size: do not give it to libdw */
+	char *image;		/* the whole file, for libdw */
+	bool dwarf_bad;		/* a compressed section could not be
+				 * inflated: do not give it to libdw */
 };
 
 /* A PT_LOAD segment: file offsets [offset, offset + filesz) are at
@@ -285,65 +293,25 @@ static bool elf_precheck(int fd, uint64_t size)
 	return true;
 }
 
-/* A debug section libdw would inflate must not claim more than its
- * compressed bytes can expand to. */
-static bool compression_ok(Elf_Scn *scn, const GElf_Shdr *sh,
-			   const char *name)
-{
-	if (sh->sh_flags & SHF_COMPRESSED) {
-		GElf_Chdr ch;
-
-		if (sh->sh_flags & SHF_ALLOC || !gelf_getchdr(scn, &ch) ||
-		    ch.ch_type != ELFCOMPRESS_ZLIB ||
-		    !inflate_ok(ch.ch_size, sh->sh_size) ||
-		    (ch.ch_addralign & (ch.ch_addralign - 1)))
-			return false;
-	}
-	/* GNU-style ".zdebug_*": "ZLIB", the size big-endian, the data. */
-	if (name && !strncmp(name, ".zdebug", 7)) {
-		Elf_Data *d = elf_rawdata(scn, NULL);
-		const unsigned char *p;
-		uint64_t out = 0;
-
-		if (!d || !d->d_buf || d->d_size < 12)
-			return true;	/* libdw takes it as it is */
-		p = d->d_buf;
-		if (memcmp(p, "ZLIB", 4))
-			return true;
-		for (int i = 4; i < 12; i++)
-			out = out << 8 | p[i];
-		if (!inflate_ok(out, d->d_size - 12))
-			return false;
-	}
-	return true;
-}
-
-/* The headers libelf loaded (and will use from now on) against the file. */
+/* The headers libelf loaded (and will use from now on) against the file:
+ * no section may reach past its end. */
 static bool elf_validate(struct elf_file *f)
 {
-	size_t shnum, phnum, shstrndx = 0;
+	size_t shnum, phnum;
 	Elf_Scn *scn = NULL;
 
 	if (elf_kind(f->elf) != ELF_K_ELF ||
 	    elf_getshdrnum(f->elf, &shnum) || shnum > MAX_SECTIONS ||
 	    elf_getphdrnum(f->elf, &phnum) || phnum > MAX_PHDRS)
 		return false;
-	if (shnum && elf_getshdrstrndx(f->elf, &shstrndx))
-		return false;
 	while ((scn = elf_nextscn(f->elf, scn))) {
 		GElf_Shdr sh;
-		const char *name;
 
 		if (!gelf_getshdr(scn, &sh))
 			return false;
-		if (sh.sh_type == SHT_NOBITS)
-			continue;
-		if (!in_file(sh.sh_offset, sh.sh_size, f->size))
+		if (sh.sh_type != SHT_NOBITS &&
+		    !in_file(sh.sh_offset, sh.sh_size, f->size))
 			return false;
-		name = shstrndx ? elf_strptr(f->elf, shstrndx, sh.sh_name) :
-				  NULL;
-		if (!compression_ok(scn, &sh, name))
-			f->dwarf_bad = true;
 	}
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
@@ -360,8 +328,10 @@ static void elf_file_close(struct elf_file *f)
 		elf_end(f->elf);
 	if (f->fd >= 0)
 		close(f->fd);
+	free(f->image);
 	f->elf = NULL;
 	f->fd = -1;
+	f->image = NULL;
 }
 
 /*
@@ -377,7 +347,11 @@ static void elf_file_done(struct elf_file *f)
 	f->fd = -1;
 }
 
-/* 0, or -1 when path is not a regular file holding a sane ELF file. */
+/*
+ * 0, or -1 when path is not a regular file holding a sane ELF file.
+ * libelf reads the parts asked for, when asked (ELF_C_READ): not the whole
+ * of a large library when only its symbols are wanted.
+ */
 static int elf_file_open(struct elf_file *f, const char *path)
 {
 	struct stat st;
@@ -402,6 +376,224 @@ static int elf_file_open(struct elf_file *f, const char *path)
 	return 0;
 fail:
 	elf_file_close(f);
+	return -1;
+}
+
+/* ---- memory images for libdw ---- */
+
+/* A compressed section: its zlib stream, and the size it inflates to. */
+struct zsec {
+	size_t ndx;
+	uint64_t in_off, in_len, out_len;
+};
+
+static uint64_t align16(uint64_t x)
+{
+	return (x + 15) & ~(uint64_t)15;
+}
+
+/*
+ * 1 when the section is compressed, in the ELF way (SHF_COMPRESSED) or
+ * the GNU way (".zdebug_*": "ZLIB", the size big-endian, the stream),
+ * and sanely: zlib, not allocated, not inflating to more than its bytes
+ * can; -1 when compressed otherwise; 0 when not compressed.
+ */
+static int zsection(const char *img, bool is64, const GElf_Shdr *sh,
+		    const char *name, struct zsec *z)
+{
+	const unsigned char *p;
+	uint32_t type = ELFCOMPRESS_ZLIB;
+	size_t hdr;
+
+	/* The offset of a section with no data in the file means nothing. */
+	if (sh->sh_type == SHT_NOBITS)
+		return 0;
+	p = (const unsigned char *)img + sh->sh_offset;
+	if (sh->sh_flags & SHF_COMPRESSED) {
+		if (is64) {
+			Elf64_Chdr ch;
+
+			if (sh->sh_size < sizeof(ch))
+				return -1;
+			memcpy(&ch, p, sizeof(ch));
+			type = ch.ch_type;
+			z->out_len = ch.ch_size;
+			hdr = sizeof(ch);
+		} else {
+			Elf32_Chdr ch;
+
+			if (sh->sh_size < sizeof(ch))
+				return -1;
+			memcpy(&ch, p, sizeof(ch));
+			type = ch.ch_type;
+			z->out_len = ch.ch_size;
+			hdr = sizeof(ch);
+		}
+	} else if (name && !strncmp(name, ".zdebug", 7) && sh->sh_size >= 12 &&
+		   !memcmp(p, "ZLIB", 4)) {
+		z->out_len = 0;
+		for (int i = 4; i < 12; i++)
+			z->out_len = z->out_len << 8 | p[i];
+		hdr = 12;
+	} else {
+		return 0;
+	}
+	z->in_off = sh->sh_offset + hdr;
+	z->in_len = sh->sh_size - hdr;
+	if (type != ELFCOMPRESS_ZLIB || sh->sh_flags & SHF_ALLOC ||
+	    !inflate_ok(z->out_len, z->in_len) || z->in_len > UINT32_MAX ||
+	    z->out_len > UINT32_MAX)
+		return -1;
+	return 1;
+}
+
+/* Exactly out_len bytes, and the end of the stream. */
+static bool inflate_exact(const char *in, uint64_t in_len, char *out,
+			  uint64_t out_len)
+{
+	z_stream z;
+	bool good;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return false;
+	z.next_in = (Bytef *)in;
+	z.avail_in = in_len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = out_len;
+	good = inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == out_len;
+	inflateEnd(&z);
+	return good;
+}
+
+static void set_section(char *img, const GElf_Ehdr *eh, size_t ndx,
+			uint64_t off, uint64_t size)
+{
+	char *p = img + eh->e_shoff + ndx * eh->e_shentsize;
+
+	if (eh->e_ident[EI_CLASS] == ELFCLASS64) {
+		Elf64_Shdr sh;
+
+		memcpy(&sh, p, sizeof(sh));
+		sh.sh_offset = off;
+		sh.sh_size = size;
+		sh.sh_flags &= ~(uint64_t)SHF_COMPRESSED;
+		sh.sh_addralign = 1;
+		memcpy(p, &sh, sizeof(sh));
+	} else {
+		Elf32_Shdr sh;
+
+		memcpy(&sh, p, sizeof(sh));
+		sh.sh_offset = off;
+		sh.sh_size = size;
+		sh.sh_flags &= ~(uint32_t)SHF_COMPRESSED;
+		sh.sh_addralign = 1;
+		memcpy(p, &sh, sizeof(sh));
+	}
+}
+
+/*
+ * libdw 0.188 reads past the end of malformed DWARF in places (a ULEB128
+ * at the very end of a unit, a string without its NUL), and would do so
+ * past the end of the buffer libelf read each section into. So the file
+ * it gets is read whole into one buffer, its compressed sections inflated
+ * here into the same buffer, each followed by IMAGE_PAD zero bytes, and
+ * libelf is given that memory image (elf_memory): an over-read reads
+ * other bytes of the image, or zeros, never past it. Nothing is left for
+ * libdw to inflate (into a buffer of its own, exactly sized). On failure
+ * f is left as it was.
+ */
+static int elf_file_image(struct elf_file *f)
+{
+	size_t shstrndx = 0, nz = 0, shnum;
+	struct zsec *zs = NULL;
+	struct elf_file img = *f;
+	uint64_t total, pos;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	char *buf, *more;
+	bool is64;
+
+	if (f->image)
+		return 0;
+	if (!gelf_getehdr(f->elf, &eh) || elf_getshdrnum(f->elf, &shnum) ||
+	    f->size > MAX_IMAGE)
+		return -1;
+	is64 = eh.e_ident[EI_CLASS] == ELFCLASS64;
+	if (shnum)
+		elf_getshdrstrndx(f->elf, &shstrndx);
+	total = align16(f->size) + IMAGE_PAD;
+	buf = calloc(1, total);
+	zs = calloc(shnum ? shnum : 1, sizeof(*zs));
+	if (!buf || !zs || !pread_full(f->fd, buf, f->size, 0))
+		goto fail;
+	img.dwarf_bad = false;
+	/* Where each inflated section goes, from the headers as read:
+	 * rewriting one header must not change what another says. */
+	while ((scn = elf_nextscn(f->elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		int rc;
+
+		if (!gelf_getshdr(scn, &sh))
+			goto fail;
+		name = shstrndx ? elf_strptr(f->elf, shstrndx, sh.sh_name) :
+				  NULL;
+		rc = zsection(buf, is64, &sh, name, &zs[nz]);
+		if (rc < 0)
+			img.dwarf_bad = true;
+		if (rc <= 0)
+			continue;
+		zs[nz++].ndx = elf_ndxscn(scn);
+		total = align16(total + zs[nz - 1].out_len + IMAGE_PAD);
+		if (total > MAX_IMAGE ||
+		    total / MAX_IMAGE_RATIO > f->size + (1 << 20) ||
+		    (!is64 && total > UINT32_MAX))
+			goto fail;
+	}
+	more = realloc(buf, total);
+	if (!more)
+		goto fail;
+	buf = more;
+	pos = align16(f->size) + IMAGE_PAD;
+	memset(buf + f->size, 0, total - f->size);
+	for (size_t i = 0; i < nz; i++) {
+		if (inflate_exact(buf + zs[i].in_off, zs[i].in_len, buf + pos,
+				  zs[i].out_len))
+			set_section(buf, &eh, zs[i].ndx, pos, zs[i].out_len);
+		else
+			img.dwarf_bad = true;
+		pos = align16(pos + zs[i].out_len + IMAGE_PAD);
+	}
+	img.elf = elf_memory(buf, total);
+	img.image = buf;
+	img.size = total;
+	if (!img.elf || !elf_validate(&img)) {
+		if (img.elf)
+			elf_end(img.elf);
+		goto fail;
+	}
+	/* Inflated data that looks compressed again would be inflated by
+	 * libdw. */
+	while ((scn = elf_nextscn(img.elf, scn))) {
+		GElf_Shdr sh;
+		struct zsec z;
+
+		if (!gelf_getshdr(scn, &sh) ||
+		    zsection(buf, is64, &sh,
+			     shstrndx ? elf_strptr(img.elf, shstrndx,
+						   sh.sh_name) :
+					NULL,
+			     &z))
+			img.dwarf_bad = true;
+	}
+	free(zs);
+	elf_end(f->elf);
+	*f = img;
+	return 0;
+fail:
+	free(zs);
+	free(buf);
 	return -1;
 }
 
@@ -825,13 +1017,19 @@ static const struct sym *find_sym(const struct usyms_module *m,
 	return m->syms[lo - 1].size ? NULL : &m->syms[lo - 1];
 }
 
+/*
+ * The name as a person reads it: C++ names demangled, and without the
+ * symbol version a .symtab may append (pthread_create@@GLIBC_2.34).
+ */
 static const char *sym_name(struct usyms_module *m, const struct sym *s)
 {
 	size_t i = s - m->syms;
-	char *d;
+	const char *at = strchr(s->name, '@');
+	bool mangled = !strncmp(s->name, "_Z", 2);
+	char *d, *base;
 	int status;
 
-	if (strncmp(s->name, "_Z", 2) || strlen(s->name) > MAX_MANGLED)
+	if ((!mangled && !at) || strlen(s->name) > MAX_MANGLED)
 		return s->name;
 	if (!m->demangled) {
 		m->demangled = calloc(m->nsyms, sizeof(*m->demangled));
@@ -839,12 +1037,18 @@ static const char *sym_name(struct usyms_module *m, const struct sym *s)
 			return s->name;
 	}
 	if (!m->demangled[i]) {
-		d = __cxa_demangle(s->name, NULL, NULL, &status);
-		if (status || !d) {
+		base = at ? strndup(s->name, at - s->name) : NULL;
+		if (at && !base)
+			return s->name;
+		d = mangled ? __cxa_demangle(base ? base : s->name, NULL, NULL,
+					     &status) : NULL;
+		if (!mangled || status || !d) {
 			free(d);
-			d = (char *)s->name;
+			d = base;
+			base = NULL;
 		}
-		m->demangled[i] = d;
+		free(base);
+		m->demangled[i] = d ? d : (char *)s->name;
 	}
 	return m->demangled[i];
 }
@@ -963,8 +1167,9 @@ static bool open_alt(struct usyms_module *m, const struct elf_file *f,
 		if (elf_file_open(&m->alt, paths[i]))
 			continue;
 		if (elf_build_id(&m->alt, id) == want_len &&
-		    !memcmp(id, want, want_len) && !m->alt.dwarf_bad &&
-		    !find_section(m->alt.elf, ".gnu_debugaltlink", &sh)) {
+		    !memcmp(id, want, want_len) &&
+		    !find_section(m->alt.elf, ".gnu_debugaltlink", &sh) &&
+		    !elf_file_image(&m->alt) && !m->alt.dwarf_bad) {
 			m->alt_dw = dwarf_begin_elf(m->alt.elf, DWARF_C_READ,
 						    NULL);
 			if (m->alt_dw && dwarf_strings_ok(m->alt.elf))
@@ -978,20 +1183,12 @@ static bool open_alt(struct usyms_module *m, const struct elf_file *f,
 	return false;
 }
 
-static void open_dwarf(struct usyms_module *m, const char *main_path,
-		       const char *root)
+/* f (already an image) holds the DWARF; path is where it was found. */
+static void open_dwarf(struct usyms_module *m, struct elf_file *f,
+		       const char *path, const char *root)
 {
-	struct elf_file *f = NULL;
-	const char *path = NULL;
 	GElf_Shdr sh;
 
-	if (has_dwarf(&m->main)) {
-		f = &m->main;
-		path = main_path;
-	} else if (has_dwarf(&m->debug)) {
-		f = &m->debug;
-		path = m->debug_path;
-	}
 	if (!f || f->dwarf_bad)
 		return;
 	if (find_section(f->elf, ".gnu_debugaltlink", &sh) &&
@@ -1205,7 +1402,8 @@ static void load_segs(struct usyms_module *m)
 static int module_load(struct usyms_module *m, const char *path,
 		       const char *root)
 {
-	struct elf_file *syms_from;
+	struct elf_file *syms_from, *dwarf_from = NULL;
+	const char *dwarf_path = NULL;
 
 	m->state = -1;
 	if (elf_file_open(&m->main, path))
@@ -1214,8 +1412,18 @@ static int module_load(struct usyms_module *m, const char *path,
 	load_segs(m);
 	if (!has_symtab(&m->main) || !has_dwarf(&m->main))
 		find_debug(m, root);
+	if (has_dwarf(&m->main)) {
+		dwarf_from = &m->main;
+		dwarf_path = path;
+	} else if (has_dwarf(&m->debug)) {
+		dwarf_from = &m->debug;
+		dwarf_path = m->debug_path;
+	}
+	/* Before the symbols are read: they point into the file's data. */
+	if (dwarf_from && elf_file_image(dwarf_from))
+		dwarf_from = NULL;
 	syms_from = find_syms(m);
-	open_dwarf(m, path, root);
+	open_dwarf(m, dwarf_from, dwarf_path, root);
 	/* A debug file that gave neither symbols nor DWARF is not kept. */
 	if (m->debug.elf && syms_from != &m->debug &&
 	    !(m->dw && dwarf_getelf(m->dw) == m->debug.elf))
@@ -1556,6 +1764,15 @@ void usyms_begin(struct usyms *u)
 		return;
 	u->batch++;
 	u->may_refresh = true;
+}
+
+int usyms_refresh(struct usyms *u)
+{
+	int err = u ? read_maps(u) : -EINVAL;
+
+	if (!err)
+		cache_clear(u);
+	return err;
 }
 
 int usyms_resolve(struct usyms *u, uint64_t addr, struct usym *s)

@@ -44,6 +44,11 @@ void usyms_free(struct usyms *u);
  */
 void usyms_begin(struct usyms *u);
 
+/* Reads /proc/PID/maps now, e.g. when the process stops at its exit, the
+ * last moment it can be read: 0, or a negative errno (the map read before
+ * stays). */
+int usyms_refresh(struct usyms *u);
+
 /*
  * 0 when at least the module is known, -ENOENT otherwise (s is then all
  * NULL and 0). A return address's line is that of the instruction after

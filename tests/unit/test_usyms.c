@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Tests for src/usyms.c: symbolizing this process (its own functions with lines, libc through its debug file, a dlopen'ed library), formatting, and malformed ELF files.
+#include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -283,6 +284,12 @@ static void test_libc(struct usyms *u)
 		       s.line)) {
 		show(&s, (uintptr_t)fn + 1);
 	}
+	/* A versioned symbol: libc's debug .symtab names it
+	 * pthread_create@@GLIBC_2.34; the report shows pthread_create. */
+	fn = h ? dlsym(h, "pthread_create") : NULL;
+	rc = fn ? usyms_resolve(u, (uintptr_t)fn + 1, &s) : -1;
+	ok(rc == 0 && s.func && !strcmp(s.func, "pthread_create"),
+	   "versioned symbol without its version: %s", str(s.func));
 	dlclose(h);
 }
 
@@ -619,6 +626,47 @@ static void test_malformed(void)
 	unlink(path);
 }
 
+/*
+ * Inputs the fuzzer found crashing libdw 0.188 (tests/fuzz/crashes), and
+ * the seeds: all open and look up safely. Under valgrind this also sees
+ * libdw reading past a section, which usyms.c makes harmless.
+ */
+static void test_fuzz_inputs(void)
+{
+	static const char *const dirs[] = { "tests/fuzz/crashes",
+					    "tests/fuzz/corpus" };
+	const char *root = getenv("MEMTRACE_ROOT");
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		char path[PATH_MAX];
+		struct dirent *de;
+		int n = 0, opened = 0;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/%s", root ? root : ".",
+			 dirs[i]);
+		d = opendir(path);
+		if (!d) {
+			printf("# %s: %s\n", path, strerror(errno));
+			skip("fuzz inputs not found (run from the source tree)");
+			continue;
+		}
+		while ((de = readdir(d))) {
+			char file[PATH_MAX + 256];
+
+			if (de->d_name[0] == '.' ||
+			    !strcmp(de->d_name, "README"))
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+			opened += poke(file);
+			n++;
+		}
+		closedir(d);
+		ok(n > 0, "%s: %d files, %d opened, no crash", dirs[i], n,
+		   opened);
+	}
+}
+
 int main(void)
 {
 	struct usyms *u;
@@ -642,6 +690,7 @@ int main(void)
 	test_exited();
 	test_no_process();
 	test_malformed();
+	test_fuzz_inputs();
 	rmdir(dir);
 	return tap_done();
 }
