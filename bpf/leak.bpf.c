@@ -84,9 +84,19 @@ struct call {
 	__u64 arg;			/* realloc: old block; posix_memalign:
 					 * memptr; mremap: old address */
 	__u64 arg2;			/* mremap: old size */
+	__u64 caller;			/* C++: new's caller, for frame 0 */
 	__u32 kind;
 	__u32 skip;			/* filtered out: nested calls still
 					 * ignored, nothing recorded */
+	/* realloc: the old block, taken out at entry (glibc may give its
+	 * address to another thread before realloc returns), put back if
+	 * realloc fails. */
+	struct leak_alloc old;
+	__u32 have_old;
+	/* operator new, which has no return probe (below): its stack
+	 * pointer and return address, for the allocation it makes. */
+	__u64 cxx_sp;
+	__u64 cxx_caller;
 };
 
 struct {
@@ -108,6 +118,8 @@ static __always_inline struct call *call_slot(void)
 	return bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
+
+static __always_inline void take_old(struct call *c, __u64 addr);
 
 static __always_inline int enter(struct pt_regs *ctx, __u32 kind, __u64 size,
 				 __u64 arg, __u64 arg2)
@@ -131,6 +143,14 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 kind, __u64 size,
 	c->kind = kind;
 	c->skip = size < min_size || size > max_size ||
 		  (sample_rate > 1 && bpf_ktime_get_ns() % sample_rate);
+	/* Called from operator new (below its stack pointer): the block is
+	 * new's, and new's caller its first frame. */
+	c->caller = c->cxx_sp && sp < c->cxx_sp ? c->cxx_caller : 0;
+	c->cxx_sp = 0;
+	c->have_old = 0;
+	if (arg && size &&
+	    (kind == LEAK_REALLOC || kind == LEAK_REALLOCARRAY))
+		take_old(c, arg);
 	return 0;
 }
 
@@ -241,22 +261,82 @@ static __always_inline void release(__u64 addr, bool quiet)
 		emit(LEAK_EV_FREE, LEAK_FREE, addr, size, 0, 0, -1);
 }
 
+static __always_inline void take_old(struct call *c, __u64 addr)
+{
+	struct leak_alloc *a = bpf_map_lookup_elem(&allocs, &addr);
+
+	if (!a) {
+		if (sample_rate == 1 && !min_size && max_size == ~0ULL)
+			count_loss(LEAK_UNTRACKED_FREE);
+		return;
+	}
+	c->old = *a;
+	c->have_old = 1;
+	if (combined)
+		combined_add(a->stackid, a->size, -1);
+	bpf_map_delete_elem(&allocs, &addr);
+}
+
+static __always_inline void restore_old(struct call *c)
+{
+	if (bpf_map_update_elem(&allocs, &c->arg, &c->old, BPF_NOEXIST))
+		return;
+	if (combined)
+		combined_add(c->old.stackid, c->old.size, 1);
+}
+
+/* n * elem, or all ones when it overflows: the call then fails. */
+static __always_inline __u64 mul_sat(__u64 n, __u64 elem)
+{
+	__u64 max;
+
+	if (!elem)
+		return 0;
+	max = ~0ULL / elem;
+	/* Else clang turns the test into a 128-bit multiply BPF lacks. */
+	asm volatile("" : "+r"(max));
+	return n > max ? ~0ULL : n * elem;
+}
+
 SEC("uprobe")
 int BPF_KPROBE(malloc_enter, __u64 size)
 {
 	return enter(ctx, LEAK_MALLOC, size, 0, 0);
 }
 
+/*
+ * operator new has no return probe: a uretprobe replaces the return
+ * address on the stack, and an exception (std::bad_alloc) unwinding
+ * through it finds no caller and terminates the program. new calls
+ * malloc (or aligned_alloc), whose probes record the block; new's return
+ * address, saved here, becomes its first frame.
+ */
 SEC("uprobe")
-int BPF_KPROBE(new_enter, __u64 size)
+int BPF_KPROBE(new_enter)
 {
-	return enter(ctx, LEAK_NEW, size, 0, 0);
+	__u64 sp = PT_REGS_SP(ctx);
+	struct call *c;
+
+	if (!is_target())
+		return 0;
+	c = call_slot();
+	if (!c) {
+		count_loss(LEAK_LOST_STATE);
+		return 0;
+	}
+	if (c->sp && sp < c->sp)
+		return 0;
+	if (bpf_probe_read_user(&c->cxx_caller, sizeof(c->cxx_caller),
+				(void *)sp))
+		return 0;
+	c->cxx_sp = sp;
+	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(calloc_enter, __u64 n, __u64 elem)
 {
-	return enter(ctx, LEAK_CALLOC, n * elem, 0, 0);
+	return enter(ctx, LEAK_CALLOC, mul_sat(n, elem), 0, 0);
 }
 
 SEC("uprobe")
@@ -268,7 +348,7 @@ int BPF_KPROBE(realloc_enter, __u64 ptr, __u64 size)
 SEC("uprobe")
 int BPF_KPROBE(reallocarray_enter, __u64 ptr, __u64 n, __u64 elem)
 {
-	return enter(ctx, LEAK_REALLOCARRAY, n * elem, ptr, 0);
+	return enter(ctx, LEAK_REALLOCARRAY, mul_sat(n, elem), ptr, 0);
 }
 
 SEC("uprobe")
@@ -358,8 +438,19 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	if (!c || !c->sp || c->sp != PT_REGS_SP(ctx) - 8)
 		return 0;
 	c->sp = 0;
-	if (c->skip)
+	/* The old block or region goes whatever the filters say of the new. */
+	if (c->kind == LEAK_REALLOC || c->kind == LEAK_REALLOCARRAY) {
+		if (!ret && c->have_old)
+			restore_old(c);
+		/* realloc(p, 0) frees p through free, whose probe saw it. */
+		else if (c->arg && !c->size)
+			release(c->arg, true);
+	}
+	if (c->skip) {
+		if (c->kind == LEAK_MREMAP && ret != ~0ULL)
+			emit(LEAK_EV_MUNMAP, LEAK_MREMAP, c->arg, c->arg2, 0, 0, -1);
 		return 0;
+	}
 
 	switch (c->kind) {
 	case LEAK_MMAP:
@@ -378,16 +469,9 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 					       (void *)c->arg))
 			return 0;
 		break;
-	case LEAK_REALLOC:
-	case LEAK_REALLOCARRAY:
-		/* Failure keeps the old block; success frees it, and so does
-		 * realloc(p, 0), which returns NULL. */
-		if (c->arg && (ret || !c->size))
-			release(c->arg, !ret);
-		break;
 	}
 	if (addr)
-		record(ctx, addr, c->size, c->kind, BPF_F_USER_STACK, 0, 0);
+		record(ctx, addr, c->size, c->kind, BPF_F_USER_STACK, c->caller, 0);
 	return 0;
 }
 

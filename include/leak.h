@@ -42,7 +42,8 @@ enum leak_kind {
 struct leak_alloc {
 	__u64 size;
 	__u64 ts_ns;			/* CLOCK_MONOTONIC */
-	__u64 cache;			/* kernel: key of cache_names, 0 if none */
+	__u64 cache;			/* kernel: key of cache_names, 0 if none;
+					 * user: C++ new's caller, frame 0 */
 	__s32 stackid;			/* -1: the stack could not be taken */
 	__u16 kind;			/* enum leak_kind */
 	__u16 flags;			/* LEAK_KMALLOC_* */

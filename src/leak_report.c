@@ -29,6 +29,7 @@ struct item {
 /* The allocations of one stack. */
 struct group {
 	int32_t stackid;
+	uint64_t caller;		/* C++ new's caller: frame 0 */
 	uint64_t bytes, count;
 	size_t first, n;		/* its items (none with -C) */
 };
@@ -140,12 +141,23 @@ static int read_combined(struct leak_run *r, struct snapshot *s)
 	return 0;
 }
 
+/* User mode: the stack of new's block is completed by its caller. */
+static uint64_t item_caller(const struct leak_run *r, const struct item *it)
+{
+	return r->o->kernel ? 0 : it->cache;
+}
+
+static const struct leak_run *sort_run;
+
 static int cmp_stackid(const void *a, const void *b)
 {
 	const struct item *x = a, *y = b;
+	uint64_t cx = item_caller(sort_run, x), cy = item_caller(sort_run, y);
 
 	if (x->stackid != y->stackid)
 		return x->stackid < y->stackid ? -1 : 1;
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
 	return x->size < y->size ? 1 : x->size > y->size ? -1 :
 	       x->addr < y->addr ? -1 : x->addr > y->addr;
 }
@@ -181,6 +193,7 @@ static int take_snapshot(struct leak_run *r, struct snapshot *s, bool all)
 	}
 	if (s->oom)
 		return -ENOMEM;
+	sort_run = r;
 	qsort(s->items, s->nr_items, sizeof(*s->items), cmp_stackid);
 	s->groups = calloc(s->nr_items ? s->nr_items : 1, sizeof(*s->groups));
 	if (!s->groups)
@@ -188,9 +201,12 @@ static int take_snapshot(struct leak_run *r, struct snapshot *s, bool all)
 	for (size_t i = 0; i < s->nr_items; i++) {
 		const struct item *it = &s->items[i];
 		struct group *g = s->nr_groups ? &s->groups[s->nr_groups - 1] : NULL;
-		if (!g || g->stackid != it->stackid) {
+		if (!g || g->stackid != it->stackid ||
+		    g->caller != item_caller(r, it)) {
 			g = &s->groups[s->nr_groups++];
-			*g = (struct group){ .stackid = it->stackid, .first = i };
+			*g = (struct group){ .stackid = it->stackid,
+					     .caller = item_caller(r, it),
+					     .first = i };
 		}
 		g->bytes += it->size;
 		g->count += it->count;
@@ -234,8 +250,9 @@ static bool tracing_frame(struct leak_run *r, uint64_t addr)
 }
 
 /* The stack's frames into r->frames: how many (0 if the id is gone). */
-static int read_stack(struct leak_run *r, int32_t stackid)
+static int read_stack(struct leak_run *r, const struct group *g)
 {
+	int32_t stackid = g->stackid;
 	int n = 0, skip = 0;
 
 	if (stackid < 0 ||
@@ -244,6 +261,10 @@ static int read_stack(struct leak_run *r, int32_t stackid)
 		return 0;
 	while ((uint64_t)n < r->o->stack_depth && r->frames[n])
 		n++;
+	/* Frame 0 is in operator new, which keeps no frame pointer: its
+	 * caller comes next, from the return address new had at entry. */
+	if (g->caller && n)
+		r->frames[0] = g->caller;
 	if (!r->o->kernel)
 		return n;
 	while (skip < n - 1 && tracing_frame(r, r->frames[skip]))
@@ -488,7 +509,7 @@ static void print_text(struct leak_run *r, struct snapshot *s, bool all,
 	printf("[%s] Top %zu stacks with outstanding allocations:\n", when, shown);
 	for (size_t i = 0; i < shown; i++) {
 		const struct group *g = &s->groups[i];
-		int n = read_stack(r, g->stackid);
+		int n = read_stack(r, g);
 
 		printf("\t%llu bytes in %llu allocations from stack\n",
 		       (unsigned long long)g->bytes, (unsigned long long)g->count);
@@ -570,7 +591,7 @@ static int print_json(struct leak_run *r, struct snapshot *s, bool all,
 		json_object(j);
 		json_key_u64(j, "bytes", g->bytes);
 		json_key_u64(j, "allocs", g->count);
-		json_frames(r, read_stack(r, g->stackid));
+		json_frames(r, read_stack(r, g));
 		if (r->o->show_allocs) {
 			json_key_array(j, "allocations");
 			for (size_t k = 0; k < g->n; k++) {
@@ -626,7 +647,7 @@ static void print_folded(struct leak_run *r, struct snapshot *s)
 {
 	for (size_t i = 0; i < s->nr_groups; i++) {
 		const struct group *g = &s->groups[i];
-		int n = read_stack(r, g->stackid);
+		int n = read_stack(r, g);
 
 		if (!n)
 			fputs("[stack not available]", stdout);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
@@ -14,7 +15,7 @@
 #include "log.h"
 #include "uelf.h"
 
-#define MAX_LIBS 128
+#define MAX_LIBS 4096
 
 static const char *base_name(const char *path)
 {
@@ -114,32 +115,44 @@ int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
 		     struct leak_libs *libs)
 {
 	char path[64], line[PATH_MAX + 128], where[64];
-	char *files[MAX_LIBS], *names[MAX_LIBS];
-	int n = 0, err;
+	char **files = calloc(MAX_LIBS, sizeof(char *));
+	char **names = calloc(MAX_LIBS, sizeof(char *));
+	int n = 0, err = -1;
 	FILE *f;
 
 	memset(libs, 0, sizeof(*libs));
+	if (!files || !names) {
+		log_err("out of memory");
+		goto out;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "re");
 	if (!f) {
 		log_err("cannot read %s: %s", path, strerror(errno));
-		return -1;
+		goto out;
 	}
 	while (n < MAX_LIBS && fgets(line, sizeof(line), f)) {
-		char *p = strchr(line, '/');
-		char host[PATH_MAX + 32];
+		char *p = strchr(line, '/'), *deleted;
+		char host[PATH_MAX + 32], range[64];
 		bool seen = false;
 
 		if (!p)
 			continue;
 		p[strcspn(p, "\n")] = '\0';
-		if (strstr(p, " (deleted)"))
-			continue;
 		for (int i = 0; i < n && !seen; i++)
 			seen = !strcmp(names[i], p);
 		if (seen)
 			continue;
-		snprintf(host, sizeof(host), "/proc/%d/root%s", pid, p);
+		/* A file replaced since it was mapped (a library upgrade): the
+		 * mapped one is still reachable through map_files. */
+		deleted = strstr(p, " (deleted)");
+		if (deleted && sscanf(line, "%63[0-9a-f-]", range) == 1) {
+			*deleted = '\0';
+			snprintf(host, sizeof(host), "/proc/%d/map_files/%s", pid,
+				 range);
+		} else {
+			snprintf(host, sizeof(host), "/proc/%d/root%s", pid, p);
+		}
 		names[n] = strdup(p);
 		files[n] = strdup(host);
 		if (!names[n] || !files[n]) {
@@ -152,8 +165,13 @@ int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
 	fclose(f);
 	snprintf(where, sizeof(where), "the memory map of process %d", pid);
 	err = pick(files, names, n, obj, prefix, where, libs);
-	free_list(files, n);
-	free_list(names, n);
+out:
+	if (files)
+		free_list(files, n);
+	if (names)
+		free_list(names, n);
+	free(files);
+	free(names);
 	return err;
 }
 
@@ -308,11 +326,16 @@ pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd)
 		char c;
 		int e;
 
+		/* memtrace's handlers and its ignored SIGPIPE are not the
+		 * command's: Ctrl-C must stop it. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		close(go[1]);
 		close(err[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);	/* memtrace gave up */
-		signal(SIGPIPE, SIG_DFL);	/* memtrace ignores it */
 		execv(exe, argv);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
@@ -323,8 +346,9 @@ pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd)
 	close(err[1]);
 	*go_fd = go[1];
 	*err_fd = err[0];
-	/* Stop it at its exit, while /proc/PID/maps still lists its files. */
-	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT))
+	/* Stop it at its exit, while /proc/PID/maps still lists its files,
+	 * and at each exec, which ends the old image's allocations. */
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC))
 		log_warn("cannot trace the command's exit (%s): frames in libraries it unloads may stay unnamed",
 			 strerror(errno));
 	return pid;
@@ -332,11 +356,40 @@ pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd)
 
 int leak_child_go(pid_t pid, const char *exe, int go_fd, int err_fd)
 {
-	int e = 0;
-	ssize_t n;
+	struct pollfd pfd = { .fd = err_fd, .events = POLLIN };
+	int e = 0, status;
+	ssize_t n = -1;
 
-	n = write(go_fd, "x", 1) == 1 ? read(err_fd, &e, sizeof(e)) : -1;
+	if (write(go_fd, "x", 1) != 1)
+		goto failed;
 	close(go_fd);
+	go_fd = -1;
+	/* Until exec closes the pipe (or the child writes why it failed),
+	 * pass on what stops the traced child: a signal that comes now
+	 * would otherwise hold it, and us, forever. */
+	for (;;) {
+		int ready = poll(&pfd, 1, 50);
+
+		if (ready > 0) {
+			n = read(err_fd, &e, sizeof(e));
+			if (n >= 0 || errno != EINTR)
+				break;
+		} else if (ready < 0 && errno != EINTR) {
+			break;
+		} else {
+			enum child_state st = leak_child_poll(pid, &status, 0);
+
+			if (st == CHILD_GONE) {
+				n = -1;
+				break;
+			}
+			if (st != CHILD_RUNNING)
+				leak_child_release(pid);
+		}
+	}
+failed:
+	if (go_fd >= 0)
+		close(go_fd);
 	close(err_fd);
 	if (n == 0)
 		return 0;
@@ -376,9 +429,22 @@ enum child_state leak_child_poll(pid_t pid, int *status, int timeout_ms)
 		switch (st >> 16) {
 		case PTRACE_EVENT_EXIT:
 			return CHILD_EXITING;
+		case PTRACE_EVENT_EXEC:
+			return CHILD_EXEC;
 		case PTRACE_EVENT_STOP:
-			/* A group stop (SIGSTOP, SIGTSTP): stay stopped. */
-			ptrace(PTRACE_LISTEN, pid, 0, 0);
+			/* A group stop (SIGSTOP, SIGTSTP...): stay stopped until
+			 * SIGCONT, which reports another PTRACE_EVENT_STOP, with
+			 * SIGTRAP: then run. */
+			switch (WSTOPSIG(st)) {
+			case SIGSTOP:
+			case SIGTSTP:
+			case SIGTTIN:
+			case SIGTTOU:
+				ptrace(PTRACE_LISTEN, pid, 0, 0);
+				break;
+			default:
+				ptrace(PTRACE_CONT, pid, 0, 0);
+			}
 			break;
 		default:
 			/* A signal on its way to the child: deliver it. */

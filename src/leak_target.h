@@ -44,12 +44,13 @@ int leak_child_go(pid_t pid, const char *exe, int go_fd, int err_fd);
 enum child_state {
 	CHILD_RUNNING,
 	CHILD_EXITING,		/* stopped at its exit: memory map still readable */
+	CHILD_EXEC,		/* stopped after an exec: a new image */
 	CHILD_GONE,		/* exited; *status as from waitpid() */
 };
 /* Handles the child's ptrace stops without blocking (passing its
  * signals on); timeout_ms > 0 waits for a change that long. */
 enum child_state leak_child_poll(pid_t pid, int *status, int timeout_ms);
-/* After CHILD_EXITING: lets it finish exiting. */
+/* After CHILD_EXITING or CHILD_EXEC: lets it go on. */
 void leak_child_release(pid_t pid);
 
 #endif /* MEMTRACE_LEAK_TARGET_H */

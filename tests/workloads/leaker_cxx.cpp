@@ -3,8 +3,11 @@
  * Workload for memtrace leak, C++: operator new and delete. Leaks exactly
  * 30000 bytes with new[] from leak_array() and one 4000-byte Widget from
  * Factory::make(); 1000 new/delete pairs of each kind must not show.
- * Markers LEAK:<name> give the tests the lines.
+ * Markers LEAK:<name> give the tests the lines. With "throw", it catches
+ * a std::bad_alloc instead.
  */
+#include <cstdio>
+#include <cstring>
 #include <new>
 
 struct Widget {
@@ -25,8 +28,23 @@ __attribute__((noinline)) static char *leak_array()
 
 static void *volatile sink;
 
-int main()
+/* "throw": new of an impossible size throws std::bad_alloc, which the
+ * program catches (a return probe on new would make that terminate). */
+static int throw_and_catch()
 {
+	try {
+		sink = new char[(size_t)1 << 62];
+	} catch (const std::bad_alloc &) {
+		std::puts("caught bad_alloc");
+		return 0;
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !std::strcmp(argv[1], "throw"))
+		return throw_and_catch();
 	for (int i = 0; i < 1000; i++) {
 		Widget *w = new Widget();
 		char *a = new char[100 + i];
