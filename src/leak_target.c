@@ -196,9 +196,39 @@ static bool search_dirs(const char *dirs, const char *origin, const char *name,
 	return found;
 }
 
+/* A script's interpreter ("#!/bin/sh -e" -> /bin/sh) into out: the
+ * program that will really run. false if exe is not a script. */
+static bool script_interpreter(const char *exe, char *out, size_t len)
+{
+	char line[PATH_MAX + 3];
+	FILE *f = fopen(exe, "re");
+	bool ok = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f) && line[0] == '#' && line[1] == '!') {
+		char *p = line + 2 + strspn(line + 2, " \t");
+
+		p[strcspn(p, " \t\r\n")] = '\0';
+		ok = *p == '/';
+		if (ok)
+			snprintf(out, len, "%s", p);
+	}
+	fclose(f);
+	return ok;
+}
+
 int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
 			 struct leak_libs *libs)
 {
+	char interp[PATH_MAX];
+
+	/* The kernel allows four levels of interpreters; so do we. */
+	for (int depth = 0; depth < 4 && script_interpreter(exe, interp,
+							     sizeof(interp));
+	     depth++)
+		exe = strdupa(interp);
+
 	static const char system_dirs[] =
 		"/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:"
 		"/usr/lib64:/lib:/usr/lib:/usr/local/lib";

@@ -181,7 +181,7 @@ leak_run() {
 	[[ $output != *"killed by signal"* ]]
 }
 
-@test "leak: a stopped command resumes on SIGCONT; an exec forgets the old image" {
+@test "leak: a stopped command resumes on SIGCONT; an exec forgets the old image; scripts" {
 	"$MEMTRACE" leak -i 0 -- sh -c 'kill -STOP $$; echo resumed' >"$T/out" 2>&1 &
 	local mt=$! child=
 	for _ in $(seq 100); do child=$(pgrep -P "$mt" sh) && break; sleep 0.05; done
@@ -199,6 +199,12 @@ leak_run() {
 	grep -q resumed "$T/out"
 
 	leak_run "$T/r.json" -- sh -c "exec $LEAKER nested"
+	$CHECK total "$T/r.json" 1048576
+
+	# A script: its interpreter's allocator is the one to trace.
+	printf '#!/bin/sh\nexec %s nested\n' "$LEAKER" >"$T/wrap.sh"
+	chmod +x "$T/wrap.sh"
+	leak_run "$T/r.json" -- "$T/wrap.sh"
 	$CHECK total "$T/r.json" 1048576
 }
 
