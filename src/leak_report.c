@@ -58,6 +58,10 @@ static const char *const kind_names[LEAK_KIND_NR] = {
 	[LEAK_MREMAP] = "mremap",
 	[LEAK_MUNMAP] = "munmap",
 	[LEAK_FREE] = "free",
+	[LEAK_KMALLOC] = "kmalloc",
+	[LEAK_KMEM_CACHE] = "kmem_cache_alloc",
+	[LEAK_PAGES] = "page_alloc",
+	[LEAK_PERCPU] = "percpu_alloc",
 };
 
 static struct item *add_item(struct snapshot *s, uint64_t addr,
