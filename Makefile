@@ -137,7 +137,8 @@ FUZZ_SECONDS ?= 300
 $(FUZZ_BIN): tests/fuzz/fuzz_usyms.c src/usyms.c src/usyms.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
-		-fsanitize=fuzzer,address,undefined -Isrc \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Isrc \
 		tests/fuzz/fuzz_usyms.c src/usyms.c -ldw -lelf -lz -lstdc++ -o $@
 
 fuzz: $(FUZZ_BIN)

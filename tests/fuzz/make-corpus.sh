@@ -48,7 +48,8 @@ C
 
 # No temporary directory in the DWARF, no page-aligned gaps between
 # segments (they would be most of the file).
-common="-O1 -fno-asynchronous-unwind-tables -fno-ident -fdebug-prefix-map=$tmp=."
+common="-O1 -fno-asynchronous-unwind-tables -fno-ident"
+common="$common -fdebug-prefix-map=$tmp=."
 link="-Wl,-z,noseparate-code -Wl,--build-id"
 $CC $common -g -gdwarf-5 -c tiny.c -o "$out/dwarf5.o"
 $CC $common -g -gdwarf-4 -c tiny.c -o "$out/dwarf4.o"
