@@ -173,7 +173,7 @@ BUILD_PKGS := make gcc g++ clang llvm libbpf-dev bpftool libelf-dev libdw-dev \
 	      zlib1g-dev libzstd-dev liblzma-dev libbz2-dev git
 TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 libc6-dbg \
 	      busybox-static cpio
-BENCH_PKGS := libbpf-tools bpftrace linux-perf vmtouch
+BENCH_PKGS := libbpf-tools bpftrace linux-perf vmtouch heaptrack
 
 deps:
 	$(Q).ci/install-deps $(BUILD_PKGS)
