@@ -372,13 +372,6 @@ static struct bpf_program *entry_prog(struct leak_bpf *s, enum leak_kind k)
 	}
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 /* Finds every entry point, and where its probe is cheapest. */
 static int find_sites(struct attach *a, const struct leak_libs *libs)
 {
@@ -411,14 +404,14 @@ static int find_sites(struct attach *a, const struct leak_libs *libs)
 		e = uelf_func(elfs[en->lib], name, &s->fn);
 		if (e) {
 			if (en->required) {
-				log_err("%s: no function %s%s", base_name(s->path),
+				log_err("%s: no function %s%s", basename(s->path),
 					name, e == -ENOTSUP ? " (only an indirect one)" : "");
 				err = -1;
 				goto out;
 			}
 			if (en->lib != LIB_CXX)
 				log_info("%s: not in %s, not traced", name,
-					 base_name(s->path));
+					 basename(s->path));
 			continue;
 		}
 		/* glibc's memalign and aligned_alloc are one function: one
@@ -461,7 +454,7 @@ static int attach_site(struct attach *a, struct site *s, bool ret)
 			return err;
 		}
 		log_warn("%s in %s not traced: %s", s->en->name,
-			 base_name(s->path), strerror(-err));
+			 basename(s->path), strerror(-err));
 		s->found = false;
 		return 0;
 	}
@@ -503,7 +496,7 @@ static int attach_all(struct attach *a)
 				return -1;
 			if (pass == 1 && s->found)
 				log_info("%s: %s+0x%llx: uprobe%s at +%zu: %s",
-					 s->en->name, base_name(s->path),
+					 s->en->name, basename(s->path),
 					 (unsigned long long)s->fn.file_off,
 					 s->en->ret ? " and uretprobe" : "",
 					 s->where.offset, placement(&s->where));
@@ -547,6 +540,12 @@ static struct leak_bpf *open_bpf(struct leak_run *r)
 	return skel;
 }
 
+/* The tracepoint category of the events leak's kernel mode uses. */
+static const char *event_category(const char *event)
+{
+	return strncmp(event, "percpu_", 7) ? "kmem" : "percpu";
+}
+
 /* Which programs a run loads: the uprobes, or the kernel events of hook
  * h that the options ask for and this kernel has. */
 static bool wanted(const struct leak_opts *o, struct bpf_program *p, int h)
@@ -567,8 +566,7 @@ static bool wanted(const struct leak_opts *o, struct bpf_program *p, int h)
 		return false;
 	if (h == HOOK_TP_BTF)
 		return tp_btf_available(event);
-	return tracefs_has_event(strncmp(event, "percpu_", 7) ? "kmem" : "percpu",
-				 event);
+	return tracefs_has_event(event_category(event), event);
 }
 
 static void choose_programs(struct leak_run *r, int h)
@@ -649,8 +647,7 @@ static int try_kernel(void *ctx, enum hook h)
 		const char *event = strrchr(sec, '/');
 
 		if (bpf_program__autoload(p) && event)
-			log_info("%s:%s via %s",
-				 strncmp(event + 1, "percpu_", 7) ? "kmem" : "percpu",
+			log_info("%s:%s via %s", event_category(event + 1),
 				 event + 1, hook_name(h));
 	}
 	return 0;

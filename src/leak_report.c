@@ -635,8 +635,7 @@ static void folded_frame(struct leak_run *r, uint64_t addr)
 	if (sym.func)
 		snprintf(buf, sizeof(buf), "%s", sym.func);
 	else if (sym.module)
-		snprintf(buf, sizeof(buf), "[%s]", strrchr(sym.module, '/') ?
-			 strrchr(sym.module, '/') + 1 : sym.module);
+		snprintf(buf, sizeof(buf), "[%s]", basename(sym.module));
 	else
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
 	for (char *p = buf; *p; p++)

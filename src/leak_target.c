@@ -17,17 +17,13 @@
 
 #define MAX_LIBS 4096
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
+/* basename() here and in the other leak files is GNU's, from <string.h>
+ * (_GNU_SOURCE): it never writes to its argument, unlike libgen.h's. */
 
 /* libc.so.6, libstdc++.so.6: the name, then ".so". */
 static bool is_lib(const char *path, const char *stem)
 {
-	const char *b = base_name(path);
+	const char *b = basename(path);
 	size_t n = strlen(stem);
 
 	return !strncmp(b, stem, n) && !strncmp(b + n, ".so", 3);
@@ -37,7 +33,7 @@ static bool is_lib(const char *path, const char *stem)
  * (libjemalloc.so for libjemalloc.so.2). */
 static bool obj_matches(const char *path, const char *obj)
 {
-	const char *b = base_name(path);
+	const char *b = basename(path);
 	size_t n = strlen(obj);
 
 	if (strchr(obj, '/'))
@@ -60,25 +56,32 @@ static bool defines(const char *path, const char *prefix, const char *func)
 	return ok;
 }
 
-/* Picks the allocator and libstdc++ among files[] (host paths), shown to
- * the user as names[]. */
-static int pick(char **files, char **names, int n, const char *obj,
-		const char *prefix, const char *where, struct leak_libs *libs)
+/* libstdc++ (operator new) and libc (mmap and co.) among files[], the
+ * host paths of names[]. */
+static void pick_runtime(char **files, char **names, int n,
+			 struct leak_libs *libs)
 {
-	int alloc = -1;
-
 	for (int i = 0; i < n; i++) {
 		if (!libs->cxx[0] && is_lib(names[i], "libstdc++"))
 			snprintf(libs->cxx, sizeof(libs->cxx), "%s", files[i]);
 		if (!libs->libc[0] && is_lib(names[i], "libc"))
 			snprintf(libs->libc, sizeof(libs->libc), "%s", files[i]);
-		if (alloc >= 0)
-			continue;
+	}
+}
+
+/* Picks the allocator, libc and libstdc++ among files[] (host paths),
+ * shown to the user as names[]. */
+static int pick(char **files, char **names, int n, const char *obj,
+		const char *prefix, const char *where, struct leak_libs *libs)
+{
+	int alloc = -1;
+
+	pick_runtime(files, names, n, libs);
+	for (int i = 0; i < n && alloc < 0; i++)
 		if (obj ? obj_matches(names[i], obj) :
 		    *prefix ? defines(files[i], prefix, "malloc") :
 			      is_lib(names[i], "libc"))
 			alloc = i;
-	}
 	/* A static program has no libc: the allocator is in the program. */
 	if (alloc < 0 && !obj && !*prefix) {
 		for (int i = 0; i < n && alloc < 0; i++)
@@ -266,7 +269,7 @@ int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
 			bool seen = false;
 
 			for (int j = 0; j < n && !seen; j++)
-				seen = !strcmp(base_name(names[j]), need);
+				seen = !strcmp(basename(names[j]), need);
 			if (seen)
 				continue;
 			if (!search_dirs(runpath, origin, need, path, sizeof(path)) &&
@@ -292,12 +295,7 @@ int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
 		err = defines(obj, prefix, "malloc") ? 0 : -1;
 		if (err)
 			log_err("%s has no function %smalloc", obj, prefix);
-		for (int i = 0; i < n; i++) {
-			if (!libs->cxx[0] && is_lib(names[i], "libstdc++"))
-				snprintf(libs->cxx, sizeof(libs->cxx), "%s", files[i]);
-			if (!libs->libc[0] && is_lib(names[i], "libc"))
-				snprintf(libs->libc, sizeof(libs->libc), "%s", files[i]);
-		}
+		pick_runtime(files, names, n, libs);
 	} else {
 		snprintf(where, sizeof(where), "%s and its libraries", exe);
 		err = pick(files, names, n, obj, prefix, where, libs);

@@ -147,13 +147,6 @@ struct usyms {
 
 /* ---- small helpers ---- */
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 /* snprintf into buf, false when it does not fit. */
 __attribute__((format(printf, 3, 4))) static bool
 fmt_path(char *buf, size_t len, const char *fmt, ...)
@@ -1607,9 +1600,9 @@ static bool line_of(Dwarf_Die *cudie, uint64_t addr, struct usym *s)
 	if (!line || dwarf_lineno(line, &lineno) || lineno <= 0)
 		return false;
 	src = dwarf_linesrc(line, NULL, NULL);
-	if (!src || !*base_name(src))
+	if (!src || !*basename(src))
 		return false;
-	s->file = base_name(src);
+	s->file = basename(src);
 	s->line = lineno;
 	return true;
 }
@@ -2162,7 +2155,7 @@ int usym_format(const struct usym *s, uint64_t addr, char *buf, size_t len)
 		out(&o, "0x%" PRIx64, addr);
 	}
 	if (s && s->module)
-		out(&o, " [%s]", base_name(s->module));
+		out(&o, " [%s]", basename(s->module));
 	return o.pos > INT_MAX ? INT_MAX : (int)o.pos;
 }
 

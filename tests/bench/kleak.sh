@@ -49,7 +49,12 @@ traced() {
 }
 
 ns() { sed -n 's/^ns_per_op //p' | tail -1; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "" }'; }
+# The median of a run list (" 12.5 13.1 ..."); nothing when it is empty.
+median() {
+	local v
+	v=$(tr ' ' '\n' | grep .) || return 0
+	bench_median <<<"$v"
+}
 
 declare -A runs
 names=(untraced kmalloc_top leak leak_pages)

@@ -89,7 +89,12 @@ for ((i = 1; i <= R; i++)); do
 	runs[valgrind]+=" $(valgrind -q --tool=memcheck "$LEAKER" loop "$COUNT" 2>/dev/null | ns)"
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "" }'; }
+# The median of a run list (" 12.5 13.1 ..."); nothing when it is empty.
+median() {
+	local v
+	v=$(tr ' ' '\n' | grep .) || return 0
+	bench_median <<<"$v"
+}
 declare -A med
 for n in "${names[@]}"; do
 	med[$n]=$(median <<<"${runs[$n]}")
