@@ -32,8 +32,9 @@
  * wait. By default the kernel wakes a reader that has caught up on every
  * record: an irq_work and an IPI on the traced task's path, per event (a
  * VM exit in a virtual machine), which at a million events a second costs
- * more than everything else. The reader's poll timeout (loop.c) bounds how
- * long a quiet trickle of events waits.
+ * more than everything else. A quiet trickle of events below a batch
+ * wakes nobody: the reader consumes it when its poll times out (loop.c),
+ * which bounds how long any event waits.
  */
 #define RINGBUF_SUBMIT(rb, rec, batch)					\
 	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&(rb), BPF_RB_AVAIL_DATA) >= \

@@ -415,7 +415,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		json_key_str(j, "ptr", fmt_hex16(ptr + 2, e->ptr) - 2);
 		json_key_str(j, "call_site", fmt_hex16(addr + 2, e->call_site) - 2);
 		json_key_str(j, "call_site_sym", site);
-		return json_end(j, stdout) ? -ENOMEM : 0;
+		return json_end(j, stdout);
 	}
 
 	char pid[24], tid[24], comm[MT_COMM_LEN], req[24], alloc[24];

@@ -685,7 +685,7 @@ int leak_report(struct leak_run *r, bool final)
 		print_text(r, &s, all, &l);
 		break;
 	case LEAK_JSON:
-		err = print_json(r, &s, all, final, &l) ? -ENOMEM : 0;
+		err = print_json(r, &s, all, final, &l);
 		break;
 	case LEAK_FOLDED:
 		print_folded(r, &s);

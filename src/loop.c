@@ -97,6 +97,21 @@ uint64_t loop_wakeup_bytes(uint64_t ringbuf_size)
 	return batch < (256 << 10) ? batch : (256 << 10);
 }
 
+/*
+ * An error from a ring-buffer callback or on_tick(): views write as they
+ * go, so a failed write to stdout (its error flag is set) ends the loop
+ * like a failed flush; anything else is an error reading events.
+ */
+static int loop_error(int err)
+{
+	if (!ferror(stdout))
+		return err;
+	if (err == -EPIPE)
+		return LOOP_OUTPUT_CLOSED;
+	errno = -err;
+	return LOOP_OUTPUT_FAILED;
+}
+
 static int wait_ms(uint64_t now, uint64_t until)
 {
 	uint64_t ms;
@@ -114,7 +129,7 @@ static int drain(const struct loop_opts *o)
 	int err = o->rb ? ring_buffer__consume(o->rb) : 0;
 
 	if (err < 0)
-		return err;
+		return loop_error(err);
 	return loop_flush(stdout);
 }
 
@@ -130,19 +145,27 @@ int loop_run(const struct loop_opts *o)
 		ms = wait_ms(now, next_tick);
 		if (deadline && wait_ms(now, deadline) < ms)
 			ms = wait_ms(now, deadline);
-		if (o->rb)
+		if (o->rb) {
 			err = ring_buffer__poll(o->rb, ms);
-		else
+			/*
+			 * The BPF side wakes us only once a batch waits
+			 * (RINGBUF_SUBMIT): what waits below it is read
+			 * when the wait times out, so that no event waits
+			 * longer than MAX_WAIT_MS at any rate.
+			 */
+			if (err == 0)
+				err = ring_buffer__consume(o->rb);
+		} else
 			err = poll(NULL, 0, ms) < 0 ? -errno : 0;
 		if (err < 0 && err != -EINTR)
-			return err;
+			return loop_error(err);
 		refresh_wall_offset();
 
 		now = mono_ns();
 		if (next_tick && now >= next_tick) {
 			err = o->on_tick ? o->on_tick(o->ctx) : 0;
 			if (err)
-				return err;
+				return loop_error(err);
 			while (next_tick <= now)
 				next_tick += o->interval_ns;
 		}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -531,7 +532,12 @@ int json_end(struct json *j, FILE *f)
 	while (j->depth > 0)
 		json_close(j);
 	json_raw(j, "\n", 1);
-	err = j->oom || fwrite(j->buf, 1, j->len, f) != j->len ? -1 : 0;
+	if (j->oom)
+		err = -ENOMEM;
+	else if ((errno = 0, fwrite(j->buf, 1, j->len, f) != j->len))
+		err = errno ? -errno : -EIO;
+	else
+		err = 0;
 	j->len = 0;
 	j->oom = false;
 	return err;

@@ -82,7 +82,8 @@ void json_strn(struct json *j, const char *s, size_t n); /* array element */
 void json_u64(struct json *j, uint64_t v);		/* array element */
 void json_close(struct json *j);			/* ] or } */
 /* Closes the object, writes it and a newline to f, and resets j for the
- * next line. Returns 0, or -1 if out of memory or the write failed. */
+ * next line. Returns 0, -ENOMEM, or the failed write's negative errno
+ * (-EPIPE: a closed pipe, -ENOSPC: a full disk). */
 int json_end(struct json *j, FILE *f);
 void json_free(struct json *j);
 

@@ -362,7 +362,7 @@ static int print_exit(struct procs_run *r, const struct procs_exit_event *e)
 	return 0;
 }
 
-/* Output errors surface when the loop flushes stdout. */
+/* A failed write ends the loop (loop_run() tells it from a read error). */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct procs_run *r = ctx;
@@ -377,7 +377,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->nexit++;
 		err = print_exit(r, data);
 	}
-	return err ? -ENOMEM : 0;
+	return err;
 }
 
 /* tp_btf first: typed arguments and no tracefs; then classic tracepoints. */

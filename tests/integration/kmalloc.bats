@@ -130,3 +130,63 @@ PY
 	grep -q '"bytes_req":3001' "$T/stream"
 	grep -q "vmemdup_user" "$T/top"
 }
+
+@test "kmalloc: a lone setxattr is on stdout within 1 s, while memtrace runs (-f, -p, --json)" {
+	mkdir "$T/tmpfs"
+	mount -t tmpfs -o size=1m none "$T/tmpfs"
+	touch "$T/tmpfs/f"
+	mkfifo "$T/go" "$T/hold"
+	"$WL/xattr" --comm mt-live --wait "$T/go" --hold "$T/hold" \
+		"$T/tmpfs/f" 3001 1 >"$T/wl" &
+	local wl=$! comm pid json
+	_pids=$wl
+	# Filtered in the kernel: nothing else fills the ring buffer.
+	start_tracer "$T/comm" "$T/comm.err" kmalloc -f mt-live
+	comm=$TRACER_PID
+	start_tracer "$T/pid" "$T/pid.err" kmalloc -p "$wl" -s 3001 --max-size 3001
+	pid=$TRACER_PID
+	start_tracer "$T/json" "$T/json.err" kmalloc -f mt-live --json
+	json=$TRACER_PID
+	_pids="$wl $comm $pid $json"
+	echo go >"$T/go"
+	local i=0
+	until grep -q set "$T/wl"; do
+		i=$((i + 1))
+		[ $i -lt 200 ]
+		sleep 0.05
+	done
+	TRACER_PID=$comm await_line "$T/comm" ' mt-live +3001 +4096 '
+	TRACER_PID=$pid await_line "$T/pid" ' mt-live +3001 +4096 '
+	TRACER_PID=$json await_line "$T/json" '"comm":"mt-live","bytes_req":3001,'
+	echo done >"$T/hold"
+	wait "$wl"
+}
+
+@test "kmalloc: a failing stdout: ENOSPC is an error in every format, a closed pipe ends quietly" {
+	mkdir "$T/tmpfs"
+	mount -t tmpfs -o size=1m none "$T/tmpfs"
+	touch "$T/tmpfs/f"
+	local fmt
+	for fmt in "" "--json" "--top 5 --json" "--hist"; do
+		# shellcheck disable=SC2086
+		start_tracer /dev/full "$T/err" kmalloc -f mt-xattr --duration 2 $fmt
+		"$WL/xattr" "$T/tmpfs/f" 3001 200 >/dev/null
+		wait_tracer
+		echo "format '$fmt': status $TRACER_STATUS: $(cat "$T/err")"
+		[ "$TRACER_STATUS" = 1 ]
+		[ "$(tail -n 1 "$T/err")" = "memtrace kmalloc: writing output: No space left on device" ]
+		[ "$(grep -c "writing output" "$T/err")" = 1 ]
+	done
+	for fmt in "" "--json"; do
+		rm -f "$T/pipe"
+		mkfifo "$T/pipe"
+		head -n 1 <"$T/pipe" >/dev/null &
+		# shellcheck disable=SC2086
+		start_tracer "$T/pipe" "$T/err" kmalloc -f mt-xattr $fmt
+		"$WL/xattr" "$T/tmpfs/f" 3001 200 >/dev/null
+		wait_tracer
+		echo "format '$fmt': status $TRACER_STATUS: $(cat "$T/err")"
+		[ "$TRACER_STATUS" = 0 ]
+		refute grep -q -e "writing output" -e "reading events" "$T/err"
+	done
+}

@@ -228,6 +228,20 @@ leak_run() {
 	[[ $output =~ alloc\ +tid\ [0-9]+\ +malloc\ +0x[0-9a-f]+\ 1048576\ bytes ]]
 }
 
+@test "leak: -t -p shows a lone allocation within 1 s, while memtrace runs" {
+	"$LEAKER" -w nofp >"$T/wl.out" &
+	local wl=$!
+	for _ in $(seq 100); do grep -q ready "$T/wl.out" && break; sleep 0.05; done
+	start_tracer "$T/out" "$T/err" leak -t -p "$wl"
+	kill -USR1 "$wl"
+	for _ in $(seq 200); do grep -q done "$T/wl.out" && break; sleep 0.05; done
+	await_line "$T/out" "alloc +tid $wl +malloc +0x[0-9a-f]+ 5000 bytes"
+	kill -TERM "$wl"
+	wait "$wl" || true
+	wait_tracer
+	[ "$TRACER_STATUS" = 0 ]
+}
+
 @test "leak: -v shows each probe where the kernel emulates it" {
 	run "$MEMTRACE" leak -v -i 0 -- "$LEAKER" nested
 	[ "$status" = 0 ]

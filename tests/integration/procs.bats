@@ -14,7 +14,9 @@ setup() {
 }
 
 teardown() {
-	[ -z "$TRACER_PID" ] || kill -KILL "$TRACER_PID" 2>/dev/null || true
+	for p in $TRACER_PID ${_pids:-}; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
 }
 
 @test "procs: exit code, signal, lifetime, peak RSS and faults equal wait4()" {
@@ -93,6 +95,40 @@ teardown() {
 	run bash -c '"$1" procs --duration 0.5 >/dev/full' _ "$MEMTRACE"
 	[ "$status" = 1 ]
 	[ "$output" = "memtrace procs: writing output: No space left on device" ]
+}
+
+@test "procs --json: ENOSPC is an error naming it, a closed pipe ends quietly" {
+	start_tracer /dev/full "$T/err" procs --json --duration 5
+	/bin/true
+	wait_tracer
+	cat "$T/err"
+	[ "$TRACER_STATUS" = 1 ]
+	[ "$(tail -n 1 "$T/err")" = "memtrace procs: writing output: No space left on device" ]
+	mkfifo "$T/pipe"
+	head -n 1 <"$T/pipe" >/dev/null &
+	start_tracer "$T/pipe" "$T/err" procs --json
+	/bin/true
+	/bin/true
+	wait_tracer
+	cat "$T/err"
+	[ "$TRACER_STATUS" = 0 ]
+	refute grep -q -e "writing output" -e "reading events" "$T/err"
+}
+
+@test "procs: a lone exec and its exit are on stdout within 1 s, while memtrace runs" {
+	local comm=mtlive$$ text json
+	cp "$WL/noop" "$T/$comm"
+	start_tracer "$T/text" "$T/err" procs -c "$comm"
+	text=$TRACER_PID
+	start_tracer "$T/json" "$T/err2" procs -c "$comm" --exit --json
+	json=$TRACER_PID
+	_pids="$text $json"
+	"$T/$comm"
+	TRACER_PID=$text await_line "$T/text" " EXEC .* $comm "
+	TRACER_PID=$text await_line "$T/text" " EXIT .* $comm .* code 0$"
+	TRACER_PID=$json await_line "$T/json" '"type":"exit".*"comm":"'"$comm"'"'
+	TRACER_PID=$json stop_tracer
+	TRACER_PID=$text stop_tracer
 }
 
 @test "procs: user space runs clean under valgrind (no leaks, no invalid access)" {

@@ -53,3 +53,22 @@ stop_tracer() {
 	kill -INT "$TRACER_PID" 2>/dev/null || :
 	wait_tracer
 }
+
+# await_line FILE PATTERN: waits at most 1 s for a line matching PATTERN
+# (grep -E) in FILE, the stdout of the tracer TRACER_PID, which must still
+# be running when it appears: a stream shows each event while it runs, not
+# at exit.
+await_line() {
+	_i=0
+	while [ "$_i" -lt 20 ]; do
+		if grep -Eq -- "$2" "$1" 2>/dev/null; then
+			kill -0 "$TRACER_PID" 2>/dev/null && return 0
+			echo "'$2' appeared only once memtrace had stopped" >&2
+			return 1
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "no line '$2' on stdout 1 s after the event; stdout was: $(cat "$1")" >&2
+	return 1
+}
