@@ -232,15 +232,35 @@ int args_common(int c, char **argv, const struct option *longopts,
 int args_bad_value(const char *opt, const char *value, int err,
 		   const char *expected)
 {
-	return log_usage("invalid value '%s' for %s: %s", value, opt,
-			 err == -ERANGE ? "out of range" : expected);
+	if (err == -ERANGE)
+		return log_usage("invalid value '%s' for %s: out of range (%s)",
+				 value, opt, expected);
+	return log_usage("invalid value '%s' for %s: %s", value, opt, expected);
+}
+
+int opt_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
+	    uint64_t *out)
+{
+	char range[64];
+	int err = parse_u64(value, min, max, out);
+
+	if (!err)
+		return -1;
+	snprintf(range, sizeof(range), "%llu to %llu", (unsigned long long)min,
+		 (unsigned long long)max);
+	if (err == -ERANGE)
+		return log_usage("invalid value '%s' for %s: out of range (%s)",
+				 value, opt, range);
+	return log_usage("invalid value '%s' for %s: expected a number from %s",
+			 value, opt, range);
 }
 
 int opt_pid(const char *opt, const char *value, pid_t *out)
 {
 	int err = parse_pid(value, out);
 
-	return err ? args_bad_value(opt, value, err, "expected a process id") : -1;
+	return err ? args_bad_value(opt, value, err,
+				    "expected a process id, from 1 to 2147483647") : -1;
 }
 
 int opt_comm(const char *opt, const char *value, char *out, size_t len)
@@ -248,6 +268,11 @@ int opt_comm(const char *opt, const char *value, char *out, size_t len)
 	if (!*value)
 		return log_usage("%s needs a command name", opt);
 	snprintf(out, len, "%s", value);
+	/* The kernel keeps TASK_COMM_LEN - 1 bytes of a name: that is what
+	 * a longer one can match. */
+	if (strlen(value) >= len)
+		log_warn("%s: the kernel keeps %zu bytes of a command name: matching '%s'",
+			 opt, len - 1, out);
 	return -1;
 }
 
@@ -256,7 +281,7 @@ int opt_size(const char *opt, const char *value, uint64_t *out)
 	int err = parse_size(value, out);
 
 	return err ? args_bad_value(opt, value, err,
-				    "expected a size such as 512, 4K or 1M") : -1;
+				    "expected a size such as 512, 4K or 1M, below 16E") : -1;
 }
 
 int opt_duration(const char *opt, const char *value, uint64_t unit_ns,
@@ -269,8 +294,8 @@ int opt_duration(const char *opt, const char *value, uint64_t unit_ns,
 	if (err)
 		return args_bad_value(opt, value, err,
 				      unit_ns == NS_PER_MS ?
-					      "expected milliseconds, e.g. 10, 500ms, 2s" :
-					      "expected seconds, e.g. 10, 500ms, 2m");
+					      "expected milliseconds, more than 0, e.g. 10, 500ms, 2s" :
+					      "expected seconds, more than 0, e.g. 10, 500ms, 2m");
 	return -1;
 }
 

@@ -50,7 +50,9 @@ enum {
 int args_common(int c, char **argv, const struct option *longopts,
 		struct common_opts *co, void (*usage)(FILE *out));
 
-/* "invalid value 'x' for --opt: <why>" as a usage error; returns 2. */
+/* "invalid value 'x' for --opt: EXPECTED", or with -ERANGE "...: out of
+ * range (EXPECTED)", as a usage error; returns 2. EXPECTED says the
+ * valid values. */
 int args_bad_value(const char *opt, const char *value, int err,
 		   const char *expected);
 
@@ -59,6 +61,9 @@ int args_bad_value(const char *opt, const char *value, int err,
  * returns -1 when the value is good (stored in *out), else 2 after a usage
  * error naming opt and the value.
  */
+/* A whole number from min to max; the error says the range. */
+int opt_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
+	    uint64_t *out);
 int opt_pid(const char *opt, const char *value, pid_t *out);
 /* A command name; the kernel keeps 15 bytes of it (TASK_COMM_LEN). */
 int opt_comm(const char *opt, const char *value, char *out, size_t len);

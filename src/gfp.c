@@ -215,9 +215,16 @@ int gfp_parse(const char *name, uint64_t *mask)
 	char *end, full[64];
 
 	if (name[0] >= '0' && name[0] <= '9') {
+		uint64_t known = 0;
+
+		for (int b = 0; b < MAX_FLAGS; b++)
+			if (singles[b].name)
+				known |= singles[b].mask;
 		errno = 0;
 		*mask = strtoull(name, &end, 0);
-		return *end || !*mask || errno == ERANGE ? -1 : 0;
+		/* 0 asks for no flag, and a bit this kernel has no flag for
+		 * would match nothing: neither filters. */
+		return *end || !*mask || (*mask & ~known) || errno == ERANGE ? -1 : 0;
 	}
 	for (size_t p = 0; p < 3; p++) {
 		snprintf(full, sizeof(full), "%s%s", prefixes[p], name);

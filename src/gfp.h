@@ -24,8 +24,9 @@ int gfp_init(const struct btf *btf, const char *release);
 char *gfp_str(uint64_t flags, char *buf, size_t len);
 
 /* The mask of a name as gfp_str() prints it ("GFP_KERNEL", "__GFP_ZERO";
- * the leading underscores and "GFP_" may be left out: "zero"). Returns 0,
- * or -1 for a name this kernel does not have. */
+ * the leading underscores and "GFP_" may be left out: "zero"), or of a
+ * number. Returns 0, or -1 for a name this kernel does not have, or a
+ * number that is 0 or has a bit that is no flag of this kernel. */
 int gfp_parse(const char *name, uint64_t *mask);
 
 #endif /* MEMTRACE_GFP_H */

@@ -153,6 +153,7 @@ static int lookup_name(const char *const *names, int n, const char *s)
 
 static int parse_args(int argc, char **argv, struct kmalloc_opts *o)
 {
+	bool by_set = false, sort_set = false;
 	int c, err, i;
 
 	*o = (struct kmalloc_opts){
@@ -185,17 +186,17 @@ static int parse_args(int argc, char **argv, struct kmalloc_opts *o)
 			o->gfp_name = optarg;	/* resolved once the kernel is known */
 			break;
 		case 't':
-			err = parse_u64(optarg, 1, 100000, &o->top);
-			err = err ? args_bad_value("--top", optarg, err,
-						   "expected a number of rows") : -1;
+			err = opt_u64("--top", optarg, 1, 100000, &o->top);
 			break;
 		case OPT_BY:
+			by_set = true;
 			i = lookup_name(by_names, 4, optarg);
 			o->by = i < 0 ? 0 : i;
 			err = i < 0 ? args_bad_value("--by", optarg, -EINVAL,
 						     "expected callsite, pid, comm or size") : -1;
 			break;
 		case OPT_SORT:
+			sort_set = true;
 			i = lookup_name(sort_names, 3, optarg);
 			o->sort = i < 0 ? 0 : i;
 			err = i < 0 ? args_bad_value("--sort", optarg, -EINVAL,
@@ -209,7 +210,7 @@ static int parse_args(int argc, char **argv, struct kmalloc_opts *o)
 			if (!err && o->interval_ns < NS_PER_MS)
 				err = -ERANGE;
 			err = err ? args_bad_value("-i", optarg, err,
-						   "expected seconds, e.g. 5 or 500ms") : -1;
+						   "expected seconds, at least 1ms, e.g. 5 or 500ms") : -1;
 			break;
 		case OPT_DURATION:
 			err = opt_duration("--duration", optarg, NS_PER_SEC,
@@ -233,6 +234,10 @@ static int parse_args(int argc, char **argv, struct kmalloc_opts *o)
 				 (unsigned long long)o->max_size);
 	if (o->interval_ns && !o->top && !o->hist)
 		return log_usage("-i applies to the --top and --hist reports");
+	if (by_set && !o->top)
+		return log_usage("--by chooses the rows of --top: give --top N too");
+	if (sort_set && !o->top)
+		return log_usage("--sort orders the rows of --top: give --top N too");
 	return -1;
 }
 
@@ -850,7 +855,8 @@ static int resolve_gfp(struct kmalloc_opts *o)
 	uname(&u);
 	gfp_init(vmlinux_btf(), u.release);
 	if (o->gfp_name && gfp_parse(o->gfp_name, &o->gfp_mask)) {
-		log_usage("--gfp: this kernel has no GFP flag '%s'", o->gfp_name);
+		log_usage("--gfp: this kernel has no GFP flag '%s' (a name such as GFP_KERNEL or __GFP_ZERO, or a non-zero mask of its flag bits)",
+			  o->gfp_name);
 		return 2;
 	}
 	return 0;
@@ -877,14 +883,9 @@ int cmd_kmalloc(int argc, char **argv)
 	if (status)
 		goto out;
 	status = 1;
-	if (o.pid && !proc_alive(o.pid)) {
-		log_err("no process with PID %d", o.pid);
+	if ((o.pid && !proc_check_target(o.pid, "process", false)) ||
+	    (o.tid && !proc_check_target(o.tid, "thread", false)))
 		goto out;
-	}
-	if (o.tid && !proc_alive(o.tid)) {
-		log_err("no thread with TID %d", o.tid);
-		goto out;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		log_err("out of memory");

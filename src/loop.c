@@ -4,22 +4,28 @@
 #include <signal.h>
 #include <time.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "loop.h"
 
 #define MAX_WAIT_MS 100
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stop_sent;
 
-static void on_stop_signal(int sig)
+static void on_stop_signal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	stop_signal = sig;
+	/* The terminal's Ctrl-C reaches the whole foreground process group
+	 * with SI_KERNEL; kill(2) and sigqueue(3) give SI_USER and below. */
+	stop_sent = si->si_code <= 0;
 }
 
 void loop_signals_init(void)
 {
-	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct sigaction sa = { .sa_sigaction = on_stop_signal,
+				.sa_flags = SA_SIGINFO };
 
 	/* No SA_RESTART: a signal must interrupt epoll_wait(). */
 	sigemptyset(&sa.sa_mask);
@@ -32,6 +38,19 @@ void loop_signals_init(void)
 bool loop_interrupted(void)
 {
 	return stop_signal != 0;
+}
+
+int loop_stop_signal(bool *sent)
+{
+	if (sent)
+		*sent = stop_sent;
+	return stop_signal;
+}
+
+void loop_rearm(void)
+{
+	stop_signal = 0;
+	stop_sent = 0;
 }
 
 uint64_t mono_ns(void)
@@ -112,6 +131,18 @@ static int loop_error(int err)
 	return LOOP_OUTPUT_FAILED;
 }
 
+/*
+ * Whether stdout's reader has gone (a pipe whose read end is closed, a
+ * terminal hung up). A write would say so too, but a quiet stream may not
+ * write for a long time: `memtrace ... | head -1` must end as head does.
+ */
+static bool output_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 static int wait_ms(uint64_t now, uint64_t until)
 {
 	uint64_t ms;
@@ -172,6 +203,8 @@ int loop_run(const struct loop_opts *o)
 		err = loop_flush(stdout);
 		if (err)
 			return err;
+		if (output_gone())
+			return LOOP_OUTPUT_CLOSED;
 		if (deadline && now >= deadline)
 			break;
 		if (o->should_stop && o->should_stop(o->ctx))

@@ -62,6 +62,12 @@ uint64_t loop_wakeup_bytes(uint64_t ringbuf_size);
  * too, but commands that block elsewhere call it earlier. */
 void loop_signals_init(void);
 bool loop_interrupted(void);
+/* The signal that stopped the loop, 0 if none; *sent (if not NULL): a
+ * process sent it to us with kill(2), rather than the terminal to the
+ * whole foreground process group (Ctrl-C). */
+int loop_stop_signal(bool *sent);
+/* Forgets that signal: loop_run() runs again until the next one. */
+void loop_rearm(void);
 
 uint64_t mono_ns(void);
 

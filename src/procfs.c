@@ -5,10 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "args.h"
+#include "log.h"
 #include "procfs.h"
 
-/* State and ppid from /proc/<pid>/stat; comm may hold ')' and spaces. */
-static int read_stat(pid_t pid, char *state, pid_t *ppid)
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
+
+/* State, ppid and flags from /proc/<pid>/stat; comm may hold ')' and
+ * spaces. flags may be NULL. */
+static int read_stat_flags(pid_t pid, char *state, pid_t *ppid,
+			   unsigned long *flags)
 {
 	char path[64], buf[512], *p;
 	size_t len;
@@ -25,8 +30,52 @@ static int read_stat(pid_t pid, char *state, pid_t *ppid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EINVAL;
+	if (flags) {
+		/* state ppid pgrp session tty_nr tpgid flags */
+		n = sscanf(p + 1, " %c %d %*d %*d %*d %*d %lu", state, ppid, flags);
+		return n == 3 ? 0 : -EINVAL;
+	}
 	n = sscanf(p + 1, " %c %d", state, ppid);
 	return n == 2 ? 0 : -EINVAL;
+}
+
+static int read_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	return read_stat_flags(pid, state, ppid, NULL);
+}
+
+enum proc_state proc_state(pid_t pid, bool *kthread)
+{
+	unsigned long flags;
+	pid_t ppid;
+	char state;
+
+	*kthread = false;
+	if (read_stat_flags(pid, &state, &ppid, &flags))
+		return PROC_GONE;
+	*kthread = flags & PF_KTHREAD;
+	return state == 'Z' || state == 'X' ? PROC_ZOMBIE : PROC_LIVE;
+}
+
+bool proc_check_target(pid_t pid, const char *what, bool user_space)
+{
+	bool kthread;
+
+	switch (proc_state(pid, &kthread)) {
+	case PROC_GONE:
+		log_err("no %s with PID %d", what, pid);
+		return false;
+	case PROC_ZOMBIE:
+		log_err("%s %d has exited: a zombie its parent has not reaped yet",
+			what, pid);
+		return false;
+	default:
+		if (kthread && user_space) {
+			log_err("%d is a kernel thread: it has no user-space memory", pid);
+			return false;
+		}
+		return true;
+	}
 }
 
 bool proc_alive(pid_t pid)

@@ -561,10 +561,8 @@ int cmd_procs(int argc, char **argv)
 
 	if (host_check(true))
 		goto out;
-	if (o.pid && !proc_alive(o.pid)) {
-		log_err("no process with PID %d", o.pid);
+	if (o.pid && !proc_check_target(o.pid, "process", false))
 		goto out;
-	}
 	if (hook_attach("sched_process_exec/exit", chain, 2, try_attach, &r) < 0)
 		goto out;
 	if (o.pid && (err = seed_traced(&r))) {

@@ -15,3 +15,17 @@ for f in "$ROOT"/tests/scenarios/*.sh "$ROOT"/tests/scenarios/*.check.bash; do
 	# shellcheck disable=SC1090
 	. "$f"
 done
+
+# make_zombie: a process that has exited and that its parent does not
+# reap: ZOMBIE, and its parent ZOMBIE_PARENT (kill it when done).
+make_zombie() {
+	sh -c 'sleep 0.01 & exec sleep 30' &
+	ZOMBIE_PARENT=$!
+	ZOMBIE=
+	for _ in $(seq 100); do
+		ZOMBIE=$(ps -o pid=,stat= --ppid "$ZOMBIE_PARENT" | awk '$2 ~ /^Z/ {print $1}')
+		[ -z "$ZOMBIE" ] || return 0
+		sleep 0.05
+	done
+	return 1
+}

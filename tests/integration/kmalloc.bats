@@ -111,6 +111,33 @@ PY
 	[[ $output == *"-i applies to the --top and --hist reports"* ]]
 }
 
+@test "kmalloc: options that would be ignored, masks that match nothing, long names, zombies" {
+	run "$MEMTRACE" kmalloc --by comm
+	[ "$status" = 2 ]
+	[[ $output == *"--by chooses the rows of --top: give --top N too"* ]]
+	run "$MEMTRACE" kmalloc --sort waste --hist
+	[ "$status" = 2 ]
+	[[ $output == *"--sort orders the rows of --top: give --top N too"* ]]
+	# No flag, and bits that are no flag: both refused, alike.
+	local mask
+	for mask in 0 0xffffffff; do
+		run "$MEMTRACE" kmalloc --gfp "$mask"
+		[ "$status" = 2 ]
+		[[ $output == *"--gfp: this kernel has no GFP flag '$mask'"* ]]
+	done
+	run "$MEMTRACE" kmalloc --top 0
+	[[ $output == *"out of range (1 to 100000)"* ]]
+	# The kernel keeps 15 bytes of a command name: said, then matched.
+	run "$MEMTRACE" kmalloc -f systemd-journald --duration 0.1
+	[ "$status" = 0 ]
+	[[ ${lines[0]} == "memtrace kmalloc: warning: -f: the kernel keeps 15 bytes of a command name: matching 'systemd-journal'" ]]
+	make_zombie
+	run "$MEMTRACE" kmalloc -p "$ZOMBIE"
+	kill "$ZOMBIE_PARENT" 2>/dev/null || true
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace kmalloc: process $ZOMBIE has exited: a zombie its parent has not reaped yet" ]
+}
+
 @test "kmalloc: user space runs clean under valgrind, streaming and aggregating" {
 	TRACER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=$ROOT/tests/valgrind.supp"
 	START_SECONDS=120

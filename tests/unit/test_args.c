@@ -393,8 +393,8 @@ static void test_bad_value(void)
 		     "memtrace test: invalid value 'soon' for --duration: expected seconds (see 'memtrace test --help')\n"),
 	   "args_bad_value -EINVAL: returns 2, says what was expected");
 	ok(bad_value("--pid", "0", -ERANGE, "expected a PID",
-		     "memtrace test: invalid value '0' for --pid: out of range (see 'memtrace test --help')\n"),
-	   "args_bad_value -ERANGE: returns 2, says out of range");
+		     "memtrace test: invalid value '0' for --pid: out of range (expected a PID) (see 'memtrace test --help')\n"),
+	   "args_bad_value -ERANGE: returns 2, says out of range and what is expected");
 
 	log_set_cmd(NULL);
 	ok(bad_value("--pid", "x", -EINVAL, "expected a PID",

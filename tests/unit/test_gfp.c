@@ -561,7 +561,11 @@ static void test_parse(void)
 	check_parse("0x400", 0x400);
 	check_parse("0X400", 0x400);
 	check_parse("1024", 0x400);
-	check_parse("0x80000000", 0x80000000);
+	/* 0, and bits no flag of this kernel has, would not filter. */
+	check_parse("0x80000000", -1);
+	check_parse("0xffffffff", -1);
+	check_parse("0", -1);
+	check_parse("0xcc0", 0xcc0);
 	check_parse("__GFP_BOGUS", -1);
 	check_parse("BOGUS", -1);
 	check_parse("", -1);
