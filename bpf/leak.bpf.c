@@ -53,9 +53,17 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1 << 14);		/* as stacks */
-	__type(key, __s32);
+	__type(key, __u64);			/* LEAK_COMBINED_KEY */
 	__type(value, struct leak_combined);
 } combined_totals SEC(".maps");
+
+/*
+ * How many times the target has exec'ed. An exec frees the whole address
+ * space: the blocks of the image before can never be freed, and its
+ * addresses are reused by the next. Each block and -C total carries the
+ * image it was made in; user space forgets the older ones.
+ */
+volatile __u32 exec_gen;
 
 /* Kernel mode: slab cache names by the key leak_alloc.cache holds. */
 struct {
@@ -189,23 +197,30 @@ static __always_inline __s32 stack_id(void *ctx, __u64 flags)
 
 	if (id >= 0)
 		return id;
-	count_loss(id == -EEXIST ? LEAK_LOST_STACK_COLLISION :
-				   LEAK_LOST_STACK_MISSING);
-	return -1;
+	/* No BPF_F_REUSE_STACKID: a stack whose hash bucket holds another
+	 * is refused with -EEXIST (the map never says "full"). */
+	if (id == -EEXIST) {
+		count_loss(LEAK_LOST_STACK_COLLISION);
+		return LEAK_STACK_TAKEN;
+	}
+	count_loss(LEAK_LOST_STACK_MISSING);
+	return LEAK_STACK_MISSING;
 }
 
-static __always_inline void combined_add(__s32 stackid, __u64 bytes, int sign)
+static __always_inline void combined_add(__s32 stackid, __u16 gen,
+					 __u64 bytes, int sign)
 {
+	__u64 key = LEAK_COMBINED_KEY(gen, stackid);
 	struct leak_combined *t, zero = {};
 
-	t = bpf_map_lookup_elem(&combined_totals, &stackid);
+	t = bpf_map_lookup_elem(&combined_totals, &key);
 	if (!t && sign > 0) {
-		long err = bpf_map_update_elem(&combined_totals, &stackid,
+		long err = bpf_map_update_elem(&combined_totals, &key,
 					       &zero, BPF_NOEXIST);
 
 		if (err && err != -EEXIST)	/* another CPU's insert */
 			count_loss(MT_LOST_MAP_FULL);
-		t = bpf_map_lookup_elem(&combined_totals, &stackid);
+		t = bpf_map_lookup_elem(&combined_totals, &key);
 	}
 	if (!t)
 		return;
@@ -229,6 +244,7 @@ static __always_inline void record(void *ctx, __u64 addr, __u64 size,
 		.stackid = stack_id(ctx, stack_flags),
 		.kind = kind,
 		.flags = flags,
+		.gen = exec_gen,
 	};
 
 	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
@@ -236,7 +252,7 @@ static __always_inline void record(void *ctx, __u64 addr, __u64 size,
 		return;
 	}
 	if (combined)
-		combined_add(a.stackid, size, 1);
+		combined_add(a.stackid, a.gen, size, 1);
 	if (trace)
 		emit(LEAK_EV_ALLOC, kind, addr, size, 0, 0, a.stackid);
 }
@@ -251,7 +267,7 @@ static __always_inline void release(__u64 addr, bool quiet)
 	if (a) {
 		size = a->size;
 		if (combined)
-			combined_add(a->stackid, size, -1);
+			combined_add(a->stackid, a->gen, size, -1);
 		bpf_map_delete_elem(&allocs, &addr);
 	} else if (!quiet && sample_rate == 1 && !min_size &&
 		   max_size == ~0ULL) {
@@ -273,7 +289,7 @@ static __always_inline void take_old(struct call *c, __u64 addr)
 	c->old = *a;
 	c->have_old = 1;
 	if (combined)
-		combined_add(a->stackid, a->size, -1);
+		combined_add(a->stackid, a->gen, a->size, -1);
 	bpf_map_delete_elem(&allocs, &addr);
 }
 
@@ -282,7 +298,7 @@ static __always_inline void restore_old(struct call *c)
 	if (bpf_map_update_elem(&allocs, &c->arg, &c->old, BPF_NOEXIST))
 		return;
 	if (combined)
-		combined_add(c->old.stackid, c->old.size, 1);
+		combined_add(c->old.stackid, c->old.gen, c->old.size, 1);
 }
 
 /* n * elem, or all ones when it overflows: the call then fails. */
@@ -472,6 +488,25 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	}
 	if (addr)
 		record(ctx, addr, c->size, c->kind, BPF_F_USER_STACK, c->caller, 0);
+	return 0;
+}
+
+/*
+ * The target exec'ed. This runs in its context, its image already
+ * replaced, before the new one runs an instruction: allocations from now
+ * on belong to the new image. The raw tracepoint needs neither BTF nor
+ * tracefs (any kernel since 4.17): no argument is read, the task is the
+ * current one.
+ */
+SEC("raw_tp/sched_process_exec")
+int exec_raw_tp(void *ctx)
+{
+	if (!targ_tgid || bpf_get_current_pid_tgid() >> 32 != targ_tgid)
+		return 0;
+	/* One exec at a time per process (the kernel serializes them): no
+	 * fetching atomic needed, which older kernels lack. */
+	__sync_fetch_and_add(&exec_gen, 1);
+	emit(LEAK_EV_EXEC, LEAK_MALLOC, 0, 0, 0, exec_gen, LEAK_STACK_MISSING);
 	return 0;
 }
 

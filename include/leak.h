@@ -44,10 +44,20 @@ struct leak_alloc {
 	__u64 ts_ns;			/* CLOCK_MONOTONIC */
 	__u64 cache;			/* kernel: key of cache_names, 0 if none;
 					 * user: C++ new's caller, frame 0 */
-	__s32 stackid;			/* -1: the stack could not be taken */
-	__u16 kind;			/* enum leak_kind */
-	__u16 flags;			/* LEAK_KMALLOC_* */
+	__s32 stackid;			/* < 0: no stack (LEAK_STACK_*) */
+	__u8 kind;			/* enum leak_kind */
+	__u8 flags;			/* LEAK_KMALLOC_* */
+	__u16 gen;			/* the image (exec_gen) it was made in */
 };
+
+/* stackid of an allocation whose stack was not kept. */
+#define LEAK_STACK_MISSING	-1	/* could not be taken */
+#define LEAK_STACK_TAKEN	-17	/* -EEXIST: its bucket in the stack map
+					 * holds another stack */
+
+/* -C: combined_totals' key, a stack in one image of the process. */
+#define LEAK_COMBINED_KEY(gen, stackid) \
+	((__u64)(__u16)(gen) << 32 | (__u32)(stackid))
 
 /* -C: outstanding totals per stack id, kept in the kernel. */
 struct leak_combined {
@@ -64,6 +74,7 @@ enum leak_event_type {
 	LEAK_EV_MMAP,		/* addr, size, stackid */
 	LEAK_EV_MUNMAP,		/* addr, size */
 	LEAK_EV_MREMAP,		/* addr, size -> new_addr, new_size, stackid */
+	LEAK_EV_EXEC,		/* the process exec'ed: new_size = exec_gen */
 };
 
 struct leak_event {
@@ -81,8 +92,9 @@ struct leak_event {
 
 /* Loss counters after the shared ones (enum mt_loss). */
 enum leak_loss {
-	LEAK_LOST_STACK_COLLISION = MT_LOST_NR,	/* stack map bucket taken */
-	LEAK_LOST_STACK_MISSING,	/* no stack (map full, unreadable) */
+	/* Allocations counted without their stack: */
+	LEAK_LOST_STACK_COLLISION = MT_LOST_NR,	/* its bucket was taken */
+	LEAK_LOST_STACK_MISSING,	/* it could not be taken */
 	LEAK_LOST_STATE,		/* no per-thread state for a call */
 	LEAK_UNTRACKED_FREE,		/* free of an address not tracked */
 	LEAK_LOST_NR,

@@ -84,6 +84,8 @@ enum {
 	OPT_PAGES,
 	OPT_PERCPU,
 	OPT_WA_MISSING_FREE,
+	OPT_OUTPUT,
+	OPT_USER,
 };
 
 static const struct option longopts[] = {
@@ -109,6 +111,8 @@ static const struct option longopts[] = {
 	{ "pages", no_argument, NULL, OPT_PAGES },
 	{ "percpu", no_argument, NULL, OPT_PERCPU },
 	{ "wa-missing-free", no_argument, NULL, OPT_WA_MISSING_FREE },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "user", required_argument, NULL, OPT_USER },
 	COMMON_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -125,11 +129,19 @@ static void usage(FILE *out)
 		"memalign, valloc, pvalloc, free; mmap, mremap, munmap; C++ operator new),\n"
 		"reported every interval and at the end, largest first. With CMD, memtrace\n"
 		"starts it, traces it from its first instruction and reports when it exits.\n"
+		"CMD runs as the user memtrace runs as (root, usually; --user to change it),\n"
+		"with memtrace's environment. Only the process is traced: the children it\n"
+		"forks are not (an exec is followed: the image before is forgotten).\n"
+		"Interrupted (Ctrl-C, SIGTERM), memtrace waits for CMD to exit, so that what\n"
+		"it frees on its way out is seen; a second interrupt stops waiting, and the\n"
+		"report says it is partial. A signal sent to memtrace alone goes to CMD too.\n"
 		"Without -p or CMD: outstanding kernel allocations (kmalloc, kmem_cache_alloc\n"
 		"and their frees), system-wide, by kernel stack.\n"
 		"\n"
 		"Target:\n"
 		"  -p, --pid PID          trace the running process PID\n"
+		"      --user NAME        run CMD as user NAME (or a uid): its uid, groups\n"
+		"                         and HOME, as sudo -u would\n"
 		"  -O, --obj LIB          the allocator is LIB (path or file name, e.g.\n"
 		"                         libjemalloc.so.2), not libc\n"
 		"      --symbol-prefix P  its functions are named P<name> (je_malloc: je_)\n"
@@ -152,6 +164,8 @@ static void usage(FILE *out)
 		"      --folded           collapsed stacks 'a;b;c BYTES' for flame graphs\n"
 		"                         (at the end, and every -i if given)\n"
 		"      --json             one JSON object per report\n"
+		"      --output FILE      the reports go to FILE, not to stdout (which stays\n"
+		"                         CMD's)\n"
 		"Filters (in the kernel):\n"
 		"  -z, --min-size SIZE    only allocations of at least SIZE bytes\n"
 		"  -Z, --max-size SIZE    only allocations of at most SIZE bytes\n"
@@ -174,18 +188,10 @@ static void usage(FILE *out)
 		"  memtrace leak --alloc-pid 1234 --by-cache   kernel objects a daemon holds\n");
 }
 
-static int opt_count(const char *opt, const char *value, uint64_t min,
-		     uint64_t max, uint64_t *out, const char *expected)
-{
-	int err = parse_u64(value, min, max, out);
-
-	return err ? args_bad_value(opt, value, err, expected) : -1;
-}
-
 static int parse_args(int argc, char **argv, struct leak_opts *o)
 {
 	const char *kernel_opt = NULL, *user_opt = NULL;
-	bool interval_set = false;
+	bool interval_set = false, older_set = false;
 	int c, err;
 
 	*o = (struct leak_opts){
@@ -229,13 +235,13 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 			if (!err && o->interval_ns && o->interval_ns < NS_PER_MS)
 				err = -ERANGE;
 			err = err ? args_bad_value("-i", optarg, err,
-						   "expected seconds, e.g. 5 or 500ms") : -1;
+						   "expected seconds, 0 or at least 1ms, e.g. 5 or 500ms") : -1;
 			break;
 		case 'T':
-			err = opt_count("-T", optarg, 1, 1000000, &o->top,
-					"expected a number of stacks");
+			err = opt_u64("-T", optarg, 1, 1000000, &o->top);
 			break;
 		case 'o':
+			older_set = true;
 			err = parse_duration(optarg, NS_PER_MS, &o->older_ns);
 			err = err ? args_bad_value("-o", optarg, err,
 						   "expected milliseconds, e.g. 500 or 2s") : -1;
@@ -247,8 +253,7 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 			err = opt_size("-Z", optarg, &o->max_size);
 			break;
 		case 's':
-			err = opt_count("-s", optarg, 1, 1 << 30, &o->sample_rate,
-					"expected a number, 1 or more");
+			err = opt_u64("-s", optarg, 1, 1 << 30, &o->sample_rate);
 			break;
 		case 'a':
 			o->show_allocs = true;
@@ -260,9 +265,8 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 			o->combined = true;
 			break;
 		case OPT_STACK_DEPTH:
-			err = opt_count("--stack-depth", optarg, 1,
-					LEAK_MAX_STACK_DEPTH, &o->stack_depth,
-					"expected 1 to 127 frames");
+			err = opt_u64("--stack-depth", optarg, 1,
+				      LEAK_MAX_STACK_DEPTH, &o->stack_depth);
 			break;
 		case OPT_FOLDED:
 			o->format = LEAK_FOLDED;
@@ -272,12 +276,12 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 					   &o->duration_ns);
 			break;
 		case OPT_MAX_ALLOCS:
-			err = opt_count("--max-allocs", optarg, 1024, 1 << 26,
-					&o->max_allocs, "expected 1024 to 67108864");
+			err = opt_u64("--max-allocs", optarg, 1024, 1 << 26,
+				      &o->max_allocs);
 			break;
 		case OPT_MAX_STACKS:
-			err = opt_count("--max-stacks", optarg, 64, 1 << 22,
-					&o->max_stacks, "expected 64 to 4194304");
+			err = opt_u64("--max-stacks", optarg, 64, 1 << 22,
+				      &o->max_stacks);
 			break;
 		case OPT_ALLOC_PID:
 			err = opt_pid("--alloc-pid", optarg, &o->alloc_pid);
@@ -299,6 +303,18 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 			o->wa_missing_free = true;
 			kernel_opt = "--wa-missing-free";
 			break;
+		case OPT_OUTPUT:
+			if (!*optarg)
+				err = args_bad_value("--output", optarg, -EINVAL,
+						     "expected a file name");
+			o->output = optarg;
+			break;
+		case OPT_USER:
+			if (!*optarg)
+				err = args_bad_value("--user", optarg, -EINVAL,
+						     "expected a user name or id");
+			o->user = optarg;
+			break;
 		default:
 			err = args_common(c, argv, longopts, &o->common, usage);
 		}
@@ -312,6 +328,10 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 	}
 	if (optind < argc)
 		o->cmd = &argv[optind];
+	else if (optind > 1 && !strcmp(argv[optind - 1], "--"))
+		return log_usage("'--' must be followed by the command to run");
+	if (o->user && !o->cmd)
+		return log_usage("--user applies to a command memtrace runs (-- CMD)");
 	if (o->pid && o->cmd)
 		return log_usage("unexpected argument '%s' (a command to run takes no -p)",
 				 argv[optind]);
@@ -329,6 +349,8 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 		return log_usage("--by-cache needs each allocation, which -C does not keep");
 	if (o->combined && o->show_allocs)
 		return log_usage("-a needs each allocation, which -C does not keep");
+	if (o->combined && older_set)
+		return log_usage("-o needs each allocation's age, which -C does not keep");
 	if (o->format == LEAK_FOLDED && !interval_set)
 		o->interval_ns = 0;
 	return -1;
@@ -486,6 +508,16 @@ static const char *placement(const struct x86_probe_site *w)
  */
 static int attach_all(struct attach *a)
 {
+	struct bpf_link *link;
+
+	/* First: an exec from now on must end the old image's blocks. */
+	link = bpf_program__attach(a->r->skel->progs.exec_raw_tp);
+	if (!link) {
+		log_err("cannot attach to sched_process_exec: %s", strerror(errno));
+		return -1;
+	}
+	a->links[a->nr_links++] = link;
+	log_info("sched_process_exec via raw_tp");
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < NR_ENTRIES; i++) {
 			struct site *s = &a->sites[i];
@@ -553,7 +585,8 @@ static bool wanted(const struct leak_opts *o, struct bpf_program *p, int h)
 	const char *sec = bpf_program__section_name(p);
 	const char *event = strrchr(sec, '/');
 
-	if (!strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9))
+	if (!strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9) ||
+	    !strncmp(sec, "raw_tp/", 7))
 		return !o->kernel;
 	if (!o->kernel || !event ||
 	    strncmp(sec, h == HOOK_TP_BTF ? "tp_btf/" : "tracepoint/",
@@ -655,6 +688,8 @@ static int try_kernel(void *ctx, enum hook h)
 
 /* ---- Running ---- */
 
+static void on_exec(struct leak_run *r, uint16_t gen);
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct leak_run *r = ctx;
@@ -663,6 +698,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	switch (e->type) {
+	case LEAK_EV_EXEC:
+		on_exec(r, e->new_size);
+		return 0;
 	case LEAK_EV_MMAP:
 		regions_map(&r->regions, e->addr, e->size, e->stackid, e->ts_ns);
 		break;
@@ -691,26 +729,22 @@ static void snapshot_maps(struct leak_run *r)
 		usyms_refresh(r->usyms);
 }
 
-/* The command exec'ed: what the old image allocated is gone with it. */
-static void forget_all(struct leak_run *r)
+/*
+ * The process exec'ed (the kernel's exec event, for -p and -- CMD alike):
+ * what the old image allocated went with its address space. Its mappings
+ * come from ring-buffer events that precede this one, so the regions are
+ * reset here; the kernel's maps keep the image each block was made in.
+ * The new image's files are read while it runs.
+ */
+static void on_exec(struct leak_run *r, uint16_t gen)
 {
-	struct bpf_map *maps[] = { r->skel->maps.allocs,
-				   r->skel->maps.combined_totals };
-
-	for (int i = 0; i < 2; i++) {
-		int fd = bpf_map__fd(maps[i]);
-		uint64_t key, next;
-
-		/* combined_totals' keys are 4 bytes: key holds either. */
-		while (!bpf_map_get_next_key(fd, NULL, &next)) {
-			key = next;
-			if (bpf_map_delete_elem(fd, &key))
-				break;
-		}
-	}
+	leak_forget_images(r, gen);
 	regions_free(&r->regions);
 	regions_init(&r->regions, sysconf(_SC_PAGESIZE));
-	log_info("the command exec'ed: allocations of the image before are forgotten");
+	usyms_free(r->usyms);
+	r->usyms = usyms_new(r->pid);
+	log_info("process %d exec'ed: the allocations of the image before are forgotten",
+		 r->pid);
 }
 
 /* What the child's ptrace stops ask for; its state after them. */
@@ -720,8 +754,6 @@ static enum child_state child_events(struct leak_run *r, int timeout_ms)
 
 	while ((st = leak_child_poll(r->pid, &r->child_status, timeout_ms)) ==
 	       CHILD_EXITING || st == CHILD_EXEC) {
-		if (st == CHILD_EXEC)
-			forget_all(r);
 		snapshot_maps(r);
 		leak_child_release(r->pid);
 	}
@@ -736,8 +768,14 @@ static bool target_gone(void *ctx)
 	if (r->o->kernel && !r->o->alloc_pid)
 		return false;
 	if (!r->child) {
-		if (proc_alive(r->pid))
+		if (proc_alive(r->pid)) {
+			/* Libraries it maps are opened while it lives. */
+			if (mono_ns() >= r->next_maps_ns) {
+				usyms_refresh(r->usyms);
+				r->next_maps_ns = mono_ns() + NS_PER_SEC;
+			}
 			return false;
+		}
 		log_note("process %d has exited", r->pid);
 		r->gone = true;
 		return true;
@@ -757,15 +795,33 @@ static void final_report(void *ctx)
 {
 	struct leak_run *r = ctx;
 
-	/* Ctrl-C reaches the command too: give it a moment to exit, so that
-	 * its memory map is read at its exit stop. */
-	if (r->child && !r->gone) {
-		enum child_state st;
-
-		st = child_events(r, 200);
-		r->gone = st == CHILD_GONE;
-	}
+	if (r->child && !r->gone)
+		log_warn("the report is partial: the command (PID %d) runs on, no longer traced; what it still holds is not all leaked",
+			 r->pid);
 	leak_report(r, true);
+}
+
+/*
+ * Stopped by a signal while the command runs: what it frees on its way
+ * out must be seen, or it would be reported as leaked. Ctrl-C reached it
+ * too (the terminal signals the whole process group); a signal sent to
+ * memtrace alone is passed on, as timeout(1) does. Then the loop runs on
+ * until the command exits, or a second signal gives up waiting.
+ */
+static int wait_for_command(struct leak_run *r, struct ring_buffer *rb)
+{
+	struct loop_opts lo = { .rb = rb, .should_stop = target_gone, .ctx = r };
+	bool sent;
+	int sig = loop_stop_signal(&sent);
+
+	if (!sig || !r->child || r->gone || target_gone(r))
+		return LOOP_DONE;
+	if (sent)
+		kill(r->pid, sig);
+	log_note("waiting for the command (PID %d) to exit; interrupt again to stop waiting",
+		 r->pid);
+	loop_rearm();
+	return loop_run(&lo);
 }
 
 static void note_child_status(const struct leak_run *r)
@@ -805,10 +861,8 @@ static int start_target(struct leak_run *r, struct leak_libs *libs, char *exe,
 	const struct leak_opts *o = r->o;
 
 	if (o->pid) {
-		if (!proc_alive(o->pid)) {
-			log_err("no process with PID %d", o->pid);
+		if (!proc_check_target(o->pid, "process", true))
 			return -1;
-		}
 		if (proc_tgid(o->pid) > 0 && proc_tgid(o->pid) != o->pid) {
 			log_note("%d is a thread of process %d: tracing the process",
 				 o->pid, proc_tgid(o->pid));
@@ -825,7 +879,10 @@ static int start_target(struct leak_run *r, struct leak_libs *libs, char *exe,
 	if (leak_find_program(o->cmd[0], exe, exe_len) ||
 	    leak_libs_of_program(exe, o->obj, o->prefix, libs))
 		return -1;
-	r->pid = leak_child_spawn(exe, o->cmd, go_fd, err_fd);
+	if (o->user && leak_user_lookup(o->user, &r->user))
+		return -1;
+	r->pid = leak_child_spawn(exe, o->cmd, o->user ? &r->user : NULL, go_fd,
+				  err_fd);
 	if (r->pid < 0)
 		return -1;
 	r->child = true;
@@ -866,10 +923,8 @@ int cmd_leak(int argc, char **argv)
 	if (o.kernel) {
 		static const enum hook chain[] = { HOOK_TP_BTF, HOOK_TRACEPOINT };
 
-		if (o.alloc_pid && !proc_alive(o.alloc_pid)) {
-			log_err("no process with PID %d", o.alloc_pid);
+		if (o.alloc_pid && !proc_check_target(o.alloc_pid, "process", false))
 			goto out;
-		}
 		r.pid = o.alloc_pid;
 		r.ksyms = ksyms_load(NULL);
 		if (!r.ksyms)
@@ -884,6 +939,11 @@ int cmd_leak(int argc, char **argv)
 	rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), on_event, &r, NULL);
 	if (!rb) {
 		log_err("cannot set up the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	/* The command was forked with memtrace's stdout: it keeps it. */
+	if (o.output && (err = output_to(o.output))) {
+		log_err("cannot write %s: %s", o.output, strerror(-err));
 		goto out;
 	}
 	if (r.child) {
@@ -908,7 +968,10 @@ int cmd_leak(int argc, char **argv)
 		.should_stop = target_gone,
 		.ctx = &r,
 	};
-	status = loop_finish(loop_run(&lo), final_report, &r);
+	err = loop_run(&lo);
+	if (err == LOOP_DONE)
+		err = wait_for_command(&r, rb);
+	status = loop_finish(err, final_report, &r);
 	note_child_status(&r);
 out:
 	if (go_fd >= 0) {
@@ -923,6 +986,7 @@ out:
 	leak_bpf__destroy(r.skel);
 	usyms_free(r.usyms);
 	ksyms_free(r.ksyms);
+	leak_user_free(&r.user);
 	regions_free(&r.regions);
 	json_free(&r.json);
 	free(r.frames);

@@ -92,6 +92,13 @@ static bool old_enough(const struct leak_run *r, bool all, uint64_t now,
 	return all || !r->o->older_ns || (now > ts && now - ts >= r->o->older_ns);
 }
 
+/* The image of the process now: what earlier ones allocated went with
+ * their address space at exec (leak_forget_images() deletes it). */
+static uint16_t current_gen(const struct leak_run *r)
+{
+	return r->skel->bss->exec_gen;
+}
+
 /* Every outstanding allocation, in batches of BATCH map entries. */
 static int read_allocs(struct leak_run *r, struct snapshot *s, bool all,
 		       uint64_t now)
@@ -114,7 +121,8 @@ static int read_allocs(struct leak_run *r, struct snapshot *s, bool all,
 			const struct leak_alloc *a = &vals[i];
 			struct item *it;
 
-			if (!old_enough(r, all, now, a->ts_ns))
+			if (!old_enough(r, all, now, a->ts_ns) ||
+			    a->gen != current_gen(r))
 				continue;
 			it = add_item(s, keys[i], a->size, a->ts_ns, 1, a->stackid);
 			if (it) {
@@ -132,17 +140,61 @@ static int read_allocs(struct leak_run *r, struct snapshot *s, bool all,
 static int read_combined(struct leak_run *r, struct snapshot *s)
 {
 	int fd = bpf_map__fd(r->skel->maps.combined_totals);
-	int32_t key, next, *prev = NULL;
+	uint64_t key, next, *prev = NULL;
 	struct leak_combined c;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &c) || !c.count)
+		if ((uint16_t)(key >> 32) != current_gen(r) ||
+		    bpf_map_lookup_elem(fd, &key, &c) || !c.count)
 			continue;
-		add_item(s, 0, c.bytes, 0, c.count, key);
+		add_item(s, 0, c.bytes, 0, c.count, (int32_t)key);
 	}
 	return 0;
+}
+
+/* Whether an entry of image g belongs to an image before gen (gen wraps
+ * at 16 bits). */
+static bool older_image(uint16_t g, uint16_t gen)
+{
+	return (int16_t)(g - gen) < 0;
+}
+
+/* Deletes the allocations, or -C totals, of the images before gen:
+ * nothing can free them now. The keys are collected first: a hash map's
+ * walk restarts when the key it stands on is deleted. */
+static void forget_older(int fd, uint16_t gen, bool combined)
+{
+	uint64_t key, next, *prev = NULL, *stale = NULL, *v;
+	size_t n = 0, cap = 0;
+	struct leak_alloc a;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (combined ? !older_image(key >> 32, gen) :
+			       bpf_map_lookup_elem(fd, &key, &a) ||
+				       !older_image(a.gen, gen))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			v = realloc(stale, cap * sizeof(*stale));
+			if (!v)
+				break;
+			stale = v;
+		}
+		stale[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	free(stale);
+}
+
+void leak_forget_images(struct leak_run *r, uint16_t gen)
+{
+	forget_older(bpf_map__fd(r->skel->maps.allocs), gen, false);
+	forget_older(bpf_map__fd(r->skel->maps.combined_totals), gen, true);
 }
 
 /* User mode: the stack of new's block is completed by its caller. */
@@ -253,6 +305,30 @@ static bool tracing_frame(struct leak_run *r, uint64_t addr)
 	return false;
 }
 
+/* Why a group has no frames: its allocations are counted, their stack
+ * was not kept. */
+static const char *stack_lost(const struct group *g)
+{
+	if (g->stackid == LEAK_STACK_TAKEN)
+		return "lost (bucket taken)";
+	if (g->stackid < 0)
+		return "lost (not readable)";
+	return "lost (gone from the stack map)";
+}
+
+/*
+ * A frame-pointer walk through code without frame pointers reads data as
+ * return addresses: it stops at the first that cannot be one. x86-64
+ * user addresses lie below 2^56 (2^47 with 4-level page tables; the
+ * first page is never mapped), kernel ones from 0xff00... up (5-level).
+ */
+static bool frame_plausible(const struct leak_run *r, uint64_t addr)
+{
+	if (r->o->kernel)
+		return addr >= 0xff00000000000000ULL;
+	return addr >= 4096 && addr < (1ULL << 56);
+}
+
 /* The stack's frames into r->frames: how many (0 if the id is gone). */
 static int read_stack(struct leak_run *r, const struct group *g)
 {
@@ -263,7 +339,7 @@ static int read_stack(struct leak_run *r, const struct group *g)
 	    bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stacks), &stackid,
 				r->frames))
 		return 0;
-	while ((uint64_t)n < r->o->stack_depth && r->frames[n])
+	while ((uint64_t)n < r->o->stack_depth && frame_plausible(r, r->frames[n]))
 		n++;
 	/* Frame 0 is in operator new, which keeps no frame pointer: its
 	 * caller comes next, from the return address new had at entry. */
@@ -489,17 +565,20 @@ static void read_losses(struct leak_run *r, struct losses *l)
 static void print_losses_text(const struct losses *l, bool regions_oom,
 			      bool kernel)
 {
-	printf("Not counted: %llu allocations (map full), %llu stacks (map bucket taken), "
-	       "%llu stacks (missing), %llu events (ring buffer full), %llu calls (no thread state)%s\n",
+	printf("Not counted: %llu allocations (map full), %llu events (ring buffer full), "
+	       "%llu calls (no thread state)%s\n",
 	       (unsigned long long)l->v[MT_LOST_MAP_FULL],
-	       (unsigned long long)l->v[LEAK_LOST_STACK_COLLISION],
-	       (unsigned long long)l->v[LEAK_LOST_STACK_MISSING],
 	       (unsigned long long)l->v[MT_LOST_RINGBUF],
 	       (unsigned long long)l->v[LEAK_LOST_STATE],
 	       regions_oom ? ", and mappings (out of memory)" : "");
+	printf("Counted without their stack: %llu allocations (stack map bucket taken; "
+	       "--max-stacks), %llu (stack not readable)\n",
+	       (unsigned long long)l->v[LEAK_LOST_STACK_COLLISION],
+	       (unsigned long long)l->v[LEAK_LOST_STACK_MISSING]);
 	/* The kernel frees what it allocated before the trace all the time. */
 	if (!kernel)
-		printf("Frees of allocations not tracked (made before the trace, or filtered): %llu\n",
+		printf("Frees of blocks not tracked (made before the trace, filtered, "
+		       "or freed again by glibc's thread cache at thread exit): %llu\n",
 		       (unsigned long long)l->v[LEAK_UNTRACKED_FREE]);
 }
 
@@ -522,7 +601,7 @@ static void print_text(struct leak_run *r, struct snapshot *s, bool all,
 			printf("\t\t%s\n", buf);
 		}
 		if (!n)
-			printf("\t\t[stack not available]\n");
+			printf("\t\t[stack %s]\n", stack_lost(g));
 		for (size_t k = 0; r->o->show_allocs && k < g->n; k++) {
 			const struct item *it = &s->items[g->first + k];
 
@@ -591,11 +670,15 @@ static int print_json(struct leak_run *r, struct snapshot *s, bool all,
 	json_key_array(j, "stacks");
 	for (size_t i = 0; i < shown; i++) {
 		const struct group *g = &s->groups[i];
+		int n;
 
 		json_object(j);
 		json_key_u64(j, "bytes", g->bytes);
 		json_key_u64(j, "allocs", g->count);
-		json_frames(r, read_stack(r, g));
+		n = read_stack(r, g);
+		if (!n)
+			json_key_str(j, "stack", stack_lost(g));
+		json_frames(r, n);
 		if (r->o->show_allocs) {
 			json_key_array(j, "allocations");
 			for (size_t k = 0; k < g->n; k++) {
@@ -653,7 +736,7 @@ static void print_folded(struct leak_run *r, struct snapshot *s)
 		int n = read_stack(r, g);
 
 		if (!n)
-			fputs("[stack not available]", stdout);
+			printf("[stack %s]", stack_lost(g));
 		for (int k = n - 1; k >= 0; k--) {
 			folded_frame(r, r->frames[k]);
 			if (k)

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include "args.h"
 #include "output.h"
+#include "leak_target.h"
 #include "regions.h"
 
 struct leak_bpf;
@@ -34,6 +35,8 @@ struct leak_opts {
 	bool show_allocs;		/* -a */
 	bool trace;			/* -t */
 	bool combined;			/* -C */
+	const char *output;		/* --output: the reports' file */
+	const char *user;		/* --user: CMD runs as this user */
 	/* Kernel mode: no -p, no command. */
 	bool kernel;
 	pid_t alloc_pid;		/* --alloc-pid */
@@ -54,13 +57,18 @@ struct leak_run {
 	pid_t pid;			/* the traced process */
 	bool child;			/* started by memtrace (-- CMD) */
 	bool gone;			/* the traced process has exited */
+	uint64_t next_maps_ns;		/* -p: when to read its maps again */
 	int child_status;
+	struct run_as user;		/* --user */
 };
 
 /* The report every interval and at the end: outstanding allocations by
  * stack, then the losses. final: the process may have exited, and every
  * allocation still there is a leak whatever its age. */
 int leak_report(struct leak_run *r, bool final);
+/* The process exec'ed into image gen: forgets what the images before
+ * it allocated, in the kernel's maps. */
+void leak_forget_images(struct leak_run *r, uint16_t gen);
 /* -t: one line per allocation and free. */
 void leak_trace_event(struct leak_run *r, const void *event);
 

@@ -2,6 +2,8 @@
 /* leak: finding the allocator a process uses, and starting a command. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,9 @@
 #include <poll.h>
 #include <unistd.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include "args.h"
 #include "leak_target.h"
 #include "log.h"
 #include "uelf.h"
@@ -310,10 +314,58 @@ oom:
 	return -1;
 }
 
+/*
+ * What exec would say of the program at path, said before anything is
+ * attached: a directory, a file that is neither ELF nor a #! script, a
+ * script whose interpreter is missing.
+ */
+static int check_program(const char *cmd, const char *path)
+{
+	char interp[PATH_MAX], magic[4];
+	struct stat st;
+	ssize_t n = 0;
+	int fd;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_err("cannot run '%s': it is a directory", cmd);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		n = read(fd, magic, sizeof(magic));
+		close(fd);
+	}
+	if (n == 4 && !memcmp(magic, "\177ELF", 4))
+		return 0;
+	if (n >= 2 && !memcmp(magic, "#!", 2)) {
+		if (!script_interpreter(path, interp, sizeof(interp))) {
+			log_err("cannot run '%s': its #! line names no interpreter by its full path",
+				cmd);
+			return -1;
+		}
+		if (access(interp, X_OK)) {
+			log_err("cannot run '%s': its interpreter %s: %s", cmd, interp,
+				strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (fd < 0) {
+		log_err("cannot run '%s': %s", cmd, strerror(errno));
+		return -1;
+	}
+	log_err("cannot run '%s': not a program (no ELF header, no #! line)", cmd);
+	return -1;
+}
+
 int leak_find_program(const char *cmd, char *path, size_t len)
 {
 	const char *dirs = getenv("PATH");
 
+	if (!*cmd) {
+		log_err("cannot run '': an empty command name");
+		return -1;
+	}
 	if (strchr(cmd, '/')) {
 		snprintf(path, len, "%s", cmd);
 		if (access(path, X_OK)) {
@@ -333,10 +385,109 @@ int leak_find_program(const char *cmd, char *path, size_t len)
 		if (getcwd(cwd, sizeof(cwd)))
 			snprintf(path, len, "%s/%s", cwd, rel);
 	}
+	return check_program(cmd, path);
+}
+
+/* The entry of /etc/passwd named spec, or numbered spec. Read from the
+ * files, not through NSS: the static build cannot load NSS modules of
+ * another glibc. */
+static struct passwd *find_user(const char *spec)
+{
+	bool by_uid;
+	struct passwd *pw;
+	uint64_t uid;
+	FILE *f = fopen("/etc/passwd", "re");
+
+	if (!f)
+		return NULL;
+	by_uid = !parse_u64(spec, 0, UINT32_MAX - 1, &uid);
+	while ((pw = fgetpwent(f)))
+		if (by_uid ? pw->pw_uid == uid : !strcmp(pw->pw_name, spec))
+			break;
+	fclose(f);
+	return pw;
+}
+
+/* The user's primary group, then the groups of /etc/group naming it. */
+static int user_groups(struct run_as *u)
+{
+	FILE *f = fopen("/etc/group", "re");
+	struct group *g;
+	int cap = 16;
+
+	u->groups = calloc(cap, sizeof(gid_t));
+	if (!u->groups) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	u->groups[u->ngroups++] = u->gid;
+	while (f && (g = fgetgrent(f))) {
+		for (char **m = g->gr_mem; *m; m++) {
+			if (strcmp(*m, u->name) || g->gr_gid == u->gid)
+				continue;
+			if (u->ngroups == cap) {
+				gid_t *v = realloc(u->groups, 2 * cap * sizeof(gid_t));
+
+				if (!v) {
+					fclose(f);
+					return -1;
+				}
+				u->groups = v;
+				cap *= 2;
+			}
+			u->groups[u->ngroups++] = g->gr_gid;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
 	return 0;
 }
 
-pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd)
+int leak_user_lookup(const char *spec, struct run_as *u)
+{
+	struct passwd *pw;
+
+	memset(u, 0, sizeof(*u));
+	pw = find_user(spec);
+	if (!pw) {
+		log_err("--user %s: no such user in /etc/passwd", spec);
+		return -1;
+	}
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	u->name = strdup(pw->pw_name);
+	u->home = strdup(pw->pw_dir);
+	if (!u->name || !u->home || user_groups(u)) {
+		log_err("--user %s: out of memory", spec);
+		leak_user_free(u);
+		return -1;
+	}
+	return 0;
+}
+
+void leak_user_free(struct run_as *u)
+{
+	free(u->groups);
+	free(u->name);
+	free(u->home);
+	memset(u, 0, sizeof(*u));
+}
+
+/* In the child, before exec: become the user, as sudo -u does. */
+static int become(const struct run_as *u)
+{
+	if (setgroups(u->ngroups, u->groups) || setgid(u->gid) || setuid(u->uid))
+		return -1;
+	setenv("HOME", u->home, 1);
+	setenv("USER", u->name, 1);
+	setenv("LOGNAME", u->name, 1);
+	return 0;
+}
+
+pid_t leak_child_spawn(const char *exe, char **argv, const struct run_as *user,
+		       int *go_fd, int *err_fd)
 {
 	int go[2], err[2];
 	pid_t pid;
@@ -364,7 +515,8 @@ pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd)
 		close(err[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);	/* memtrace gave up */
-		execv(exe, argv);
+		if (!user || !become(user))
+			execv(exe, argv);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
 			_exit(127);

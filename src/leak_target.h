@@ -31,12 +31,26 @@ int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
  * would; -1 after an error naming it. */
 int leak_find_program(const char *cmd, char *path, size_t len);
 
+/* --user: who CMD runs as. */
+struct run_as {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+	char *name, *home;
+};
+
+/* Looks up a user by name or number; -1 after an error naming it. */
+int leak_user_lookup(const char *spec, struct run_as *u);
+void leak_user_free(struct run_as *u);
+
 /*
  * Starts argv as a child that waits, before exec, until leak_child_go();
  * the child is traced (ptrace, seized) only to stop it at its exit, while
  * its memory map can still be read. Returns the child's PID, or -1.
  */
-pid_t leak_child_spawn(const char *exe, char **argv, int *go_fd, int *err_fd);
+pid_t leak_child_spawn(const char *exe, char **argv, const struct run_as *user,
+		       int *go_fd, int *err_fd);
 /* Lets the child exec; 0, or -1 after an error when exec failed. */
 int leak_child_go(pid_t pid, const char *exe, int go_fd, int err_fd);
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "output.h"
 
 char *fmt_u64(char *buf, uint64_t v)
@@ -548,4 +550,22 @@ void json_free(struct json *j)
 	free(j->buf);
 	j->buf = NULL;
 	j->len = j->cap = 0;
+}
+
+int output_to(const char *path)
+{
+	int fd;
+
+	fflush(stdout);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0)
+		return -errno;
+	if (dup2(fd, STDOUT_FILENO) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return 0;
 }

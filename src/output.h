@@ -90,4 +90,8 @@ void json_free(struct json *j);
 /* Appends the JSON string literal for s (quotes included) to j. */
 void json_put_string(struct json *j, const char *s, size_t n);
 
+/* stdout goes to the file at path from now on (created or truncated);
+ * 0 or a negative errno. A child started before keeps the stdout it had. */
+int output_to(const char *path);
+
 #endif /* MEMTRACE_OUTPUT_H */

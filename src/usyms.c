@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "usyms.h"
@@ -100,7 +101,9 @@ struct cu_range {
 
 struct usyms_module {
 	char *path;		/* as in /proc/PID/maps, or as opened */
-	uint64_t ino;		/* from /proc/PID/maps; 0: not checked */
+	uint64_t dev, ino;	/* from /proc/PID/maps; 0: not checked */
+	int pin;		/* the mapped file, opened while the process
+				 * lived (map_files); -1 when not */
 	int state;		/* 0: not loaded yet, 1: loaded, -1: failed */
 	struct elf_file main, debug, alt;
 	char *debug_path;	/* where debug was found */
@@ -1635,7 +1638,8 @@ static void find_line(struct usyms_module *m, uint64_t addr, struct usym *s)
 
 /* ---- modules ---- */
 
-static struct usyms_module *module_new(const char *path, uint64_t ino)
+static struct usyms_module *module_new(const char *path, uint64_t dev,
+				       uint64_t ino)
 {
 	struct usyms_module *m = calloc(1, sizeof(*m));
 
@@ -1646,15 +1650,25 @@ static struct usyms_module *module_new(const char *path, uint64_t ino)
 		free(m);
 		return NULL;
 	}
+	m->dev = dev;
 	m->ino = ino;
+	m->pin = -1;
 	m->main.fd = m->debug.fd = m->alt.fd = -1;
 	return m;
+}
+
+static void module_unpin(struct usyms_module *m)
+{
+	if (m->pin >= 0)
+		close(m->pin);
+	m->pin = -1;
 }
 
 static void module_free(struct usyms_module *m)
 {
 	if (!m)
 		return;
+	module_unpin(m);
 	if (m->dw)
 		dwarf_end(m->dw);
 	if (m->alt_dw)
@@ -1791,14 +1805,14 @@ static int cmp_map(const void *a, const void *b)
 }
 
 static struct usyms_module *module_for(struct usyms *u, const char *path,
-				       uint64_t ino)
+				       uint64_t dev, uint64_t ino)
 {
 	struct usyms_module *m;
 
 	for (m = u->mods; m; m = m->next)
-		if (m->ino == ino && !strcmp(m->path, path))
+		if (m->ino == ino && m->dev == dev && !strcmp(m->path, path))
 			return m;
-	m = module_new(path, ino);
+	m = module_new(path, dev, ino);
 	if (m) {
 		m->next = u->mods;
 		u->mods = m;
@@ -1806,11 +1820,42 @@ static struct usyms_module *module_for(struct usyms *u, const char *path,
 	return m;
 }
 
+/*
+ * While the process lives, map_files opens the very file each mapping
+ * shows (needs CAP_SYS_ADMIN). Kept open until the module is loaded, it
+ * is what is read even when the path has been replaced since, or the
+ * process is gone, or lived in another mount namespace.
+ */
+static void pin_mapped(struct usyms *u)
+{
+	for (size_t i = 0; i < u->nmaps; i++) {
+		const struct map *mp = &u->maps[i];
+		struct usyms_module *m = mp->mod;
+		char path[96];
+		struct stat st;
+		int fd;
+
+		if (m->state || m->pin >= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+			 u->pid, mp->start, mp->end);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0)
+			continue;	/* no privilege, no descriptor left */
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != m->ino) {
+			close(fd);
+			continue;
+		}
+		m->pin = fd;
+	}
+}
+
 /* "start-end perms offset dev inode   path": executable file mappings
  * only, the ones code addresses are in. */
 static bool parse_map(char *line, uint64_t *start, uint64_t *end,
-		      uint64_t *off, uint64_t *ino, char **path)
+		      uint64_t *off, uint64_t *dev, uint64_t *ino, char **path)
 {
+	unsigned long long major, minor;
 	char *p = line, *e;
 	size_t len;
 
@@ -1829,9 +1874,17 @@ static bool parse_map(char *line, uint64_t *start, uint64_t *end,
 	*off = strtoull(p, &e, 16);
 	if (e == p || *e != ' ')
 		return false;
-	p = strchr(e + 1, ' ');		/* past the device */
-	if (!p)
+	/* The device, "major:minor" in hex. */
+	p = e + 1;
+	major = strtoull(p, &e, 16);
+	if (e == p || *e != ':')
 		return false;
+	p = e + 1;
+	minor = strtoull(p, &e, 16);
+	if (e == p || *e != ' ' || major > UINT32_MAX || minor > UINT32_MAX)
+		return false;
+	*dev = makedev(major, minor);
+	p = e;
 	*ino = strtoull(p + 1, &e, 10);
 	if (e == p + 1 || errno)
 		return false;
@@ -1858,11 +1911,11 @@ static int read_maps(struct usyms *u)
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while ((len = getline(&line, &cap, f)) > 0) {
-		uint64_t start, end, off, ino;
+		uint64_t start, end, off, dev, ino;
 		char *file;
 
 		if (len > MAX_MAPS_LINE ||
-		    !parse_map(line, &start, &end, &off, &ino, &file))
+		    !parse_map(line, &start, &end, &off, &dev, &ino, &file))
 			continue;
 		if (n == mcap) {
 			size_t c = mcap ? mcap * 2 : 64;
@@ -1883,7 +1936,7 @@ static int read_maps(struct usyms *u)
 		maps[n].start = start;
 		maps[n].end = end;
 		maps[n].offset = off;
-		maps[n].mod = module_for(u, file, ino);
+		maps[n].mod = module_for(u, file, dev, ino);
 		if (!maps[n].mod) {
 			err = -ENOMEM;
 			break;
@@ -1906,6 +1959,7 @@ static int read_maps(struct usyms *u)
 	free(u->maps);
 	u->maps = maps;
 	u->nmaps = n;
+	pin_mapped(u);
 	return 0;
 }
 
@@ -1927,35 +1981,34 @@ static struct map *find_map(struct usyms *u, uint64_t addr)
 }
 
 /*
- * Open a mapped file: as the process sees it (its root), else through
- * map_files (the very inode mapped, even deleted or replaced since; needs
- * CAP_SYS_ADMIN), else as we see it. A file whose inode is not the mapped
- * one is the last resort: overlayfs shows other inode numbers.
+ * Opens a mapped file to read its symbols: the one pinned while the
+ * process lived, else the file at its path, as the process sees it (its
+ * root) or as we do, only when it is the mapped inode. A file that is not
+ * (replaced since, another mount namespace's) would give wrong names:
+ * such frames show their address and module. Through the process's root
+ * while it lives, the inode number is enough: overlayfs shows its own
+ * device, and /proc/PID/maps the real file's.
  */
-static void load_mapped(struct usyms *u, struct usyms_module *m,
-			const struct map *mp)
+static void load_mapped(struct usyms *u, struct usyms_module *m)
 {
-	char cand[3][PATH_MAX];
-	bool ok[3];
-	int best = -1;
+	char path[PATH_MAX];
 	struct stat st;
+	int err;
 
-	ok[0] = fmt_path(cand[0], PATH_MAX, "%s%s", u->root, m->path);
-	ok[1] = fmt_path(cand[1], PATH_MAX, "/proc/%d/map_files/%" PRIx64
-			 "-%" PRIx64, u->pid, mp->start, mp->end);
-	ok[2] = fmt_path(cand[2], PATH_MAX, "%s", m->path);
-	for (int i = 0; i < 3 && best < 0; i++)
-		if (ok[i] && !stat(cand[i], &st) && S_ISREG(st.st_mode) &&
-		    st.st_ino == m->ino)
-			best = i;
-	if (best >= 0 && !module_load(m, cand[best], u->root))
-		return;
-	for (int i = 0; i < 3; i++) {
-		if (!ok[i] || i == best)
-			continue;
-		if (!module_load(m, cand[i], u->root))
+	if (m->pin >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", m->pin);
+		err = module_load(m, path, u->root);
+		module_unpin(m);
+		if (!err)
 			return;
 	}
+	if (fmt_path(path, sizeof(path), "%s%s", u->root, m->path) &&
+	    !stat(path, &st) && st.st_ino == m->ino &&
+	    !module_load(m, path, u->root))
+		return;
+	if (!stat(m->path, &st) && st.st_ino == m->ino && st.st_dev == m->dev &&
+	    !module_load(m, m->path, u->root))
+		return;
 	m->state = -1;
 }
 
@@ -2115,7 +2168,7 @@ int usyms_resolve(struct usyms *u, uint64_t addr, struct usym *s)
 	}
 	m = mp->mod;
 	if (!m->state)
-		load_mapped(u, m, mp);
+		load_mapped(u, m);
 	module_lookup(m, elf_addr_of(m, mp, addr), s);
 	rc = 0;
 	cache_put(u, addr, rc, s);
@@ -2166,7 +2219,7 @@ struct usyms_module *usyms_module_open(const char *path)
 	if (!path)
 		return NULL;
 	elf_version(EV_CURRENT);
-	m = module_new(path, 0);
+	m = module_new(path, 0, 0);
 	if (!m)
 		return NULL;
 	if (module_load(m, path, "")) {

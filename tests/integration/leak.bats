@@ -73,6 +73,39 @@ leak_run() {
 	$CHECK stack "$T/r.json" "$SRC" leak_nofp - 5000 1
 }
 
+@test "leak: a frame-pointer walk stops at an address that cannot be a return address" {
+	leak_run "$T/r.json" -- "$LEAKER" badfp
+	$CHECK stack "$T/r.json" "$SRC" leak_badfp - 7000 1
+	python3 - "$T/r.json" <<'PY'
+import json, sys
+rep = [json.loads(l) for l in open(sys.argv[1]) if '"report"' in l][-1]
+s = [s for s in rep["stacks"] if s["bytes"] == 7000][0]
+addrs = [hex(f["addr"]) for f in s["frames"]]
+assert len(addrs) == 1, addrs
+PY
+}
+
+@test "leak: a stack the stack map refuses is counted under a row that says so" {
+	# 64 buckets for ~30 stacks: some land in a taken bucket on nearly
+	# every run; five runs without one would be a one in 10^15 chance.
+	local run collided=0
+	for run in 1 2 3 4 5; do
+		leak_run "$T/r.json" --max-stacks 64 -- "$LEAKER" kinds threads
+		$CHECK explained "$T/r.json"
+		$CHECK stack "$T/r.json" "$SRC" thread_leak thread 800000 200
+		$CHECK stack "$T/r.json" "$SRC" leak_malloc malloc 30000 1
+		if grep -q '"stack":"lost (bucket taken)"' "$T/r.json"; then
+			collided=1
+			break
+		fi
+	done
+	[ $collided = 1 ]
+	run "$MEMTRACE" leak -i 0 -T 100 --max-stacks 64 -- "$LEAKER" kinds threads
+	[ "$status" = 0 ]
+	[[ $output == *"Counted without their stack: "* ]]
+	refute grep -q "stack not available" <<<"$output"
+}
+
 @test "leak: C++ new and delete: names demangled, pairs not reported" {
 	leak_run "$T/r.json" -- "$WL/leaker_cxx"
 	local src=$ROOT/tests/workloads/leaker_cxx.cpp
@@ -82,18 +115,24 @@ leak_run() {
 	$CHECK total "$T/r.json" 34000 main
 }
 
+# leak_p_final OUT PID: "leak -p PID" until the leaker (-w kinds) exits;
+# its final report is read after the exit.
+leak_p_final() {
+	start_tracer "$1" "$1.err" leak --json -i 0 -p "$2"
+	kill -USR1 "$2"
+	for _ in $(seq 200); do grep -q done "$T/wl.out" && break; sleep 0.05; done
+	kill -TERM "$2"
+	wait "$2" || true
+	wait_tracer
+	[ "$TRACER_STATUS" = 0 ] || { cat "$1.err"; false; }
+}
+
 @test "leak: -p attaches to a running process; its exit ends the trace with the final report" {
 	"$LEAKER" -w kinds >"$T/wl.out" &
 	local wl=$!
 	for _ in $(seq 100); do grep -q ready "$T/wl.out" && break; sleep 0.05; done
-	start_tracer "$T/r.json" "$T/r.err" leak --json -i 0 -p "$wl"
-	kill -USR1 "$wl"
-	for _ in $(seq 200); do grep -q done "$T/wl.out" && break; sleep 0.05; done
-	kill -TERM "$wl"
-	wait "$wl" || true
-	wait_tracer
-	[ "$TRACER_STATUS" = 0 ] || { cat "$T/r.err"; false; }
-	grep -q "process $wl has exited" "$T/r.err"
+	leak_p_final "$T/r.json" "$wl"
+	grep -q "process $wl has exited" "$T/r.json.err"
 	for k in malloc calloc realloc posix_memalign valloc memalign aligned_alloc mmap; do
 		$CHECK stack "$T/r.json" "$SRC" "leak_$k" "$k" 30000 1
 	done
@@ -208,6 +247,137 @@ leak_run() {
 	$CHECK total "$T/r.json" 1048576
 }
 
+@test "leak: -p of a process that execs forgets the old image, names the new one" {
+	mkfifo "$T/go"
+	# shellcheck disable=SC2016
+	sh -c 'read x <"$1"; exec "$2" -w nested >"$3"' _ "$T/go" "$LEAKER" "$T/wl.out" &
+	local wl=$!
+	start_tracer "$T/r.json" "$T/r.err" leak --json -i 0.3 -o 0 -p "$wl"
+	# The shell allocates before it execs: none of that may remain.
+	echo go >"$T/go"
+	for _ in $(seq 100); do grep -q ready "$T/wl.out" && break; sleep 0.05; done
+	kill -USR1 "$wl"
+	for _ in $(seq 200); do grep -q done "$T/wl.out" && break; sleep 0.05; done
+	# A report while it lives names the new image's frames.
+	for _ in $(seq 200); do grep -q '"function":"leak_nested"' "$T/r.json" && break; sleep 0.05; done
+	kill -TERM "$wl"
+	wait "$wl" || true
+	wait_tracer
+	[ "$TRACER_STATUS" = 0 ] || { cat "$T/r.err"; false; }
+	$CHECK stack "$T/r.json" "$SRC" leak_nested nested 1048576 1
+	# and the buffer of its stdout (a file), which glibc never frees
+	$CHECK stack "$T/r.json" "$SRC" _IO_file_doallocate - 4096 1
+	$CHECK total "$T/r.json" $((1048576 + 4096))
+}
+
+@test "leak: -p names frames from the file mapped, even when it is replaced during the trace" {
+	mkdir "$T/bin"
+	cp "$LEAKER" "$T/bin/leaker"
+	"$T/bin/leaker" -w kinds >"$T/wl.out" &
+	local wl=$!
+	for _ in $(seq 100); do grep -q ready "$T/wl.out" && break; sleep 0.05; done
+	# Another program at the same path (a new inode), as an upgrade does.
+	cp "$WL/leaker_cxx" "$T/bin/new" && mv "$T/bin/new" "$T/bin/leaker"
+	leak_p_final "$T/r.json" "$wl"
+	for k in malloc calloc realloc posix_memalign valloc memalign aligned_alloc mmap; do
+		$CHECK stack "$T/r.json" "$SRC" "leak_$k" "$k" 30000 1
+	done
+}
+
+@test "leak: -p of a process in another mount namespace: its files, not ours, name its frames" {
+	mkdir -p "$T/ns"
+	# Ours: another program at the path the process runs.
+	cp "$WL/leaker_cxx" "$T/ns/leaker"
+	# shellcheck disable=SC2016
+	unshare -m sh -c 'mount -t tmpfs none "$1" && cp "$2" "$1/leaker" &&
+		exec "$1/leaker" -w kinds >"$3"' _ "$T/ns" "$LEAKER" "$T/wl.out" &
+	local wl=$!
+	for _ in $(seq 100); do grep -q ready "$T/wl.out" && break; sleep 0.05; done
+	leak_p_final "$T/r.json" "$wl"
+	for k in malloc calloc realloc posix_memalign valloc memalign aligned_alloc mmap; do
+		$CHECK stack "$T/r.json" "$SRC" "leak_$k" "$k" 30000 1
+	done
+}
+
+# leak_tty ARGS...: "memtrace leak --json -i 0 --output $T/r.json ARGS"
+# on a terminal, its stderr in $T/r.err, CMD's stdout in $T/wl.out; the
+# steps of tests/lib/tty_interrupt.py come from TTY_STEPS, its --after
+# command from TTY_AFTER.
+leak_tty() {
+	# shellcheck disable=SC2016,SC2086
+	python3 "$ROOT/tests/lib/tty_interrupt.py" --after "${TTY_AFTER:-true}" $TTY_STEPS -- sh -c \
+		'm=$1 o=$2 w=$3 e=$4; shift 4; exec "$m" leak --json -i 0 --output "$o" "$@" >"$w" 2>"$e"' \
+		_ "$MEMTRACE" "$T/r.json" "$T/wl.out" "$T/r.err" "$@"
+}
+
+@test "leak: Ctrl-C waits for the command's shutdown: what it frees then is not a leak" {
+	TTY_STEPS="$T/wl.out ready"
+	run leak_tty -o 0 -- "$LEAKER" graceful
+	echo "$output"; cat "$T/r.err"
+	[ "$output" = "status 0" ]
+	grep -q freed "$T/wl.out"
+	# 10 MiB were held when Ctrl-C came; all freed in the 0.5 s that
+	# followed. What remains is stdout's buffer, which glibc never frees.
+	$CHECK stack "$T/r.json" "$SRC" _IO_file_doallocate - 4096 1
+	$CHECK total "$T/r.json" 4096
+	refute grep -q partial "$T/r.err"
+}
+
+@test "leak: a second Ctrl-C stops waiting: a partial report, the command runs on, not stopped" {
+	TTY_STEPS="$T/wl.out ready $T/r.err interrupt"
+	# Once memtrace has exited, while the terminal is still there.
+	TTY_AFTER="pid=\$(sed -n 's/.*the command (PID \\([0-9]*\\)) runs on.*/\\1/p' $T/r.err);
+		echo \$pid >$T/pid; grep -E '^(State|TracerPid):' /proc/\$pid/status >$T/state"
+	run leak_tty -- "$LEAKER" deaf
+	echo "$output"; cat "$T/r.err" "$T/state"
+	local pid
+	pid=$(cat "$T/pid")
+	[ "$output" = "status 0" ]
+	# It ran on (sleeping in sigsuspend), neither stopped nor traced.
+	grep -q "^State:.S (sleeping)" "$T/state"
+	grep -q "^TracerPid:.0$" "$T/state"
+	grep -q "waiting for the command (PID $pid) to exit; interrupt again to stop waiting" "$T/r.err"
+	grep -q "the report is partial: the command (PID $pid) runs on, no longer traced" "$T/r.err"
+	grep -q '"type":"report"' "$T/r.json"
+}
+
+@test "leak: SIGTERM to memtrace alone reaches the command; nothing is left running" {
+	"$MEMTRACE" leak --json -i 0 -- "$LEAKER" deaf >"$T/r.json" 2>"$T/r.err" &
+	TRACER_PID=$!
+	local pid
+	for _ in $(seq 100); do grep -q ready "$T/r.json" && break; sleep 0.05; done
+	pid=$(pgrep -P "$TRACER_PID" leaker)
+	[ -n "$pid" ]
+	kill -TERM "$TRACER_PID"
+	wait_tracer
+	cat "$T/r.err"
+	[ "$TRACER_STATUS" = 0 ]
+	refute kill -0 "$pid" 2>/dev/null
+	grep -q "the command was killed by signal 15" "$T/r.err"
+	grep -q '"type":"report"' "$T/r.json"
+}
+
+@test "leak: --output keeps the report apart from the command's stdout; --user runs it as another user" {
+	run "$MEMTRACE" leak --json -i 0 --output "$T/r.json" -- sh -c 'echo not json; id -u; echo "$HOME"'
+	[ "$status" = 0 ]
+	[ "${lines[0]}" = "not json" ]
+	[ "${lines[1]}" = 0 ]
+	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/r.json"
+	run "$MEMTRACE" leak -i 0 --output "$T/r.txt" --user nobody -- \
+		sh -c 'id -u; id -g; echo "$HOME"; exec "$1" nested' _ "$LEAKER"
+	[ "$status" = 0 ]
+	[ "${lines[0]}" = "$(id -u nobody)" ]
+	[ "${lines[1]}" = "$(id -g nobody)" ]
+	[ "${lines[2]}" = "$(getent passwd nobody | cut -d: -f6)" ]
+	grep -q "^Outstanding: 1048576 bytes in 1 allocations" "$T/r.txt"
+	run "$MEMTRACE" leak --user no-such-user-here -- true
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace leak: --user no-such-user-here: no such user in /etc/passwd" ]
+	run "$MEMTRACE" leak --user nobody -p 1
+	[ "$status" = 2 ]
+	[[ $output == *"--user applies to a command memtrace runs (-- CMD)"* ]]
+}
+
 @test "leak: -p of a thread traces its process" {
 	"$LEAKER" -w threads >"$T/wl.out" &
 	local wl=$! tid
@@ -290,6 +460,49 @@ leak_run() {
 	[ "$status" = 2 ]
 	run "$MEMTRACE" leak -p 1 -- true
 	[ "$status" = 2 ]
+}
+
+@test "leak: errors that name the real problem: empty or missing command, scripts, ranges, zombies" {
+	run "$MEMTRACE" leak --
+	[ "$status" = 2 ]
+	[ "$output" = "memtrace leak: '--' must be followed by the command to run (see 'memtrace leak --help')" ]
+	run "$MEMTRACE" leak -- ''
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace leak: cannot run '': an empty command name" ]
+	run "$MEMTRACE" leak -- "$T"
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace leak: cannot run '$T': it is a directory" ]
+	printf 'echo hello\n' >"$T/noshebang"
+	chmod +x "$T/noshebang"
+	run "$MEMTRACE" leak -- "$T/noshebang"
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace leak: cannot run '$T/noshebang': not a program (no ELF header, no #! line)" ]
+	printf '#!/nonexistent/interp\n' >"$T/badinterp"
+	chmod +x "$T/badinterp"
+	run "$MEMTRACE" leak -- "$T/badinterp"
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace leak: cannot run '$T/badinterp': its interpreter /nonexistent/interp: No such file or directory" ]
+
+	# Out of range: the range is said.
+	run "$MEMTRACE" leak --max-allocs 10 -- true
+	[ "$status" = 2 ]
+	[[ $output == "memtrace leak: invalid value '10' for --max-allocs: out of range (1024 to 67108864)"* ]]
+	run "$MEMTRACE" leak -T 0 -- true
+	[[ $output == *"out of range (1 to 1000000)"* ]]
+	# An option -C would ignore.
+	run "$MEMTRACE" leak -C -o 100 -- true
+	[ "$status" = 2 ]
+	[[ $output == *"-o needs each allocation's age, which -C does not keep"* ]]
+
+	# A zombie, a kernel thread.
+	make_zombie
+	run "$MEMTRACE" leak -p "$ZOMBIE"
+	kill "$ZOMBIE_PARENT" 2>/dev/null || true
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace leak: process $ZOMBIE has exited: a zombie its parent has not reaped yet" ]
+	run "$MEMTRACE" leak -p 2
+	[ "$status" = 1 ]
+	[ "$output" = "memtrace leak: 2 is a kernel thread: it has no user-space memory" ]
 }
 
 @test "leak: a command's exit status and signals pass through; memtrace exits 0" {

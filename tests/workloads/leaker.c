@@ -18,7 +18,12 @@
  *   munmap    mmap of 10 pages with the 3rd unmapped (36864 bytes left);
  *             mmap of 4 pages moved by mremap to 8 (32768)
  *   nofp      malloc(5000) from a function without a frame pointer
+ *   badfp     malloc(7000) from a function whose frame pointer leads to a
+ *             "return address" that cannot be one (0x3c20782064616572)
  *   loop N    N x (malloc(64), free), then "ns_per_pair X": for the benchmark
+ *   graceful  10 x malloc(1 MiB), "ready"; on SIGINT, 0.5 s of shutdown
+ *             that frees them all, then exit 0 (a later SIGINT is ignored)
+ *   deaf      "ready", then runs on, ignoring SIGINT, until SIGTERM
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -233,6 +238,24 @@ __asm__(".text\n"
 	"	ret\n"
 	".size leak_nofp, .-leak_nofp\n");
 
+/* A frame whose saved frame pointer is 0 (the walk's end) and whose
+ * return address is non-canonical, as data read as a frame looks. */
+uint64_t bad_frame[2] = { 0, 0x3c20782064616572ULL };
+
+/* malloc(n) with %rbp at bad_frame: a frame-pointer walk from malloc's
+ * return finds leak_badfp, then the bad address. */
+void *leak_badfp(size_t n);
+__asm__(".text\n"
+	".globl leak_badfp\n"
+	".type leak_badfp, @function\n"
+	"leak_badfp:\n"
+	"	push %rbp\n"
+	"	lea bad_frame(%rip), %rbp\n"
+	"	call malloc@PLT\n"
+	"	pop %rbp\n"
+	"	ret\n"
+	".size leak_badfp, .-leak_badfp\n");
+
 /* Prints the time per malloc/free pair, measured here so that starting
  * the program (or the tracer) is not in it. */
 static void loop(long n)
@@ -251,12 +274,51 @@ static void loop(long n)
 					       (b.tv_nsec - a.tv_nsec)) / n : 0.0);
 }
 
+static volatile sig_atomic_t got_int;
+
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		got_usr1 = 1;
+	else if (sig == SIGINT)
+		got_int = 1;
 	else
 		got_term = 1;
+}
+
+/* A server's Ctrl-C: it takes a while, and frees what it holds. */
+static void graceful(const sigset_t *none)
+{
+	struct timespec half = { 0, 500 * 1000 * 1000 };
+	void *blocks[10];
+	sigset_t intr;
+
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	sigprocmask(SIG_BLOCK, &intr, NULL);
+	for (int i = 0; i < 10; i++)
+		blocks[i] = malloc(1 << 20);
+	signal(SIGINT, on_signal);
+	printf("ready\n");
+	fflush(stdout);
+	while (!got_int)
+		sigsuspend(none);
+	signal(SIGINT, SIG_IGN);
+	nanosleep(&half, NULL);
+	for (int i = 0; i < 10; i++)
+		free(blocks[i]);
+	printf("freed\n");
+	fflush(stdout);
+}
+
+static void deaf(const sigset_t *none)
+{
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		sigsuspend(none);
 }
 
 int main(int argc, char **argv)
@@ -295,11 +357,17 @@ int main(int argc, char **argv)
 		} else if (!strcmp(m, "munmap")) {
 			leak_unmapped();
 			leak_remapped();
-		} else if (!strcmp(m, "nofp"))
+		} else if (!strcmp(m, "nofp")) {
 			hold(leak_nofp(5000));
-		else if (!strcmp(m, "loop") && i + 1 < argc)
+		} else if (!strcmp(m, "badfp")) {
+			hold(leak_badfp(7000));
+		} else if (!strcmp(m, "graceful")) {
+			graceful(&none);
+		} else if (!strcmp(m, "deaf")) {
+			deaf(&none);
+		} else if (!strcmp(m, "loop") && i + 1 < argc) {
 			loop(atol(argv[++i]));
-		else {
+		} else {
 			fprintf(stderr, "leaker: unknown mode '%s'\n", m);
 			return 2;
 		}
