@@ -55,6 +55,19 @@ struct fc_totals {
 	uint64_t files, dirs, size, pages, cached, before;
 };
 
+/*
+ * A file to look at: name, relative to dirfd; path names it in messages
+ * and rows. follow: a symbolic link at name is followed, as it is for a
+ * path of the command line (as ls, vmtouch and fincore do), and in walks
+ * with -L.
+ */
+struct fc_at {
+	int dirfd;
+	const char *name;
+	const char *path;
+	bool follow;
+};
+
 /* (dev, ino) already counted: hard links and paths given twice count
  * once; with -L, directories already walked are not walked again. */
 struct inode_set {
@@ -113,7 +126,8 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -r, --recursive        walk directories\n"
 		"  -x, --one-file-system  do not cross into other filesystems while walking\n"
-		"  -L, --dereference      follow symbolic links while walking\n"
+		"  -L, --dereference      follow symbolic links while walking (those named\n"
+		"                         on the command line are always followed)\n"
 		"      --sort KEY         cached (pages), size, percent or name\n"
 		"      --top N            only the N files with the most pages cached\n"
 		"      --bytes            exact byte counts instead of 4.0K, 1.2M\n"
@@ -255,29 +269,56 @@ static int test_run_fd(struct fc_run *r, int fd)
 	return opts.retval ? -EBADF : 0;
 }
 
+/* Opens at with flags; O_NOFOLLOW unless at is to be followed. */
+static int open_at(const struct fc_at *at, int flags)
+{
+	flags |= O_CLOEXEC | (at->follow ? 0 : O_NOFOLLOW);
+	return openat(at->dirfd, at->name, flags);
+}
+
+/* Opens at for reading, without updating its access time where allowed. */
+static int open_read(const struct fc_at *at)
+{
+	int fd = open_at(at, O_RDONLY | O_NOATIME);
+
+	/* O_NOATIME needs to own the file, or CAP_FOWNER. */
+	if (fd < 0 && errno == EPERM)
+		fd = open_at(at, O_RDONLY);
+	return fd;
+}
+
+/* The answer to the last question, for the file whose stat is st. */
+static int answer(struct fc_run *r, const struct stat *st, uint64_t *cached)
+{
+	int i = fc_pick(&r->skel->bss->result, st);
+
+	if (i < 0)
+		return -ENOENT;
+	*cached = r->skel->bss->result.rec[i].nrpages;
+	return 0;
+}
+
 /*
- * The cached pages of the file dirfd/name whose stat is st. With fentry or
- * kprobe, the stat() that got st already asked the kernel (the caller reset
- * the result first). With test_run, the file is opened as O_PATH (no
+ * The cached pages of the file at whose stat is st. With fentry or kprobe,
+ * the stat() that got st already asked the kernel (the caller reset the
+ * result first). With test_run, the file is opened as O_PATH (no
  * permission needed, nothing changes) and looked up; an overlayfs file is
  * opened for reading instead, as only an open file leads to the real one.
  */
-static int cached_pages(struct fc_run *r, int dirfd, const char *name,
+static int cached_pages(struct fc_run *r, const struct fc_at *at,
 			const struct stat *st, uint64_t *cached)
 {
-	int fd, err, i, nofollow = r->o->follow ? 0 : O_NOFOLLOW;
+	int fd, err;
 
 	if (r->method == HOOK_TEST_RUN) {
-		fd = openat(dirfd, name, O_PATH | O_CLOEXEC | nofollow);
+		fd = open_at(at, O_PATH);
 		if (fd < 0)
 			return -errno;
 		err = test_run_fd(r, fd);
 		close(fd);
 		if (!err && r->skel->bss->result.count &&
 		    r->skel->bss->result.rec[0].magic == OVERLAYFS_SUPER_MAGIC) {
-			fd = openat(dirfd, name, O_RDONLY | O_NOATIME | O_CLOEXEC | nofollow);
-			if (fd < 0 && errno == EPERM)
-				fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | nofollow);
+			fd = open_read(at);
 			if (fd < 0)
 				return -errno;
 			err = test_run_fd(r, fd);
@@ -286,33 +327,18 @@ static int cached_pages(struct fc_run *r, int dirfd, const char *name,
 		if (err)
 			return err;
 	}
-	i = fc_pick(&r->skel->bss->result, st);
-	if (i < 0)
-		return -ENOENT;
-	*cached = r->skel->bss->result.rec[i].nrpages;
-	return 0;
+	return answer(r, st, cached);
 }
 
-/* stat() of dirfd/name, which with fentry/kprobe is also the question. */
-static int stat_at(struct fc_run *r, int dirfd, const char *name,
-		   struct stat *st, bool follow)
+/* stat() of at, which with fentry/kprobe is also the question. */
+static int stat_at(struct fc_run *r, const struct fc_at *at, struct stat *st)
 {
 	reset_result(r);
-	return fstatat(dirfd, name, st, follow ? 0 : AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+	return fstatat(at->dirfd, at->name, st,
+		       at->follow ? 0 : AT_SYMLINK_NOFOLLOW) ? -errno : 0;
 }
 
 /* -- Touch, evict, detail: these open the file ------------------------- */
-
-static int open_read(int dirfd, const char *name, bool follow)
-{
-	int flags = O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
-	int fd = openat(dirfd, name, flags | O_NOATIME);
-
-	/* O_NOATIME needs to own the file, or CAP_FOWNER. */
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, flags);
-	return fd;
-}
 
 static int touch_fd(int fd, uint64_t size)
 {
@@ -333,13 +359,13 @@ static int touch_fd(int fd, uint64_t size)
 }
 
 /* --touch, --evict, --detail on one file; row->cached is refreshed. */
-static int act_on_file(struct fc_run *r, int dirfd, const char *name,
+static int act_on_file(struct fc_run *r, const struct fc_at *at,
 		       const struct stat *st, struct fc_row *row)
 {
 	const struct fc_opts *o = r->o;
 	int fd, err = 0;
 
-	fd = open_read(dirfd, name, o->follow);
+	fd = open_read(at);
 	if (fd < 0)
 		return -errno;
 	if (o->touch)
@@ -350,9 +376,9 @@ static int act_on_file(struct fc_run *r, int dirfd, const char *name,
 		struct stat again;
 
 		row->before = row->cached;
-		err = stat_at(r, dirfd, name, &again, o->follow);
+		err = stat_at(r, at, &again);
 		if (!err)
-			err = cached_pages(r, dirfd, name, st, &row->cached);
+			err = cached_pages(r, at, st, &row->cached);
 	}
 	if (!err && o->detail) {
 		err = cachestat_fd(fd, &row->cs);
@@ -396,9 +422,9 @@ static uint64_t pages_of(const struct fc_run *r, uint64_t size)
  * given: a path of the command line (a second one for the same file is
  * worth a note; a hard link met in a walk is not).
  */
-static void file_at(struct fc_run *r, int dirfd, const char *name,
-		    const char *path, const struct stat *st,
-		    struct fc_totals *tot, bool want_row, bool given)
+static void file_at(struct fc_run *r, const struct fc_at *at,
+		    const struct stat *st, struct fc_totals *tot, bool want_row,
+		    bool given)
 {
 	struct fc_row row = { .size = st->st_size };
 	struct fc_row *p;
@@ -408,16 +434,16 @@ static void file_at(struct fc_run *r, int dirfd, const char *name,
 	if (!inode_set_add(&r->files, st->st_dev, st->st_ino)) {
 		if (given)
 			log_note("%s: already counted (the same file as an earlier path)",
-				 path);
+				 at->path);
 		return;
 	}
 	row.pages = pages_of(r, st->st_size);
-	err = cached_pages(r, dirfd, name, st, &row.cached);
+	err = cached_pages(r, at, st, &row.cached);
 	if (!err && (r->o->touch || r->o->evict || r->o->detail))
-		err = act_on_file(r, dirfd, name, st, &row);
+		err = act_on_file(r, at, st, &row);
 	if (err) {
 		snprintf(msg, sizeof(msg), "%s", strerror(-err));
-		path_error(r, path, msg);
+		path_error(r, at->path, msg);
 		return;
 	}
 	tot->files++;
@@ -427,7 +453,7 @@ static void file_at(struct fc_run *r, int dirfd, const char *name,
 	tot->before += row.before;
 	if (!want_row)
 		return;
-	p = new_row(r, path, false);
+	p = new_row(r, at->path, false);
 	if (!p)
 		return;
 	row.path = p->path;
@@ -477,17 +503,18 @@ static void walk(struct fc_run *r, int dirfd, const char *path, dev_t top_dev,
 		return;
 	}
 	while (!loop_interrupted() && (errno = 0, de = readdir(d))) {
+		struct fc_at at = { dirfd, de->d_name, sub, o->follow };
+
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		join(sub, sizeof(sub), path, de->d_name);
-		err = stat_at(r, dirfd, de->d_name, &st, o->follow);
+		err = stat_at(r, &at, &st);
 		if (err) {
 			path_error(r, sub, strerror(-err));
 			continue;
 		}
 		if (S_ISREG(st.st_mode)) {
-			file_at(r, dirfd, de->d_name, sub, &st, tot,
-				o->common.verbose > 0, false);
+			file_at(r, &at, &st, tot, o->common.verbose > 0, false);
 		} else if (S_ISDIR(st.st_mode)) {
 			if ((o->one_fs && st.st_dev != top_dev) ||
 			    (o->follow && !inode_set_add(&r->dirs, st.st_dev,
@@ -527,18 +554,19 @@ static void add_totals(struct fc_totals *a, const struct fc_totals *b)
  * and vmtouch do with theirs. */
 static void do_path(struct fc_run *r, const char *path)
 {
+	struct fc_at at = { AT_FDCWD, path, path, true };
 	struct fc_totals tot = { 0 };
 	struct fc_row *row;
 	struct stat st;
 	int err, fd;
 
-	err = stat_at(r, AT_FDCWD, path, &st, true);
+	err = stat_at(r, &at, &st);
 	if (err) {
 		path_error(r, path, strerror(-err));
 		return;
 	}
 	if (S_ISREG(st.st_mode)) {
-		file_at(r, AT_FDCWD, path, path, &st, &tot, true, true);
+		file_at(r, &at, &st, &tot, true, true);
 	} else if (S_ISDIR(st.st_mode)) {
 		if (!r->o->recursive) {
 			log_note("%s: a directory (-r walks it)", path);
@@ -753,13 +781,14 @@ static void print_summary(struct fc_run *r)
  */
 static int check_answers(struct fc_run *r)
 {
+	struct fc_at at = { AT_FDCWD, "/", "/", true };
 	struct stat st;
 	uint64_t cached;
 	int err;
 
-	err = stat_at(r, AT_FDCWD, "/", &st, true);
+	err = stat_at(r, &at, &st);
 	if (!err)
-		err = cached_pages(r, AT_FDCWD, "/", &st, &cached);
+		err = cached_pages(r, &at, &st, &cached);
 	if (err)
 		log_info("page cache: %s did not answer for /: %s",
 			 hook_name(r->method), strerror(-err));

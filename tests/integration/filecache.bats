@@ -42,7 +42,32 @@ teardown() {
 	check_filecache_overlay "$T"
 }
 
+@test "filecache: symbolic links named on the command line count as their target, walks follow them with -L" {
+	scenario_filecache_symlinks "$T"
+	check_filecache_symlinks "$T"
+}
+
 # Host only.
+
+@test "filecache: each link to a file in /usr/lib/x86_64-linux-gnu counts as its target and as fincore" {
+	local lib=/usr/lib/x86_64-linux-gnu links targets
+	[ -d "$lib" ] || skip "no $lib"
+	find "$lib" -maxdepth 1 -type l -xtype f | sort >"$T/links.list"
+	[ "$(wc -l <"$T/links.list")" -gt 10 ]
+	# One link per file: a file is counted once per run.
+	xargs -d '\n' realpath <"$T/links.list" >"$T/targets.list"
+	xargs -d '\n' stat -L -c %d:%i <"$T/links.list" >"$T/inodes.list"
+	paste -d ' ' "$T/links.list" "$T/targets.list" "$T/inodes.list" |
+		awk '!seen[$3]++ { print $1, $2 }' >"$T/pairs"
+	mapfile -t links < <(cut -d ' ' -f 1 "$T/pairs")
+	mapfile -t targets < <(cut -d ' ' -f 2 "$T/pairs")
+	cat "${targets[0]}" >/dev/null	# at least one file with pages cached
+	fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/before"
+	filecache "$T/links" --json "${links[@]}"
+	filecache "$T/targets" --json "${targets[@]}"
+	fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/after"
+	python3 "$FILECACHE_CHECK" libs "$T"
+}
 
 @test "filecache: on this machine the chain falls back from fentry and kprobe to test_run" {
 	[ ! -e /sys/bus/event_source/devices/kprobe ] ||
