@@ -240,6 +240,16 @@ static bool inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
 	return true;
 }
 
+/* A file opened is not the one stat() described: between the two, its
+ * name was given to another (renamed over, or swapped for a FIFO). One
+ * past the kernel's errno values (MAX_ERRNO). */
+#define FC_ECHANGED 4096
+
+static const char *err_text(int err)
+{
+	return err == -FC_ECHANGED ? "changed while being read" : strerror(-err);
+}
+
 static void path_error(struct fc_run *r, const char *path, const char *why)
 {
 	log_err("%s: %s", path, why);
@@ -269,22 +279,60 @@ static int test_run_fd(struct fc_run *r, int fd)
 	return opts.retval ? -EBADF : 0;
 }
 
-/* Opens at with flags; O_NOFOLLOW unless at is to be followed. */
-static int open_at(const struct fc_at *at, int flags)
+/*
+ * Opens at with flags (O_NOFOLLOW unless at is to be followed), and checks
+ * that it is still what st describes: the same inode, of the same type.
+ * The name may have gone to another file since the stat(); O_NONBLOCK
+ * keeps a FIFO put there from blocking the open. Returns the descriptor,
+ * or -errno (-FC_ECHANGED).
+ */
+static int open_same(const struct fc_at *at, int flags, const struct stat *st)
 {
-	flags |= O_CLOEXEC | (at->follow ? 0 : O_NOFOLLOW);
-	return openat(at->dirfd, at->name, flags);
+	struct stat now;
+	int fd, err = 0;
+
+	flags |= O_CLOEXEC | O_NONBLOCK | (at->follow ? 0 : O_NOFOLLOW);
+	fd = openat(at->dirfd, at->name, flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &now))
+		err = -errno;
+	else if (now.st_dev != st->st_dev || now.st_ino != st->st_ino ||
+		 ((now.st_mode ^ st->st_mode) & S_IFMT))
+		err = -FC_ECHANGED;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
-/* Opens at for reading, without updating its access time where allowed. */
-static int open_read(const struct fc_at *at)
+/* Opens the regular file at for reading, without updating its access time
+ * where allowed. */
+static int open_read(const struct fc_at *at, const struct stat *st)
 {
-	int fd = open_at(at, O_RDONLY | O_NOATIME);
+	int fd = open_same(at, O_RDONLY | O_NOATIME, st), fl;
 
 	/* O_NOATIME needs to own the file, or CAP_FOWNER. */
-	if (fd < 0 && errno == EPERM)
-		fd = open_at(at, O_RDONLY);
+	if (fd == -EPERM)
+		fd = open_same(at, O_RDONLY, st);
+	/* A file's reads wait for the disk: where a filesystem would take
+	 * O_NONBLOCK to mean "don't", --touch would read nothing. */
+	if (fd >= 0 && (fl = fcntl(fd, F_GETFL)) >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	return fd;
+}
+
+/* Asks the kernel about the open file fd: its fstat() fires the fentry or
+ * kprobe hook as a stat() does; test_run looks the descriptor up. */
+static int ask_fd(struct fc_run *r, int fd)
+{
+	struct stat again;
+
+	if (r->method == HOOK_TEST_RUN)
+		return test_run_fd(r, fd);
+	reset_result(r);
+	return fstat(fd, &again) ? -errno : 0;
 }
 
 /* The answer to the last question, for the file whose stat is st. */
@@ -304,6 +352,7 @@ static int answer(struct fc_run *r, const struct stat *st, uint64_t *cached)
  * result first). With test_run, the file is opened as O_PATH (no
  * permission needed, nothing changes) and looked up; an overlayfs file is
  * opened for reading instead, as only an open file leads to the real one.
+ * Either open must find the inode of st, not one renamed there since.
  */
 static int cached_pages(struct fc_run *r, const struct fc_at *at,
 			const struct stat *st, uint64_t *cached)
@@ -311,16 +360,16 @@ static int cached_pages(struct fc_run *r, const struct fc_at *at,
 	int fd, err;
 
 	if (r->method == HOOK_TEST_RUN) {
-		fd = open_at(at, O_PATH);
+		fd = open_same(at, O_PATH, st);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		err = test_run_fd(r, fd);
 		close(fd);
 		if (!err && r->skel->bss->result.count &&
 		    r->skel->bss->result.rec[0].magic == OVERLAYFS_SUPER_MAGIC) {
-			fd = open_read(at);
+			fd = open_read(at, st);
 			if (fd < 0)
-				return -errno;
+				return fd;
 			err = test_run_fd(r, fd);
 			close(fd);
 		}
@@ -365,20 +414,18 @@ static int act_on_file(struct fc_run *r, const struct fc_at *at,
 	const struct fc_opts *o = r->o;
 	int fd, err = 0;
 
-	fd = open_read(at);
+	fd = open_read(at, st);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (o->touch)
 		err = touch_fd(fd, st->st_size);
 	else if (o->evict)
 		err = -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	if (!err && (o->touch || o->evict)) {
-		struct stat again;
-
 		row->before = row->cached;
-		err = stat_at(r, at, &again);
+		err = ask_fd(r, fd);
 		if (!err)
-			err = cached_pages(r, at, st, &row->cached);
+			err = answer(r, st, &row->cached);
 	}
 	if (!err && o->detail) {
 		err = cachestat_fd(fd, &row->cs);
@@ -428,7 +475,6 @@ static void file_at(struct fc_run *r, const struct fc_at *at,
 {
 	struct fc_row row = { .size = st->st_size };
 	struct fc_row *p;
-	char msg[256];
 	int err;
 
 	if (!inode_set_add(&r->files, st->st_dev, st->st_ino)) {
@@ -442,8 +488,7 @@ static void file_at(struct fc_run *r, const struct fc_at *at,
 	if (!err && (r->o->touch || r->o->evict || r->o->detail))
 		err = act_on_file(r, at, st, &row);
 	if (err) {
-		snprintf(msg, sizeof(msg), "%s", strerror(-err));
-		path_error(r, at->path, msg);
+		path_error(r, at->path, err_text(err));
 		return;
 	}
 	tot->files++;
@@ -524,10 +569,9 @@ static void walk(struct fc_run *r, int dirfd, const char *path, dev_t top_dev,
 				path_error(r, sub, "too deep");
 				continue;
 			}
-			fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
-				    O_CLOEXEC | (o->follow ? 0 : O_NOFOLLOW));
+			fd = open_same(&at, O_RDONLY | O_DIRECTORY, &st);
 			if (fd < 0) {
-				path_error(r, sub, strerror(errno));
+				path_error(r, sub, err_text(fd));
 				continue;
 			}
 			tot->dirs++;
@@ -573,9 +617,9 @@ static void do_path(struct fc_run *r, const char *path)
 			return;
 		}
 		inode_set_add(&r->dirs, st.st_dev, st.st_ino);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = open_same(&at, O_RDONLY | O_DIRECTORY, &st);
 		if (fd < 0) {
-			path_error(r, path, strerror(errno));
+			path_error(r, path, err_text(fd));
 			return;
 		}
 		tot.dirs = 1;

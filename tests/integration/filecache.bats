@@ -81,6 +81,51 @@ teardown() {
 	[[ $output != *"libbpf"* ]]
 }
 
+# swap_runs DIR ARGS...: 50 runs of "memtrace filecache ARGS -r DIR" while
+# DIR/f, a fully cached file, and DIR/p, a FIFO, swap names. None may hang
+# or fail otherwise than with one line about a path that changed; the file,
+# fully cached, is counted with all its pages (never with the FIFO's 0) or
+# not at all (when both names were the FIFO as the walk saw them).
+swap_runs() {
+	local dir=$1 i s
+	shift
+	for i in $(seq 50); do
+		s=0
+		timeout 10 "$MEMTRACE" filecache "$@" -r "$dir" >"$T/out" 2>"$T/err" || s=$?
+		if [ "$s" != 0 ] && [ "$s" != 1 ]; then
+			echo "run $i of $*: status $s: $(cat "$T/err")"
+			return 1
+		fi
+		if grep -vxF -e "memtrace filecache: $dir/f: changed while being read" \
+			-e "memtrace filecache: $dir/p: changed while being read" "$T/err" ||
+			[ -n "$(sort "$T/err" | uniq -d)" ]; then
+			echo "run $i of $*: stderr: $(cat "$T/err")"
+			return 1
+		fi
+		if grep '"pages":' "$T/out" | grep -v '"pages":\([0-9]*\),"cached_pages":\1,'; then
+			echo "run $i of $*: a row without the file's pages"
+			return 1
+		fi
+	done
+}
+
+@test "filecache: a file swapped with a FIFO while walking: no hang, no FIFO's count, one line" {
+	mkdir "$T/tmpfs"
+	# tmpfs: without swap, nothing takes the file's pages out of the cache
+	mount -t tmpfs -o size=16m none "$T/tmpfs"
+	"$WL/pages" fill "$T/tmpfs/f" 65536
+	mkfifo "$T/tmpfs/p"
+	"$HELPERS/exchange" "$T/tmpfs/f" "$T/tmpfs/p" 600 &
+	pid=$!
+	s=0
+	{ swap_runs "$T/tmpfs" --json && swap_runs "$T/tmpfs" --json --touch &&
+		swap_runs "$T/tmpfs" --json --evict &&
+		swap_runs "$T/tmpfs" --json --detail; } || s=$?
+	kill "$pid"
+	wait "$pid" || :
+	[ "$s" = 0 ]
+}
+
 @test "filecache: an unreadable path as an unprivileged user (CAP_BPF, CAP_PERFMON)" {
 	# bats' own temporary directory is private to root
 	U=$(mktemp -d /tmp/memtrace-unpriv.XXXXXX)
