@@ -69,7 +69,7 @@ struct fc_at {
 };
 
 /* (dev, ino) already counted: hard links and paths given twice count
- * once; with -L, directories already walked are not walked again. */
+ * once; a directory met again in a walk is not walked again. */
 struct inode_set {
 	struct { dev_t dev; ino_t ino; } *slots;
 	size_t n, cap;		/* cap: a power of two, 0 when empty */
@@ -124,7 +124,7 @@ static void usage(FILE *out)
 		"per directory given (its whole tree), or one per file with -v.\n"
 		"\n"
 		"Options:\n"
-		"  -r, --recursive        walk directories\n"
+		"  -r, --recursive        walk directories, of any depth, each once\n"
 		"  -x, --one-file-system  do not cross into other filesystems while walking\n"
 		"  -L, --dereference      follow symbolic links while walking (those named\n"
 		"                         on the command line are always followed)\n"
@@ -523,65 +523,291 @@ static const char *type_name(mode_t mode)
 	}
 }
 
-static void join(char *buf, size_t len, const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
+/* -- Walking a tree ---------------------------------------------------- */
 
-	snprintf(buf, len, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/",
-		 name);
+/*
+ * Directories a walk keeps open at once. A deeper tree closes the
+ * shallowest ones and opens them again on its way back up, so that a tree
+ * of any depth is walked within the default limit of 1024 descriptors.
+ */
+#define FC_OPEN_DIRS 64
+
+/*
+ * A directory on the walk's stack. Its entries are read when it is
+ * entered, so that its descriptor may be closed while deeper ones are
+ * walked, and opened again by name from its parent's to go on.
+ */
+struct fc_dir {
+	DIR *d;			/* NULL while closed */
+	char *name;		/* in its parent; the path given for the top */
+	char *names;		/* its entries, each ending in a NUL */
+	size_t len, cap, next;	/* of names; where the next entry starts */
+	size_t path_len;	/* its path: the first path_len bytes of path */
+	dev_t dev;
+	ino_t ino;
+};
+
+struct fc_walk {
+	struct fc_run *r;
+	struct fc_totals *tot;
+	dev_t top_dev;
+	struct fc_dir *dirs;	/* a stack; dirs[0] is the directory given */
+	size_t depth, cap;
+	size_t nopen;		/* how many have their descriptor open */
+	size_t first_open;	/* none below dirs[first_open] is open */
+	char *path;		/* of the entry looked at, of any length */
+	size_t path_cap;
+};
+
+/* Grows *buf (of *cap bytes) to hold need bytes. */
+static int grow(char **buf, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 256;
+	char *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*buf, n);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
 }
 
-/* Walks the directory open as dirfd (path for messages) into tot. */
-static void walk(struct fc_run *r, int dirfd, const char *path, dev_t top_dev,
-		 struct fc_totals *tot, int depth)
+/* Makes w->path the path of name in the directory whose path is its first
+ * len bytes (name alone when len is 0). */
+static int path_to(struct fc_walk *w, size_t len, const char *name)
 {
-	const struct fc_opts *o = r->o;
-	DIR *d = fdopendir(dirfd);
+	bool slash = len && w->path[len - 1] != '/';
+
+	if (grow(&w->path, &w->path_cap, len + slash + strlen(name) + 1))
+		return -ENOMEM;
+	if (slash)
+		w->path[len++] = '/';
+	strcpy(w->path + len, name);
+	return 0;
+}
+
+/* Reads the entries of f->d into f->names. */
+static int read_names(struct fc_dir *f)
+{
 	struct dirent *de;
-	struct stat st;
-	char sub[4096];
-	int err, fd;
+	size_t n;
 
-	if (!d) {
-		path_error(r, path, strerror(errno));
-		close(dirfd);
-		return;
-	}
-	while (!loop_interrupted() && (errno = 0, de = readdir(d))) {
-		struct fc_at at = { dirfd, de->d_name, sub, o->follow };
-
+	while ((errno = 0, de = readdir(f->d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		join(sub, sizeof(sub), path, de->d_name);
-		err = stat_at(r, &at, &st);
-		if (err) {
-			path_error(r, sub, strerror(-err));
-			continue;
-		}
-		if (S_ISREG(st.st_mode)) {
-			file_at(r, &at, &st, tot, o->common.verbose > 0, false);
-		} else if (S_ISDIR(st.st_mode)) {
-			if ((o->one_fs && st.st_dev != top_dev) ||
-			    (o->follow && !inode_set_add(&r->dirs, st.st_dev,
-							   st.st_ino)))
-				continue;
-			if (depth > 4096) {
-				path_error(r, sub, "too deep");
-				continue;
-			}
-			fd = open_same(&at, O_RDONLY | O_DIRECTORY, &st);
-			if (fd < 0) {
-				path_error(r, sub, err_text(fd));
-				continue;
-			}
-			tot->dirs++;
-			walk(r, fd, sub, top_dev, tot, depth + 1);
-		}
-		/* Links not followed, devices, FIFOs, sockets: not counted. */
+		n = strlen(de->d_name) + 1;
+		if (grow(&f->names, &f->cap, f->len + n))
+			return -ENOMEM;
+		memcpy(f->names + f->len, de->d_name, n);
+		f->len += n;
 	}
-	if (errno)
-		path_error(r, path, strerror(errno));
-	closedir(d);
+	return -errno;
+}
+
+/* Closes the shallowest open directories, down to FC_OPEN_DIRS open. */
+static void keep_open_few(struct fc_walk *w)
+{
+	struct fc_dir *f;
+
+	while (w->nopen > FC_OPEN_DIRS) {
+		while (!w->dirs[w->first_open].d)
+			w->first_open++;
+		f = &w->dirs[w->first_open];
+		closedir(f->d);
+		f->d = NULL;
+		w->nopen--;
+	}
+}
+
+/*
+ * Pushes the directory open as fd (taken over), named name in its parent,
+ * whose path is w->path, and reads its entries. An error after the push
+ * (a failed readdir) leaves the entries read so far to walk.
+ */
+static int dir_enter(struct fc_walk *w, int fd, const char *name,
+		     const struct stat *st)
+{
+	struct fc_dir *f;
+	int err;
+
+	if (w->depth == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+
+		f = realloc(w->dirs, cap * sizeof(*f));
+		if (!f) {
+			close(fd);
+			return -ENOMEM;
+		}
+		w->dirs = f;
+		w->cap = cap;
+	}
+	f = &w->dirs[w->depth];
+	*f = (struct fc_dir){ .path_len = strlen(w->path), .dev = st->st_dev,
+			      .ino = st->st_ino };
+	f->name = strdup(name);
+	f->d = f->name ? fdopendir(fd) : NULL;
+	if (!f->d) {
+		err = -errno;
+		free(f->name);
+		close(fd);
+		return err;
+	}
+	w->depth++;
+	w->nopen++;
+	err = read_names(f);
+	keep_open_few(w);
+	return err;
+}
+
+static void dir_leave(struct fc_walk *w)
+{
+	struct fc_dir *f = &w->dirs[--w->depth];
+
+	if (f->d) {
+		closedir(f->d);
+		w->nopen--;
+	}
+	free(f->name);
+	free(f->names);
+}
+
+/*
+ * Opens again, from the top down, the directories of the stack that were
+ * closed; each must still be the one walked into. On failure, *failed is
+ * the first that could not be.
+ */
+static int dir_reopen(struct fc_walk *w, size_t *failed)
+{
+	w->first_open = 0;
+	for (size_t k = 0; k < w->depth; k++) {
+		struct fc_dir *f = &w->dirs[k];
+		struct fc_at at = { AT_FDCWD, f->name, NULL, true };
+		struct stat st = { .st_dev = f->dev, .st_ino = f->ino,
+				   .st_mode = S_IFDIR };
+		int fd;
+
+		if (f->d)
+			continue;
+		if (k) {
+			at.dirfd = dirfd(w->dirs[k - 1].d);
+			at.follow = w->r->o->follow;
+		}
+		fd = open_same(&at, O_RDONLY | O_DIRECTORY, &st);
+		if (fd >= 0 && !(f->d = fdopendir(fd))) {
+			close(fd);
+			fd = -ENOMEM;
+		}
+		if (fd < 0) {
+			*failed = k;
+			return fd;
+		}
+		w->nopen++;
+		keep_open_few(w);
+	}
+	return 0;
+}
+
+/* Back in a directory that was closed: opens it again, or reports it and
+ * gives up the rest of it and of the directories below it. */
+static int walk_reopen(struct fc_walk *w)
+{
+	size_t k;
+	int err = dir_reopen(w, &k);
+
+	if (!err)
+		return 0;
+	w->path[w->dirs[k].path_len] = '\0';
+	path_error(w->r, w->path, err_text(err));
+	for (; k < w->depth; k++)
+		w->dirs[k].next = w->dirs[k].len;
+	return err;
+}
+
+/* A directory met in the walk: pushed, to be walked next. Each is walked
+ * once: a bind mount may hold its own parent, and with -L a link may lead
+ * back up. */
+static void walk_into(struct fc_walk *w, const struct fc_at *at,
+		      const struct stat *st)
+{
+	struct fc_run *r = w->r;
+	int fd, err;
+
+	if ((r->o->one_fs && st->st_dev != w->top_dev) ||
+	    !inode_set_add(&r->dirs, st->st_dev, st->st_ino))
+		return;
+	fd = open_same(at, O_RDONLY | O_DIRECTORY, st);
+	if (fd < 0) {
+		path_error(r, at->path, err_text(fd));
+		return;
+	}
+	w->tot->dirs++;
+	err = dir_enter(w, fd, at->name, st);
+	if (err)
+		path_error(r, at->path, err_text(err));
+}
+
+/* The next entry of the deepest directory: a file is counted, a directory
+ * pushed; links not followed, devices, FIFOs and sockets are not counted. */
+static void walk_entry(struct fc_walk *w)
+{
+	struct fc_dir *f = &w->dirs[w->depth - 1];
+	const struct fc_opts *o = w->r->o;
+	const char *name = f->names + f->next;
+	struct fc_at at = { dirfd(f->d), name, NULL, o->follow };
+	struct stat st;
+	int err;
+
+	f->next += strlen(name) + 1;
+	if (path_to(w, f->path_len, name)) {
+		w->path[f->path_len] = '\0';
+		path_error(w->r, w->path, strerror(ENOMEM));
+		return;
+	}
+	at.path = w->path;
+	err = stat_at(w->r, &at, &st);
+	if (err)
+		path_error(w->r, w->path, err_text(err));
+	else if (S_ISREG(st.st_mode))
+		file_at(w->r, &at, &st, w->tot, o->common.verbose > 0, false);
+	else if (S_ISDIR(st.st_mode))
+		walk_into(w, &at, &st);
+}
+
+/*
+ * Walks the directory open as fd (taken over), the path given whose stat
+ * is st, into tot: depth first, with an explicit stack, so that neither
+ * the depth of a tree nor the length of its paths has a limit.
+ */
+static void walk(struct fc_run *r, int fd, const char *path,
+		 const struct stat *st, struct fc_totals *tot)
+{
+	struct fc_walk w = { .r = r, .tot = tot, .top_dev = st->st_dev };
+	struct fc_dir *f;
+	int err;
+
+	err = path_to(&w, 0, path);
+	if (err)
+		close(fd);
+	else
+		err = dir_enter(&w, fd, path, st);
+	if (err)
+		path_error(r, path, err_text(err));
+	while (w.depth && !loop_interrupted()) {
+		f = &w.dirs[w.depth - 1];
+		if (f->next == f->len)
+			dir_leave(&w);
+		else if (f->d || !walk_reopen(&w))
+			walk_entry(&w);
+	}
+	while (w.depth)
+		dir_leave(&w);
+	free(w.dirs);
+	free(w.path);
 }
 
 static void add_totals(struct fc_totals *a, const struct fc_totals *b)
@@ -623,7 +849,7 @@ static void do_path(struct fc_run *r, const char *path)
 			return;
 		}
 		tot.dirs = 1;
-		walk(r, fd, path, st.st_dev, &tot, 0);
+		walk(r, fd, path, &st, &tot);
 		if (!r->o->common.verbose && (row = new_row(r, path, true))) {
 			row->size = tot.size;
 			row->pages = tot.pages;

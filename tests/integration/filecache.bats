@@ -81,6 +81,59 @@ teardown() {
 	[[ $output != *"libbpf"* ]]
 }
 
+# nested DEPTH NAMELEN: a file of 100 pages, 50 of them in the cache,
+# hard-linked at the bottom of DEPTH nested directories with NAMELEN-byte
+# names below $T/tmpfs/deep, as $deep_file; the kernel's count of it in
+# $T/before. On tmpfs, where the pages written stay (there is no swap to
+# take them), and a hole has none.
+nested() {
+	local seg
+	mkdir "$T/tmpfs"
+	mount -t tmpfs -o size=16m none "$T/tmpfs"
+	"$WL/pages" sparse "$T/tmpfs/f" 409600
+	dd if=/dev/zero of="$T/tmpfs/f" bs=4096 count=50 conv=notrunc status=none
+	"$WL/pages" nest "$T/tmpfs/deep" "$1" "$2" "$T/tmpfs/f"
+	seg=$(printf '%*s' "$2" '' | tr ' ' d)
+	# shellcheck disable=SC2046
+	deep_file=$T/tmpfs/deep$(printf "/$seg%.0s" $(seq "$1"))/f
+	"$WL/pages" count "$T/tmpfs/f" >"$T/before"
+}
+
+# check_nested OUT DEPTH: memtrace's JSON in OUT (filecache -r -v --json
+# $T/tmpfs/deep) counts the file once, under its whole path, as mincore does,
+# and DEPTH directories below the top one.
+check_nested() {
+	local mc
+	"$WL/pages" count "$T/tmpfs/f" >"$T/after"
+	cmp "$T/before" "$T/after"	# the cache did not move meanwhile
+	mc=$(sed -n 's/.* mincore=\([0-9]*\) .*/\1/p' "$T/before")
+	[ "$mc" = 50 ]
+	grep -qF "{\"type\":\"file\",\"path\":\"$deep_file\",\"size\":409600,\"pages\":100,\"cached_pages\":$mc," "$1"
+	grep -q "^{\"type\":\"summary\",\"files\":1,\"directories\":$(($2 + 1)),\"size\":409600,\"pages\":100,\"cached_pages\":$mc," "$1"
+}
+
+@test "filecache: -r on a tree 3000 directories deep: no crash, the file at the bottom counted" {
+	nested 3000 1
+	# Many descriptors allowed (the old recursion ran out of stack), and
+	# few: a walk keeps a bounded number open, whatever the depth.
+	for n in 20000 256; do
+		s=0
+		(ulimit -n "$n" && exec timeout 120 "$MEMTRACE" filecache -r -v --json "$T/tmpfs/deep") \
+			>"$T/out.$n" 2>"$T/err.$n" || s=$?
+		echo "ulimit -n $n: status $s: $(grep -v "page cache" "$T/err.$n")"
+		[ "$s" = 0 ]
+		check_nested "$T/out.$n" 3000
+	done
+}
+
+@test "filecache: a path longer than PATH_MAX is not cut" {
+	nested 30 200
+	[ "${#deep_file}" -gt 6000 ]
+	filecache "$T/json" -r -v --json "$T/tmpfs/deep"
+	[ "$(cat "$T/json.status")" = 0 ]
+	check_nested "$T/json" 30
+}
+
 # swap_runs DIR ARGS...: 50 runs of "memtrace filecache ARGS -r DIR" while
 # DIR/f, a fully cached file, and DIR/p, a FIFO, swap names. None may hang
 # or fail otherwise than with one line about a path that changed; the file,
