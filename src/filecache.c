@@ -139,6 +139,10 @@ static void usage(FILE *out)
 		"      --json             one JSON object per row, and a summary\n"
 		"  -h, --help             show this help\n"
 		"\n"
+		"Paths are quoted in text like a shell's $'...' where they hold control\n"
+		"characters, and cut to 4096 bytes in rows, ending in \"...\" (--json\n"
+		"has them whole).\n"
+		"\n"
 		"A path that cannot be read, or is not a regular file or directory, is\n"
 		"reported on stderr; the others are still shown, and the exit status is 1.\n"
 		"Paths are never opened for reading unless --touch, --evict or --detail\n"
@@ -250,9 +254,34 @@ static const char *err_text(int err)
 	return err == -FC_ECHANGED ? "changed while being read" : strerror(-err);
 }
 
+/*
+ * A path for a terminal, quoted as text_quote() does ($'...' around
+ * control characters: a newline would split a row, an ESC start a
+ * terminal's escape sequence), in memory of its own: a path may be of any
+ * length. NULL when out of memory.
+ */
+static char *quote_path(const char *path)
+{
+	size_t n = strlen(path), cap = 4 * n + 4;	/* $'', \xNN a byte */
+	char *q = malloc(cap);
+
+	if (q)
+		text_quote(q, cap, path, n);
+	return q;
+}
+
+/* One line on stderr about path. */
+static void path_msg(const char *path, const char *msg)
+{
+	char *q = quote_path(path);
+
+	log_note("%s: %s", q ? q : "?", msg);
+	free(q);
+}
+
 static void path_error(struct fc_run *r, const char *path, const char *why)
 {
-	log_err("%s: %s", path, why);
+	path_msg(path, why);
 	r->failed++;
 }
 
@@ -479,8 +508,8 @@ static void file_at(struct fc_run *r, const struct fc_at *at,
 
 	if (!inode_set_add(&r->files, st->st_dev, st->st_ino)) {
 		if (given)
-			log_note("%s: already counted (the same file as an earlier path)",
-				 at->path);
+			path_msg(at->path,
+				 "already counted (the same file as an earlier path)");
 		return;
 	}
 	row.pages = pages_of(r, st->st_size);
@@ -839,7 +868,7 @@ static void do_path(struct fc_run *r, const char *path)
 		file_at(r, &at, &st, &tot, true, true);
 	} else if (S_ISDIR(st.st_mode)) {
 		if (!r->o->recursive) {
-			log_note("%s: a directory (-r walks it)", path);
+			path_msg(path, "a directory (-r walks it)");
 			return;
 		}
 		inode_set_add(&r->dirs, st.st_dev, st.st_ino);
@@ -934,6 +963,24 @@ static void print_row_json(struct fc_run *r, const struct fc_row *row)
 	json_end(j, stdout);
 }
 
+/* The bytes of a path a text row shows at most (--json has it whole). */
+#define FC_PATH_SHOWN 4096
+
+/* A row's path as the text shows it: quoted, cut to FC_PATH_SHOWN bytes
+ * on a character's boundary, and then ending in "...". */
+static char *shown_path(const char *path)
+{
+	char *q = quote_path(path);
+	size_t n = FC_PATH_SHOWN - 3;
+
+	if (!q || strlen(q) <= FC_PATH_SHOWN)
+		return q;
+	while (n && (q[n] & 0xc0) == 0x80)	/* a UTF-8 continuation */
+		n--;
+	strcpy(q + n, "...");
+	return q;
+}
+
 static void print_rows(struct fc_run *r)
 {
 	const struct fc_opts *o = r->o;
@@ -971,6 +1018,7 @@ static void print_rows(struct fc_run *r)
 	table_header(stdout, cols, n);
 	for (size_t i = 0; i < shown; i++) {
 		const struct fc_row *row = &r->rows[i];
+		char *path = shown_path(row->path);
 		int k = 0;
 
 		if (o->touch || o->evict)
@@ -998,8 +1046,9 @@ static void print_rows(struct fc_run *r)
 				cells[k] = v[k];
 			}
 		}
-		cells[k++] = row->path;
+		cells[k++] = path ? path : "?";
 		table_row(stdout, cols, n, cells);
+		free(path);
 	}
 }
 

@@ -126,12 +126,40 @@ check_nested() {
 	done
 }
 
-@test "filecache: a path longer than PATH_MAX is not cut" {
-	nested 30 200
-	[ "${#deep_file}" -gt 6000 ]
+@test "filecache: a path longer than PATH_MAX: whole in JSON, marked where the text cuts it" {
+	nested 45 200
+	[ "${#deep_file}" -gt 9000 ]
 	filecache "$T/json" -r -v --json "$T/tmpfs/deep"
-	[ "$(cat "$T/json.status")" = 0 ]
-	check_nested "$T/json" 30
+	filecache "$T/text" -r -v "$T/tmpfs/deep"
+	[ "$(cat "$T/json.status") $(cat "$T/text.status")" = "0 0" ]
+	check_nested "$T/json" 45
+	# The text row: the path cut to 4096 bytes, ending in "...".
+	row=$(sed -n 2p "$T/text")
+	cell=${row##* }
+	[ "${#cell}" = 4096 ]
+	[[ $cell == *... ]]
+	[[ $deep_file == "${cell%...}"* ]]
+}
+
+@test "filecache: a file name with a newline and an ESC is quoted in text rows and messages" {
+	local name=$'a\nb\e[31mc' shown
+	mkdir "$T/q"
+	"$WL/pages" fill "$T/q/$name" 8192
+	shown="\$'$T/q/a\\nb\\x1b[31mc'"
+	filecache "$T/text" "$T/q/$name" "$T/q/$name.missing"
+	filecache "$T/walk" -r -v "$T/q"
+	filecache "$T/json" --json "$T/q/$name"
+	# A header, one row, the summary; one line on stderr.
+	[ "$(cat "$T/text.status")" = 1 ]
+	[ "$(wc -l <"$T/text")" = 3 ]
+	[[ $(sed -n 2p "$T/text") == *" $shown" ]]
+	[ "$(cat "$T/text.err")" = "memtrace filecache: \$'$T/q/a\\nb\\x1b[31mc.missing': No such file or directory" ]
+	[ "$(cat "$T/walk.status")" = 0 ]
+	[ "$(wc -l <"$T/walk")" = 3 ]
+	[[ $(sed -n 2p "$T/walk") == *" $shown" ]]
+	refute grep -q $'\e' "$T/text" "$T/text.err" "$T/walk" "$T/walk.err"
+	# JSON has the name's bytes, escaped as JSON escapes them.
+	grep -qF "\"path\":\"$T/q/a\\nb\\u001b[31mc\"" "$T/json"
 }
 
 # swap_runs DIR ARGS...: 50 runs of "memtrace filecache ARGS -r DIR" while
