@@ -88,6 +88,7 @@ struct fc_run {
 	struct inode_set files, dirs;
 	struct json json;
 	int failed;
+	bool partial;		/* a signal stopped it before the end */
 };
 
 enum {
@@ -145,6 +146,8 @@ static void usage(FILE *out)
 		"\n"
 		"A path that cannot be read, or is not a regular file or directory, is\n"
 		"reported on stderr; the others are still shown, and the exit status is 1.\n"
+		"Ctrl-C stops it: the rows and summary so far are shown, said to be\n"
+		"partial, and the exit status is 1.\n"
 		"Paths are never opened for reading unless --touch, --evict or --detail\n"
 		"ask for it, and then without updating their access time where allowed.\n");
 }
@@ -826,12 +829,16 @@ static void walk(struct fc_run *r, int fd, const char *path,
 		err = dir_enter(&w, fd, path, st);
 	if (err)
 		path_error(r, path, err_text(err));
-	while (w.depth && !loop_interrupted()) {
+	while (w.depth) {
 		f = &w.dirs[w.depth - 1];
-		if (f->next == f->len)
+		if (f->next == f->len) {
 			dir_leave(&w);
-		else if (f->d || !walk_reopen(&w))
+		} else if (loop_interrupted()) {
+			r->partial = true;
+			break;
+		} else if (f->d || !walk_reopen(&w)) {
 			walk_entry(&w);
+		}
 	}
 	while (w.depth)
 		dir_leave(&w);
@@ -1239,14 +1246,20 @@ int cmd_filecache(int argc, char **argv)
 	open_btf(&r);
 	if (hook_attach("page cache", chain, 3, try_attach, &r) < 0)
 		goto out;
-	for (int i = 0; i < o.npaths && !loop_interrupted(); i++)
-		do_path(&r, o.paths[i]);
+	for (int i = 0; i < o.npaths && !r.partial; i++) {
+		if (loop_interrupted())
+			r.partial = true;
+		else
+			do_path(&r, o.paths[i]);
+	}
 	print_rows(&r);
 	print_summary(&r);
+	if (r.partial)
+		log_err("interrupted: the totals cover only the paths walked so far");
 	status = loop_flush(stdout);
 	if (status == LOOP_OUTPUT_FAILED)
 		log_err("writing output: %s", strerror(errno));
-	status = status == LOOP_OUTPUT_FAILED || r.failed ? 1 : 0;
+	status = status == LOOP_OUTPUT_FAILED || r.failed || r.partial ? 1 : 0;
 out:
 	for (size_t i = 0; i < r.nrows; i++)
 		free(r.rows[i].path);

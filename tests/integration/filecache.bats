@@ -162,6 +162,25 @@ check_nested() {
 	grep -qF "\"path\":\"$T/q/a\\nb\\u001b[31mc\"" "$T/json"
 }
 
+@test "filecache: SIGINT or SIGTERM during a walk: the summary, a line saying it is partial, status 1" {
+	mkdir "$T/a" "$T/b"
+	for i in 1 2 3; do "$WL/pages" fill "$T/a/f$i" 4096; done
+	for i in $(seq 10); do "$WL/pages" fill "$T/b/g$i" 4096; done
+	# Its message, in the walk of $T/a, is where memtrace gets the signal.
+	ln -s "$T/missing" "$T/a/dangling"
+	for sig in 2 15; do
+		s=0
+		timeout 120 "$HELPERS/stall-stderr" "$sig" \
+			"$MEMTRACE" filecache -r -L "$T/a" "$T/b" >"$T/out" 2>"$T/err" || s=$?
+		echo "signal $sig: status $s: $(cat "$T/err")"
+		[ "$s" = 1 ]
+		grep -qx "memtrace filecache: interrupted: the totals cover only the paths walked so far" "$T/err"
+		# Only $T/a was walked, maybe not all of it.
+		[[ $(tail -n 1 "$T/out") == "Files: "[0-3]"  Directories: 1  "* ]]
+		refute grep -q " $T/b\$" "$T/out"
+	done
+}
+
 # swap_runs DIR ARGS...: 50 runs of "memtrace filecache ARGS -r DIR" while
 # DIR/f, a fully cached file, and DIR/p, a FIFO, swap names. None may hang
 # or fail otherwise than with one line about a path that changed; the file,
