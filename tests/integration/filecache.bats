@@ -12,18 +12,32 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
+# still SCENARIO CHECK: runs scenario_SCENARIO again while the kernel's
+# own count moved as memtrace looked (filecache_check.py CHECK exits 3:
+# this machine may reclaim page cache at any time), 5 times at most; the
+# test then judges the last run.
+still() {
+	local i s
+	for i in 1 2 3 4 5; do
+		"scenario_$1" "$T"
+		s=0
+		python3 "$FILECACHE_CHECK" "$2" "$T" >/dev/null || s=$?
+		[ "$s" = 3 ] || return 0
+	done
+}
+
 teardown() {
 	umount "$T/tmpfs" 2>/dev/null || true
 	for m in "$T"/fcovl.*/merged; do umount "$m" 2>/dev/null || true; done
 }
 
 @test "filecache: tmpfs, partly cached, empty and 4 GiB sparse files equal mincore and cachestat" {
-	scenario_filecache_files "$T"
+	still filecache_files files
 	check_filecache_files "$T"
 }
 
 @test "filecache: a tree of 1000 files: directory total and per-file rows, hard link once" {
-	scenario_filecache_tree "$T"
+	still filecache_tree tree
 	check_filecache_tree "$T"
 }
 
@@ -38,12 +52,12 @@ teardown() {
 }
 
 @test "filecache: overlayfs files show the real file's pages" {
-	scenario_filecache_overlay "$T"
+	still filecache_overlay overlay
 	check_filecache_overlay "$T"
 }
 
 @test "filecache: symbolic links named on the command line count as their target, walks follow them with -L" {
-	scenario_filecache_symlinks "$T"
+	still filecache_symlinks symlinks
 	check_filecache_symlinks "$T"
 }
 
@@ -61,11 +75,16 @@ teardown() {
 		awk '!seen[$3]++ { print $1, $2 }' >"$T/pairs"
 	mapfile -t links < <(cut -d ' ' -f 1 "$T/pairs")
 	mapfile -t targets < <(cut -d ' ' -f 2 "$T/pairs")
-	cat "${targets[0]}" >/dev/null	# at least one file with pages cached
-	fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/before"
-	filecache "$T/links" --json "${links[@]}"
-	filecache "$T/targets" --json "${targets[@]}"
-	fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/after"
+	for i in 1 2 3 4 5; do	# again while the cache moved: see still()
+		cat "${targets[0]}" >/dev/null	# one file with pages cached
+		fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/before"
+		filecache "$T/links" --json "${links[@]}"
+		filecache "$T/targets" --json "${targets[@]}"
+		fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/after"
+		s=0
+		python3 "$FILECACHE_CHECK" libs "$T" >/dev/null || s=$?
+		[ "$s" = 3 ] || break
+	done
 	python3 "$FILECACHE_CHECK" libs "$T"
 }
 
