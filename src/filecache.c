@@ -55,8 +55,21 @@ struct fc_totals {
 	uint64_t files, dirs, size, pages, cached, before;
 };
 
+/*
+ * A file to look at: name, relative to dirfd; path names it in messages
+ * and rows. follow: a symbolic link at name is followed, as it is for a
+ * path of the command line (as ls, vmtouch and fincore do), and in walks
+ * with -L.
+ */
+struct fc_at {
+	int dirfd;
+	const char *name;
+	const char *path;
+	bool follow;
+};
+
 /* (dev, ino) already counted: hard links and paths given twice count
- * once; with -L, directories already walked are not walked again. */
+ * once; a directory met again in a walk is not walked again. */
 struct inode_set {
 	struct { dev_t dev; ino_t ino; } *slots;
 	size_t n, cap;		/* cap: a power of two, 0 when empty */
@@ -75,6 +88,7 @@ struct fc_run {
 	struct inode_set files, dirs;
 	struct json json;
 	int failed;
+	bool partial;		/* a signal stopped it before the end */
 };
 
 enum {
@@ -111,9 +125,10 @@ static void usage(FILE *out)
 		"per directory given (its whole tree), or one per file with -v.\n"
 		"\n"
 		"Options:\n"
-		"  -r, --recursive        walk directories\n"
+		"  -r, --recursive        walk directories, of any depth, each once\n"
 		"  -x, --one-file-system  do not cross into other filesystems while walking\n"
-		"  -L, --dereference      follow symbolic links while walking\n"
+		"  -L, --dereference      follow symbolic links while walking (those named\n"
+		"                         on the command line are always followed)\n"
 		"      --sort KEY         cached (pages), size, percent or name\n"
 		"      --top N            only the N files with the most pages cached\n"
 		"      --bytes            exact byte counts instead of 4.0K, 1.2M\n"
@@ -125,8 +140,14 @@ static void usage(FILE *out)
 		"      --json             one JSON object per row, and a summary\n"
 		"  -h, --help             show this help\n"
 		"\n"
+		"Paths are quoted in text like a shell's $'...' where they hold control\n"
+		"characters, and cut to 4096 bytes in rows, ending in \"...\" (--json\n"
+		"has them whole).\n"
+		"\n"
 		"A path that cannot be read, or is not a regular file or directory, is\n"
 		"reported on stderr; the others are still shown, and the exit status is 1.\n"
+		"Ctrl-C stops it: the rows and summary so far are shown, said to be\n"
+		"partial, and the exit status is 1.\n"
 		"Paths are never opened for reading unless --touch, --evict or --detail\n"
 		"ask for it, and then without updating their access time where allowed.\n");
 }
@@ -226,9 +247,44 @@ static bool inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
 	return true;
 }
 
+/* A file opened is not the one stat() described: between the two, its
+ * name was given to another (renamed over, or swapped for a FIFO). One
+ * past the kernel's errno values (MAX_ERRNO). */
+#define FC_ECHANGED 4096
+
+static const char *err_text(int err)
+{
+	return err == -FC_ECHANGED ? "changed while being read" : strerror(-err);
+}
+
+/*
+ * A path for a terminal, quoted as text_quote() does ($'...' around
+ * control characters: a newline would split a row, an ESC start a
+ * terminal's escape sequence), in memory of its own: a path may be of any
+ * length. NULL when out of memory.
+ */
+static char *quote_path(const char *path)
+{
+	size_t n = strlen(path), cap = 4 * n + 4;	/* $'', \xNN a byte */
+	char *q = malloc(cap);
+
+	if (q)
+		text_quote(q, cap, path, n);
+	return q;
+}
+
+/* One line on stderr about path. */
+static void path_msg(const char *path, const char *msg)
+{
+	char *q = quote_path(path);
+
+	log_note("%s: %s", q ? q : "?", msg);
+	free(q);
+}
+
 static void path_error(struct fc_run *r, const char *path, const char *why)
 {
-	log_err("%s: %s", path, why);
+	path_msg(path, why);
 	r->failed++;
 }
 
@@ -256,63 +312,114 @@ static int test_run_fd(struct fc_run *r, int fd)
 }
 
 /*
- * The cached pages of the file dirfd/name whose stat is st. With fentry or
- * kprobe, the stat() that got st already asked the kernel (the caller reset
- * the result first). With test_run, the file is opened as O_PATH (no
- * permission needed, nothing changes) and looked up; an overlayfs file is
- * opened for reading instead, as only an open file leads to the real one.
+ * Opens at with flags (O_NOFOLLOW unless at is to be followed), and checks
+ * that it is still what st describes: the same inode, of the same type.
+ * The name may have gone to another file since the stat(); O_NONBLOCK
+ * keeps a FIFO put there from blocking the open. Returns the descriptor,
+ * or -errno (-FC_ECHANGED).
  */
-static int cached_pages(struct fc_run *r, int dirfd, const char *name,
-			const struct stat *st, uint64_t *cached)
+static int open_same(const struct fc_at *at, int flags, const struct stat *st)
 {
-	int fd, err, i, nofollow = r->o->follow ? 0 : O_NOFOLLOW;
+	struct stat now;
+	int fd, err = 0;
 
-	if (r->method == HOOK_TEST_RUN) {
-		fd = openat(dirfd, name, O_PATH | O_CLOEXEC | nofollow);
-		if (fd < 0)
-			return -errno;
-		err = test_run_fd(r, fd);
+	flags |= O_CLOEXEC | O_NONBLOCK | (at->follow ? 0 : O_NOFOLLOW);
+	fd = openat(at->dirfd, at->name, flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &now))
+		err = -errno;
+	else if (now.st_dev != st->st_dev || now.st_ino != st->st_ino ||
+		 ((now.st_mode ^ st->st_mode) & S_IFMT))
+		err = -FC_ECHANGED;
+	if (err) {
 		close(fd);
-		if (!err && r->skel->bss->result.count &&
-		    r->skel->bss->result.rec[0].magic == OVERLAYFS_SUPER_MAGIC) {
-			fd = openat(dirfd, name, O_RDONLY | O_NOATIME | O_CLOEXEC | nofollow);
-			if (fd < 0 && errno == EPERM)
-				fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | nofollow);
-			if (fd < 0)
-				return -errno;
-			err = test_run_fd(r, fd);
-			close(fd);
-		}
-		if (err)
-			return err;
+		return err;
 	}
-	i = fc_pick(&r->skel->bss->result, st);
+	return fd;
+}
+
+/* Opens the regular file at for reading, without updating its access time
+ * where allowed. */
+static int open_read(const struct fc_at *at, const struct stat *st)
+{
+	int fd = open_same(at, O_RDONLY | O_NOATIME, st), fl;
+
+	/* O_NOATIME needs to own the file, or CAP_FOWNER. */
+	if (fd == -EPERM)
+		fd = open_same(at, O_RDONLY, st);
+	/* A file's reads wait for the disk: where a filesystem would take
+	 * O_NONBLOCK to mean "don't", --touch would read nothing. */
+	if (fd >= 0 && (fl = fcntl(fd, F_GETFL)) >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+/* Asks the kernel about the open file fd: its fstat() fires the fentry or
+ * kprobe hook as a stat() does; test_run looks the descriptor up. */
+static int ask_fd(struct fc_run *r, int fd)
+{
+	struct stat again;
+
+	if (r->method == HOOK_TEST_RUN)
+		return test_run_fd(r, fd);
+	reset_result(r);
+	return fstat(fd, &again) ? -errno : 0;
+}
+
+/* The answer to the last question, for the file whose stat is st. */
+static int answer(struct fc_run *r, const struct stat *st, uint64_t *cached)
+{
+	int i = fc_pick(&r->skel->bss->result, st);
+
 	if (i < 0)
 		return -ENOENT;
 	*cached = r->skel->bss->result.rec[i].nrpages;
 	return 0;
 }
 
-/* stat() of dirfd/name, which with fentry/kprobe is also the question. */
-static int stat_at(struct fc_run *r, int dirfd, const char *name,
-		   struct stat *st, bool follow)
+/*
+ * The cached pages of the file at whose stat is st. With fentry or kprobe,
+ * the stat() that got st already asked the kernel (the caller reset the
+ * result first). With test_run, the file is opened as O_PATH (no
+ * permission needed, nothing changes) and looked up; an overlayfs file is
+ * opened for reading instead, as only an open file leads to the real one.
+ * Either open must find the inode of st, not one renamed there since.
+ */
+static int cached_pages(struct fc_run *r, const struct fc_at *at,
+			const struct stat *st, uint64_t *cached)
+{
+	int fd, err;
+
+	if (r->method == HOOK_TEST_RUN) {
+		fd = open_same(at, O_PATH, st);
+		if (fd < 0)
+			return fd;
+		err = test_run_fd(r, fd);
+		close(fd);
+		if (!err && r->skel->bss->result.count &&
+		    r->skel->bss->result.rec[0].magic == OVERLAYFS_SUPER_MAGIC) {
+			fd = open_read(at, st);
+			if (fd < 0)
+				return fd;
+			err = test_run_fd(r, fd);
+			close(fd);
+		}
+		if (err)
+			return err;
+	}
+	return answer(r, st, cached);
+}
+
+/* stat() of at, which with fentry/kprobe is also the question. */
+static int stat_at(struct fc_run *r, const struct fc_at *at, struct stat *st)
 {
 	reset_result(r);
-	return fstatat(dirfd, name, st, follow ? 0 : AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+	return fstatat(at->dirfd, at->name, st,
+		       at->follow ? 0 : AT_SYMLINK_NOFOLLOW) ? -errno : 0;
 }
 
 /* -- Touch, evict, detail: these open the file ------------------------- */
-
-static int open_read(int dirfd, const char *name, bool follow)
-{
-	int flags = O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
-	int fd = openat(dirfd, name, flags | O_NOATIME);
-
-	/* O_NOATIME needs to own the file, or CAP_FOWNER. */
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, flags);
-	return fd;
-}
 
 static int touch_fd(int fd, uint64_t size)
 {
@@ -333,26 +440,24 @@ static int touch_fd(int fd, uint64_t size)
 }
 
 /* --touch, --evict, --detail on one file; row->cached is refreshed. */
-static int act_on_file(struct fc_run *r, int dirfd, const char *name,
+static int act_on_file(struct fc_run *r, const struct fc_at *at,
 		       const struct stat *st, struct fc_row *row)
 {
 	const struct fc_opts *o = r->o;
 	int fd, err = 0;
 
-	fd = open_read(dirfd, name, o->follow);
+	fd = open_read(at, st);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (o->touch)
 		err = touch_fd(fd, st->st_size);
 	else if (o->evict)
 		err = -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	if (!err && (o->touch || o->evict)) {
-		struct stat again;
-
 		row->before = row->cached;
-		err = stat_at(r, dirfd, name, &again, o->follow);
+		err = ask_fd(r, fd);
 		if (!err)
-			err = cached_pages(r, dirfd, name, st, &row->cached);
+			err = answer(r, st, &row->cached);
 	}
 	if (!err && o->detail) {
 		err = cachestat_fd(fd, &row->cs);
@@ -396,28 +501,26 @@ static uint64_t pages_of(const struct fc_run *r, uint64_t size)
  * given: a path of the command line (a second one for the same file is
  * worth a note; a hard link met in a walk is not).
  */
-static void file_at(struct fc_run *r, int dirfd, const char *name,
-		    const char *path, const struct stat *st,
-		    struct fc_totals *tot, bool want_row, bool given)
+static void file_at(struct fc_run *r, const struct fc_at *at,
+		    const struct stat *st, struct fc_totals *tot, bool want_row,
+		    bool given)
 {
 	struct fc_row row = { .size = st->st_size };
 	struct fc_row *p;
-	char msg[256];
 	int err;
 
 	if (!inode_set_add(&r->files, st->st_dev, st->st_ino)) {
 		if (given)
-			log_note("%s: already counted (the same file as an earlier path)",
-				 path);
+			path_msg(at->path,
+				 "already counted (the same file as an earlier path)");
 		return;
 	}
 	row.pages = pages_of(r, st->st_size);
-	err = cached_pages(r, dirfd, name, st, &row.cached);
+	err = cached_pages(r, at, st, &row.cached);
 	if (!err && (r->o->touch || r->o->evict || r->o->detail))
-		err = act_on_file(r, dirfd, name, st, &row);
+		err = act_on_file(r, at, st, &row);
 	if (err) {
-		snprintf(msg, sizeof(msg), "%s", strerror(-err));
-		path_error(r, path, msg);
+		path_error(r, at->path, err_text(err));
 		return;
 	}
 	tot->files++;
@@ -427,7 +530,7 @@ static void file_at(struct fc_run *r, int dirfd, const char *name,
 	tot->before += row.before;
 	if (!want_row)
 		return;
-	p = new_row(r, path, false);
+	p = new_row(r, at->path, false);
 	if (!p)
 		return;
 	row.path = p->path;
@@ -452,65 +555,295 @@ static const char *type_name(mode_t mode)
 	}
 }
 
-static void join(char *buf, size_t len, const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
+/* -- Walking a tree ---------------------------------------------------- */
 
-	snprintf(buf, len, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/",
-		 name);
+/*
+ * Directories a walk keeps open at once. A deeper tree closes the
+ * shallowest ones and opens them again on its way back up, so that a tree
+ * of any depth is walked within the default limit of 1024 descriptors.
+ */
+#define FC_OPEN_DIRS 64
+
+/*
+ * A directory on the walk's stack. Its entries are read when it is
+ * entered, so that its descriptor may be closed while deeper ones are
+ * walked, and opened again by name from its parent's to go on.
+ */
+struct fc_dir {
+	DIR *d;			/* NULL while closed */
+	char *name;		/* in its parent; the path given for the top */
+	char *names;		/* its entries, each ending in a NUL */
+	size_t len, cap, next;	/* of names; where the next entry starts */
+	size_t path_len;	/* its path: the first path_len bytes of path */
+	dev_t dev;
+	ino_t ino;
+};
+
+struct fc_walk {
+	struct fc_run *r;
+	struct fc_totals *tot;
+	dev_t top_dev;
+	struct fc_dir *dirs;	/* a stack; dirs[0] is the directory given */
+	size_t depth, cap;
+	size_t nopen;		/* how many have their descriptor open */
+	size_t first_open;	/* none below dirs[first_open] is open */
+	char *path;		/* of the entry looked at, of any length */
+	size_t path_cap;
+};
+
+/* Grows *buf (of *cap bytes) to hold need bytes. */
+static int grow(char **buf, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 256;
+	char *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*buf, n);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
 }
 
-/* Walks the directory open as dirfd (path for messages) into tot. */
-static void walk(struct fc_run *r, int dirfd, const char *path, dev_t top_dev,
-		 struct fc_totals *tot, int depth)
+/* Makes w->path the path of name in the directory whose path is its first
+ * len bytes (name alone when len is 0). */
+static int path_to(struct fc_walk *w, size_t len, const char *name)
 {
-	const struct fc_opts *o = r->o;
-	DIR *d = fdopendir(dirfd);
-	struct dirent *de;
-	struct stat st;
-	char sub[4096];
-	int err, fd;
+	bool slash = len && w->path[len - 1] != '/';
 
-	if (!d) {
-		path_error(r, path, strerror(errno));
-		close(dirfd);
-		return;
-	}
-	while (!loop_interrupted() && (errno = 0, de = readdir(d))) {
+	if (grow(&w->path, &w->path_cap, len + slash + strlen(name) + 1))
+		return -ENOMEM;
+	if (slash)
+		w->path[len++] = '/';
+	strcpy(w->path + len, name);
+	return 0;
+}
+
+/* Reads the entries of f->d into f->names. */
+static int read_names(struct fc_dir *f)
+{
+	struct dirent *de;
+	size_t n;
+
+	while ((errno = 0, de = readdir(f->d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		join(sub, sizeof(sub), path, de->d_name);
-		err = stat_at(r, dirfd, de->d_name, &st, o->follow);
-		if (err) {
-			path_error(r, sub, strerror(-err));
-			continue;
-		}
-		if (S_ISREG(st.st_mode)) {
-			file_at(r, dirfd, de->d_name, sub, &st, tot,
-				o->common.verbose > 0, false);
-		} else if (S_ISDIR(st.st_mode)) {
-			if ((o->one_fs && st.st_dev != top_dev) ||
-			    (o->follow && !inode_set_add(&r->dirs, st.st_dev,
-							   st.st_ino)))
-				continue;
-			if (depth > 4096) {
-				path_error(r, sub, "too deep");
-				continue;
-			}
-			fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
-				    O_CLOEXEC | (o->follow ? 0 : O_NOFOLLOW));
-			if (fd < 0) {
-				path_error(r, sub, strerror(errno));
-				continue;
-			}
-			tot->dirs++;
-			walk(r, fd, sub, top_dev, tot, depth + 1);
-		}
-		/* Links not followed, devices, FIFOs, sockets: not counted. */
+		n = strlen(de->d_name) + 1;
+		if (grow(&f->names, &f->cap, f->len + n))
+			return -ENOMEM;
+		memcpy(f->names + f->len, de->d_name, n);
+		f->len += n;
 	}
-	if (errno)
-		path_error(r, path, strerror(errno));
-	closedir(d);
+	return -errno;
+}
+
+/* Closes the shallowest open directories, down to FC_OPEN_DIRS open. */
+static void keep_open_few(struct fc_walk *w)
+{
+	struct fc_dir *f;
+
+	while (w->nopen > FC_OPEN_DIRS) {
+		while (!w->dirs[w->first_open].d)
+			w->first_open++;
+		f = &w->dirs[w->first_open];
+		closedir(f->d);
+		f->d = NULL;
+		w->nopen--;
+	}
+}
+
+/*
+ * Pushes the directory open as fd (taken over), named name in its parent,
+ * whose path is w->path, and reads its entries. An error after the push
+ * (a failed readdir) leaves the entries read so far to walk.
+ */
+static int dir_enter(struct fc_walk *w, int fd, const char *name,
+		     const struct stat *st)
+{
+	struct fc_dir *f;
+	int err;
+
+	if (w->depth == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+
+		f = realloc(w->dirs, cap * sizeof(*f));
+		if (!f) {
+			close(fd);
+			return -ENOMEM;
+		}
+		w->dirs = f;
+		w->cap = cap;
+	}
+	f = &w->dirs[w->depth];
+	*f = (struct fc_dir){ .path_len = strlen(w->path), .dev = st->st_dev,
+			      .ino = st->st_ino };
+	f->name = strdup(name);
+	f->d = f->name ? fdopendir(fd) : NULL;
+	if (!f->d) {
+		err = -errno;
+		free(f->name);
+		close(fd);
+		return err;
+	}
+	w->depth++;
+	w->nopen++;
+	err = read_names(f);
+	keep_open_few(w);
+	return err;
+}
+
+static void dir_leave(struct fc_walk *w)
+{
+	struct fc_dir *f = &w->dirs[--w->depth];
+
+	if (f->d) {
+		closedir(f->d);
+		w->nopen--;
+	}
+	free(f->name);
+	free(f->names);
+}
+
+/*
+ * Opens again, from the top down, the directories of the stack that were
+ * closed; each must still be the one walked into. On failure, *failed is
+ * the first that could not be.
+ */
+static int dir_reopen(struct fc_walk *w, size_t *failed)
+{
+	w->first_open = 0;
+	for (size_t k = 0; k < w->depth; k++) {
+		struct fc_dir *f = &w->dirs[k];
+		struct fc_at at = { AT_FDCWD, f->name, NULL, true };
+		struct stat st = { .st_dev = f->dev, .st_ino = f->ino,
+				   .st_mode = S_IFDIR };
+		int fd;
+
+		if (f->d)
+			continue;
+		if (k) {
+			at.dirfd = dirfd(w->dirs[k - 1].d);
+			at.follow = w->r->o->follow;
+		}
+		fd = open_same(&at, O_RDONLY | O_DIRECTORY, &st);
+		if (fd >= 0 && !(f->d = fdopendir(fd))) {
+			close(fd);
+			fd = -ENOMEM;
+		}
+		if (fd < 0) {
+			*failed = k;
+			return fd;
+		}
+		w->nopen++;
+		keep_open_few(w);
+	}
+	return 0;
+}
+
+/* Back in a directory that was closed: opens it again, or reports it and
+ * gives up the rest of it and of the directories below it. */
+static int walk_reopen(struct fc_walk *w)
+{
+	size_t k;
+	int err = dir_reopen(w, &k);
+
+	if (!err)
+		return 0;
+	w->path[w->dirs[k].path_len] = '\0';
+	path_error(w->r, w->path, err_text(err));
+	for (; k < w->depth; k++)
+		w->dirs[k].next = w->dirs[k].len;
+	return err;
+}
+
+/* A directory met in the walk: pushed, to be walked next. Each is walked
+ * once: a bind mount may hold its own parent, and with -L a link may lead
+ * back up. */
+static void walk_into(struct fc_walk *w, const struct fc_at *at,
+		      const struct stat *st)
+{
+	struct fc_run *r = w->r;
+	int fd, err;
+
+	if ((r->o->one_fs && st->st_dev != w->top_dev) ||
+	    !inode_set_add(&r->dirs, st->st_dev, st->st_ino))
+		return;
+	fd = open_same(at, O_RDONLY | O_DIRECTORY, st);
+	if (fd < 0) {
+		path_error(r, at->path, err_text(fd));
+		return;
+	}
+	w->tot->dirs++;
+	err = dir_enter(w, fd, at->name, st);
+	if (err)
+		path_error(r, at->path, err_text(err));
+}
+
+/* The next entry of the deepest directory: a file is counted, a directory
+ * pushed; links not followed, devices, FIFOs and sockets are not counted. */
+static void walk_entry(struct fc_walk *w)
+{
+	struct fc_dir *f = &w->dirs[w->depth - 1];
+	const struct fc_opts *o = w->r->o;
+	const char *name = f->names + f->next;
+	struct fc_at at = { dirfd(f->d), name, NULL, o->follow };
+	struct stat st;
+	int err;
+
+	f->next += strlen(name) + 1;
+	if (path_to(w, f->path_len, name)) {
+		w->path[f->path_len] = '\0';
+		path_error(w->r, w->path, strerror(ENOMEM));
+		return;
+	}
+	at.path = w->path;
+	err = stat_at(w->r, &at, &st);
+	if (err)
+		path_error(w->r, w->path, err_text(err));
+	else if (S_ISREG(st.st_mode))
+		file_at(w->r, &at, &st, w->tot, o->common.verbose > 0, false);
+	else if (S_ISDIR(st.st_mode))
+		walk_into(w, &at, &st);
+}
+
+/*
+ * Walks the directory open as fd (taken over), the path given whose stat
+ * is st, into tot: depth first, with an explicit stack, so that neither
+ * the depth of a tree nor the length of its paths has a limit.
+ */
+static void walk(struct fc_run *r, int fd, const char *path,
+		 const struct stat *st, struct fc_totals *tot)
+{
+	struct fc_walk w = { .r = r, .tot = tot, .top_dev = st->st_dev };
+	struct fc_dir *f;
+	int err;
+
+	err = path_to(&w, 0, path);
+	if (err)
+		close(fd);
+	else
+		err = dir_enter(&w, fd, path, st);
+	if (err)
+		path_error(r, path, err_text(err));
+	while (w.depth) {
+		f = &w.dirs[w.depth - 1];
+		if (f->next == f->len) {
+			dir_leave(&w);
+		} else if (loop_interrupted()) {
+			r->partial = true;
+			break;
+		} else if (f->d || !walk_reopen(&w)) {
+			walk_entry(&w);
+		}
+	}
+	while (w.depth)
+		dir_leave(&w);
+	free(w.dirs);
+	free(w.path);
 }
 
 static void add_totals(struct fc_totals *a, const struct fc_totals *b)
@@ -527,31 +860,32 @@ static void add_totals(struct fc_totals *a, const struct fc_totals *b)
  * and vmtouch do with theirs. */
 static void do_path(struct fc_run *r, const char *path)
 {
+	struct fc_at at = { AT_FDCWD, path, path, true };
 	struct fc_totals tot = { 0 };
 	struct fc_row *row;
 	struct stat st;
 	int err, fd;
 
-	err = stat_at(r, AT_FDCWD, path, &st, true);
+	err = stat_at(r, &at, &st);
 	if (err) {
 		path_error(r, path, strerror(-err));
 		return;
 	}
 	if (S_ISREG(st.st_mode)) {
-		file_at(r, AT_FDCWD, path, path, &st, &tot, true, true);
+		file_at(r, &at, &st, &tot, true, true);
 	} else if (S_ISDIR(st.st_mode)) {
 		if (!r->o->recursive) {
-			log_note("%s: a directory (-r walks it)", path);
+			path_msg(path, "a directory (-r walks it)");
 			return;
 		}
 		inode_set_add(&r->dirs, st.st_dev, st.st_ino);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = open_same(&at, O_RDONLY | O_DIRECTORY, &st);
 		if (fd < 0) {
-			path_error(r, path, strerror(errno));
+			path_error(r, path, err_text(fd));
 			return;
 		}
 		tot.dirs = 1;
-		walk(r, fd, path, st.st_dev, &tot, 0);
+		walk(r, fd, path, &st, &tot);
 		if (!r->o->common.verbose && (row = new_row(r, path, true))) {
 			row->size = tot.size;
 			row->pages = tot.pages;
@@ -636,6 +970,24 @@ static void print_row_json(struct fc_run *r, const struct fc_row *row)
 	json_end(j, stdout);
 }
 
+/* The bytes of a path a text row shows at most (--json has it whole). */
+#define FC_PATH_SHOWN 4096
+
+/* A row's path as the text shows it: quoted, cut to FC_PATH_SHOWN bytes
+ * on a character's boundary, and then ending in "...". */
+static char *shown_path(const char *path)
+{
+	char *q = quote_path(path);
+	size_t n = FC_PATH_SHOWN - 3;
+
+	if (!q || strlen(q) <= FC_PATH_SHOWN)
+		return q;
+	while (n && (q[n] & 0xc0) == 0x80)	/* a UTF-8 continuation */
+		n--;
+	strcpy(q + n, "...");
+	return q;
+}
+
 static void print_rows(struct fc_run *r)
 {
 	const struct fc_opts *o = r->o;
@@ -673,6 +1025,7 @@ static void print_rows(struct fc_run *r)
 	table_header(stdout, cols, n);
 	for (size_t i = 0; i < shown; i++) {
 		const struct fc_row *row = &r->rows[i];
+		char *path = shown_path(row->path);
 		int k = 0;
 
 		if (o->touch || o->evict)
@@ -700,8 +1053,9 @@ static void print_rows(struct fc_run *r)
 				cells[k] = v[k];
 			}
 		}
-		cells[k++] = row->path;
+		cells[k++] = path ? path : "?";
 		table_row(stdout, cols, n, cells);
+		free(path);
 	}
 }
 
@@ -753,13 +1107,14 @@ static void print_summary(struct fc_run *r)
  */
 static int check_answers(struct fc_run *r)
 {
+	struct fc_at at = { AT_FDCWD, "/", "/", true };
 	struct stat st;
 	uint64_t cached;
 	int err;
 
-	err = stat_at(r, AT_FDCWD, "/", &st, true);
+	err = stat_at(r, &at, &st);
 	if (!err)
-		err = cached_pages(r, AT_FDCWD, "/", &st, &cached);
+		err = cached_pages(r, &at, &st, &cached);
 	if (err)
 		log_info("page cache: %s did not answer for /: %s",
 			 hook_name(r->method), strerror(-err));
@@ -891,14 +1246,20 @@ int cmd_filecache(int argc, char **argv)
 	open_btf(&r);
 	if (hook_attach("page cache", chain, 3, try_attach, &r) < 0)
 		goto out;
-	for (int i = 0; i < o.npaths && !loop_interrupted(); i++)
-		do_path(&r, o.paths[i]);
+	for (int i = 0; i < o.npaths && !r.partial; i++) {
+		if (loop_interrupted())
+			r.partial = true;
+		else
+			do_path(&r, o.paths[i]);
+	}
 	print_rows(&r);
 	print_summary(&r);
+	if (r.partial)
+		log_err("interrupted: the totals cover only the paths walked so far");
 	status = loop_flush(stdout);
 	if (status == LOOP_OUTPUT_FAILED)
 		log_err("writing output: %s", strerror(errno));
-	status = status == LOOP_OUTPUT_FAILED || r.failed ? 1 : 0;
+	status = status == LOOP_OUTPUT_FAILED || r.failed || r.partial ? 1 : 0;
 out:
 	for (size_t i = 0; i < r.nrows; i++)
 		free(r.rows[i].path);

@@ -12,18 +12,32 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
+# still SCENARIO CHECK: runs scenario_SCENARIO again while the kernel's
+# own count moved as memtrace looked (filecache_check.py CHECK exits 3:
+# this machine may reclaim page cache at any time), 5 times at most; the
+# test then judges the last run.
+still() {
+	local i s
+	for i in 1 2 3 4 5; do
+		"scenario_$1" "$T"
+		s=0
+		python3 "$FILECACHE_CHECK" "$2" "$T" >/dev/null || s=$?
+		[ "$s" = 3 ] || return 0
+	done
+}
+
 teardown() {
 	umount "$T/tmpfs" 2>/dev/null || true
 	for m in "$T"/fcovl.*/merged; do umount "$m" 2>/dev/null || true; done
 }
 
 @test "filecache: tmpfs, partly cached, empty and 4 GiB sparse files equal mincore and cachestat" {
-	scenario_filecache_files "$T"
+	still filecache_files files
 	check_filecache_files "$T"
 }
 
 @test "filecache: a tree of 1000 files: directory total and per-file rows, hard link once" {
-	scenario_filecache_tree "$T"
+	still filecache_tree tree
 	check_filecache_tree "$T"
 }
 
@@ -38,11 +52,41 @@ teardown() {
 }
 
 @test "filecache: overlayfs files show the real file's pages" {
-	scenario_filecache_overlay "$T"
+	still filecache_overlay overlay
 	check_filecache_overlay "$T"
 }
 
+@test "filecache: symbolic links named on the command line count as their target, walks follow them with -L" {
+	still filecache_symlinks symlinks
+	check_filecache_symlinks "$T"
+}
+
 # Host only.
+
+@test "filecache: each link to a file in /usr/lib/x86_64-linux-gnu counts as its target and as fincore" {
+	local lib=/usr/lib/x86_64-linux-gnu links targets
+	[ -d "$lib" ] || skip "no $lib"
+	find "$lib" -maxdepth 1 -type l -xtype f | sort >"$T/links.list"
+	[ "$(wc -l <"$T/links.list")" -gt 10 ]
+	# One link per file: a file is counted once per run.
+	xargs -d '\n' realpath <"$T/links.list" >"$T/targets.list"
+	xargs -d '\n' stat -L -c %d:%i <"$T/links.list" >"$T/inodes.list"
+	paste -d ' ' "$T/links.list" "$T/targets.list" "$T/inodes.list" |
+		awk '!seen[$3]++ { print $1, $2 }' >"$T/pairs"
+	mapfile -t links < <(cut -d ' ' -f 1 "$T/pairs")
+	mapfile -t targets < <(cut -d ' ' -f 2 "$T/pairs")
+	for i in 1 2 3 4 5; do	# again while the cache moved: see still()
+		cat "${targets[0]}" >/dev/null	# one file with pages cached
+		fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/before"
+		filecache "$T/links" --json "${links[@]}"
+		filecache "$T/targets" --json "${targets[@]}"
+		fincore --raw --noheadings -o PAGES,FILE "${targets[@]}" >"$T/after"
+		s=0
+		python3 "$FILECACHE_CHECK" libs "$T" >/dev/null || s=$?
+		[ "$s" = 3 ] || break
+	done
+	python3 "$FILECACHE_CHECK" libs "$T"
+}
 
 @test "filecache: on this machine the chain falls back from fentry and kprobe to test_run" {
 	[ ! -e /sys/bus/event_source/devices/kprobe ] ||
@@ -54,6 +98,151 @@ teardown() {
 	[[ $output == *"page cache via test_run"* ]]
 	# Ruled out without libbpf: no skeleton was loaded for them.
 	[[ $output != *"libbpf"* ]]
+}
+
+# nested DEPTH NAMELEN: a file of 100 pages, 50 of them in the cache,
+# hard-linked at the bottom of DEPTH nested directories with NAMELEN-byte
+# names below $T/tmpfs/deep, as $deep_file; the kernel's count of it in
+# $T/before. On tmpfs, where the pages written stay (there is no swap to
+# take them), and a hole has none.
+nested() {
+	local seg
+	mkdir "$T/tmpfs"
+	mount -t tmpfs -o size=16m none "$T/tmpfs"
+	"$WL/pages" sparse "$T/tmpfs/f" 409600
+	dd if=/dev/zero of="$T/tmpfs/f" bs=4096 count=50 conv=notrunc status=none
+	"$WL/pages" nest "$T/tmpfs/deep" "$1" "$2" "$T/tmpfs/f"
+	seg=$(printf '%*s' "$2" '' | tr ' ' d)
+	# shellcheck disable=SC2046
+	deep_file=$T/tmpfs/deep$(printf "/$seg%.0s" $(seq "$1"))/f
+	"$WL/pages" count "$T/tmpfs/f" >"$T/before"
+}
+
+# check_nested OUT DEPTH: memtrace's JSON in OUT (filecache -r -v --json
+# $T/tmpfs/deep) counts the file once, under its whole path, as mincore does,
+# and DEPTH directories below the top one.
+check_nested() {
+	local mc
+	"$WL/pages" count "$T/tmpfs/f" >"$T/after"
+	cmp "$T/before" "$T/after"	# the cache did not move meanwhile
+	mc=$(sed -n 's/.* mincore=\([0-9]*\) .*/\1/p' "$T/before")
+	[ "$mc" = 50 ]
+	grep -qF "{\"type\":\"file\",\"path\":\"$deep_file\",\"size\":409600,\"pages\":100,\"cached_pages\":$mc," "$1"
+	grep -q "^{\"type\":\"summary\",\"files\":1,\"directories\":$(($2 + 1)),\"size\":409600,\"pages\":100,\"cached_pages\":$mc," "$1"
+}
+
+@test "filecache: -r on a tree 3000 directories deep: no crash, the file at the bottom counted" {
+	nested 3000 1
+	# Many descriptors allowed (the old recursion ran out of stack), and
+	# few: a walk keeps a bounded number open, whatever the depth.
+	for n in 20000 256; do
+		s=0
+		(ulimit -n "$n" && exec timeout 120 "$MEMTRACE" filecache -r -v --json "$T/tmpfs/deep") \
+			>"$T/out.$n" 2>"$T/err.$n" || s=$?
+		echo "ulimit -n $n: status $s: $(grep -v "page cache" "$T/err.$n")"
+		[ "$s" = 0 ]
+		check_nested "$T/out.$n" 3000
+	done
+}
+
+@test "filecache: a path longer than PATH_MAX: whole in JSON, marked where the text cuts it" {
+	nested 45 200
+	[ "${#deep_file}" -gt 9000 ]
+	filecache "$T/json" -r -v --json "$T/tmpfs/deep"
+	filecache "$T/text" -r -v "$T/tmpfs/deep"
+	[ "$(cat "$T/json.status") $(cat "$T/text.status")" = "0 0" ]
+	check_nested "$T/json" 45
+	# The text row: the path cut to 4096 bytes, ending in "...".
+	row=$(sed -n 2p "$T/text")
+	cell=${row##* }
+	[ "${#cell}" = 4096 ]
+	[[ $cell == *... ]]
+	[[ $deep_file == "${cell%...}"* ]]
+}
+
+@test "filecache: a file name with a newline and an ESC is quoted in text rows and messages" {
+	local name=$'a\nb\e[31mc' shown
+	mkdir "$T/q"
+	"$WL/pages" fill "$T/q/$name" 8192
+	shown="\$'$T/q/a\\nb\\x1b[31mc'"
+	filecache "$T/text" "$T/q/$name" "$T/q/$name.missing"
+	filecache "$T/walk" -r -v "$T/q"
+	filecache "$T/json" --json "$T/q/$name"
+	# A header, one row, the summary; one line on stderr.
+	[ "$(cat "$T/text.status")" = 1 ]
+	[ "$(wc -l <"$T/text")" = 3 ]
+	[[ $(sed -n 2p "$T/text") == *" $shown" ]]
+	[ "$(cat "$T/text.err")" = "memtrace filecache: \$'$T/q/a\\nb\\x1b[31mc.missing': No such file or directory" ]
+	[ "$(cat "$T/walk.status")" = 0 ]
+	[ "$(wc -l <"$T/walk")" = 3 ]
+	[[ $(sed -n 2p "$T/walk") == *" $shown" ]]
+	refute grep -q $'\e' "$T/text" "$T/text.err" "$T/walk" "$T/walk.err"
+	# JSON has the name's bytes, escaped as JSON escapes them.
+	grep -qF "\"path\":\"$T/q/a\\nb\\u001b[31mc\"" "$T/json"
+}
+
+@test "filecache: SIGINT or SIGTERM during a walk: the summary, a line saying it is partial, status 1" {
+	mkdir "$T/a" "$T/b"
+	for i in 1 2 3; do "$WL/pages" fill "$T/a/f$i" 4096; done
+	for i in $(seq 10); do "$WL/pages" fill "$T/b/g$i" 4096; done
+	# Its message, in the walk of $T/a, is where memtrace gets the signal.
+	ln -s "$T/missing" "$T/a/dangling"
+	for sig in 2 15; do
+		s=0
+		timeout 120 "$HELPERS/stall-stderr" "$sig" \
+			"$MEMTRACE" filecache -r -L "$T/a" "$T/b" >"$T/out" 2>"$T/err" || s=$?
+		echo "signal $sig: status $s: $(cat "$T/err")"
+		[ "$s" = 1 ]
+		grep -qx "memtrace filecache: interrupted: the totals cover only the paths walked so far" "$T/err"
+		# Only $T/a was walked, maybe not all of it.
+		[[ $(tail -n 1 "$T/out") == "Files: "[0-3]"  Directories: 1  "* ]]
+		refute grep -q " $T/b\$" "$T/out"
+	done
+}
+
+# swap_runs DIR ARGS...: 50 runs of "memtrace filecache ARGS -r DIR" while
+# DIR/f, a fully cached file, and DIR/p, a FIFO, swap names. None may hang
+# or fail otherwise than with one line about a path that changed; the file,
+# fully cached, is counted with all its pages (never with the FIFO's 0) or
+# not at all (when both names were the FIFO as the walk saw them).
+swap_runs() {
+	local dir=$1 i s
+	shift
+	for i in $(seq 50); do
+		s=0
+		timeout 10 "$MEMTRACE" filecache "$@" -r "$dir" >"$T/out" 2>"$T/err" || s=$?
+		if [ "$s" != 0 ] && [ "$s" != 1 ]; then
+			echo "run $i of $*: status $s: $(cat "$T/err")"
+			return 1
+		fi
+		if grep -vxF -e "memtrace filecache: $dir/f: changed while being read" \
+			-e "memtrace filecache: $dir/p: changed while being read" "$T/err" ||
+			[ -n "$(sort "$T/err" | uniq -d)" ]; then
+			echo "run $i of $*: stderr: $(cat "$T/err")"
+			return 1
+		fi
+		if grep '"pages":' "$T/out" | grep -v '"pages":\([0-9]*\),"cached_pages":\1,'; then
+			echo "run $i of $*: a row without the file's pages"
+			return 1
+		fi
+	done
+}
+
+@test "filecache: a file swapped with a FIFO while walking: no hang, no FIFO's count, one line" {
+	mkdir "$T/tmpfs"
+	# tmpfs: without swap, nothing takes the file's pages out of the cache
+	mount -t tmpfs -o size=16m none "$T/tmpfs"
+	"$WL/pages" fill "$T/tmpfs/f" 65536
+	mkfifo "$T/tmpfs/p"
+	"$HELPERS/exchange" "$T/tmpfs/f" "$T/tmpfs/p" 600 &
+	pid=$!
+	s=0
+	{ swap_runs "$T/tmpfs" --json && swap_runs "$T/tmpfs" --json --touch &&
+		swap_runs "$T/tmpfs" --json --evict &&
+		swap_runs "$T/tmpfs" --json --detail; } || s=$?
+	kill "$pid"
+	wait "$pid" || :
+	[ "$s" = 0 ]
 }
 
 @test "filecache: an unreadable path as an unprivileged user (CAP_BPF, CAP_PERFMON)" {

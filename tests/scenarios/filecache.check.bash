@@ -39,3 +39,8 @@ check_filecache_overlay() {
 	assert_filecache_hook "$1/out.err"
 	python3 "$FILECACHE_CHECK" overlay "$1"
 }
+
+check_filecache_symlinks() {
+	assert_filecache_hook "$1/rel.err"
+	python3 "$FILECACHE_CHECK" symlinks "$1"
+}

@@ -6,7 +6,7 @@
 # scenario's own directory; the test kernel's guest mounts a loop device).
 
 GUEST_SCENARIOS="${GUEST_SCENARIOS:-} filecache_files filecache_tree
-	filecache_touch_evict filecache_errors filecache_overlay"
+	filecache_touch_evict filecache_errors filecache_overlay filecache_symlinks"
 # METHOD:DISABLED, the hook paths the test kernels run these under.
 PROFILES_filecache="fentry: kprobe:fentry test_run:fentry,kprobe"
 
@@ -112,5 +112,39 @@ scenario_filecache_overlay() {
 	filecache "$1/out" --json -v "$_d/merged/f" "$_d/merged/g"
 	"$WL/pages" count "$_d/lower/f" "$_d/upper/g" >"$1/after"
 	umount "$_d/merged"
+	rm -rf "$_d"
+}
+
+# Symbolic links: relative, absolute, a link to a link, to a partly cached
+# file, and one to a directory. Named on the command line they are followed
+# (counting, --detail, --evict, --touch); in a walk only with -L, which
+# reaches a file outside the tree through real/out.
+scenario_filecache_symlinks() {
+	disk_dir "$1" fclinks
+	mkdir -p "$_d/real" "$_d/other"
+	"$WL/pages" fill "$_d/real/f" 2097152
+	"$WL/pages" drop "$_d/real/f" 0 0
+	"$WL/pages" read "$_d/real/f" 0 1048576
+	"$WL/pages" fill "$_d/other/g" 65536
+	ln -s real/f "$_d/rel"
+	ln -s "$_d/real/f" "$_d/abs"
+	ln -s rel "$_d/chain"
+	ln -s real "$_d/dirlink"
+	ln -s ../other/g "$_d/real/out"
+	echo "$_d" >"$1/dir"
+	set -- "$1" "$_d/real/f" "$_d/other/g"
+	"$WL/pages" count "$2" "$3" >"$1/before"
+	# One run per link: the same file is counted once per run.
+	for _l in rel abs chain; do
+		filecache "$1/$_l" --json -v "$_d/$_l"
+	done
+	filecache "$1/walk" --json -r "$_d/dirlink"
+	filecache "$1/walkL" --json -r -L "$_d/dirlink"
+	filecache "$1/detail" --json --detail "$_d/chain"
+	"$WL/pages" count "$2" "$3" >"$1/after"
+	filecache "$1/evict" --json --evict "$_d/chain"
+	"$WL/pages" count "$2" >"$1/evict.truth"
+	filecache "$1/touch" --json --touch "$_d/abs"
+	"$WL/pages" count "$2" >"$1/touch.truth"
 	rm -rf "$_d"
 }

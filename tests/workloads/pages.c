@@ -12,6 +12,12 @@
  *   pages tree DIR NDIRS NFILES DIR/dNN/fNNN, NFILES files in NDIRS
  *                               directories, file k of (k % 7 + 1) * 1500
  *                               bytes; every third file's pages dropped
+ *   pages nest DIR DEPTH NAMELEN FILE
+ *                               DEPTH directories, one in the other, below
+ *                               DIR, each named with NAMELEN 'd's, made one
+ *                               step at a time (the path may exceed
+ *                               PATH_MAX), and FILE hard-linked into the
+ *                               deepest as "f"
  *   pages count FILE...         per file, one line:
  *     FILE size=S pages=P mincore=M cachestat=C   (C: "none" before 6.5)
  */
@@ -116,6 +122,34 @@ static void tree(const char *dir, int ndirs, int nfiles)
 	}
 }
 
+static void nest(const char *dir, int depth, int namelen, const char *file)
+{
+	char name[256];
+	int fd, sub;
+
+	if (namelen < 1 || namelen > 255) {
+		errno = EINVAL;
+		die("name length", dir);
+	}
+	memset(name, 'd', namelen);
+	name[namelen] = '\0';
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		die("mkdir", dir);
+	fd = open_or_die(dir, O_RDONLY | O_DIRECTORY);
+	for (int i = 0; i < depth; i++) {
+		if (mkdirat(fd, name, 0755) && errno != EEXIST)
+			die("mkdir", name);
+		sub = openat(fd, name, O_RDONLY | O_DIRECTORY);
+		if (sub < 0)
+			die("open", name);
+		close(fd);
+		fd = sub;
+	}
+	if (linkat(AT_FDCWD, file, fd, "f", 0))
+		die("link", file);
+	close(fd);
+}
+
 static void count(const char *path)
 {
 	struct { unsigned long long off, len; } range = { 0, 0 };
@@ -169,11 +203,13 @@ int main(int argc, char **argv)
 		drop(argv[2], atoll(argv[3]), atoll(argv[4]));
 	} else if (!strcmp(cmd, "tree") && argc == 5) {
 		tree(argv[2], atoi(argv[3]), atoi(argv[4]));
+	} else if (!strcmp(cmd, "nest") && argc == 6) {
+		nest(argv[2], atoi(argv[3]), atoi(argv[4]), argv[5]);
 	} else if (!strcmp(cmd, "count")) {
 		for (int i = 2; i < argc; i++)
 			count(argv[i]);
 	} else {
-		fprintf(stderr, "usage: pages fill|sparse|read|drop|tree|count ...\n");
+		fprintf(stderr, "usage: pages fill|sparse|read|drop|tree|nest|count ...\n");
 		return 2;
 	}
 	return 0;
