@@ -114,8 +114,16 @@ static size_t put_cell(char *buf, size_t len, size_t cap, const struct col *c,
 
 	if (last && !c->right)
 		pad = 0;
-	if (len + pad + n >= cap)
-		return len;
+	/* What does not fit is cut, and marked: never dropped silently. */
+	if (len + pad + n >= cap) {
+		if (len + 4 >= cap)
+			return len;
+		pad = 0;
+		n = cap - len - 4;
+		memcpy(buf + len, s, n);
+		memcpy(buf + len + n, "...", 3);
+		return len + n + 3;
+	}
 	if (c->right) {
 		memset(buf + len, ' ', pad);
 		len += pad;

@@ -152,6 +152,21 @@ static void test_table(void)
 	table_row(f, last_right, 2, row3);
 	ok(holds(f, "NAME      N\na         7\n"),
 	   "a right-aligned last column is padded on the left");
+
+	/* A cell longer than a row's buffer is cut and marked. */
+	static char huge[10000], line[10100];
+	const char *row4[] = { "a", huge };
+	size_t n;
+
+	memset(huge, 'p', sizeof(huge) - 1);
+	table_row(f, last_right, 2, row4);
+	fflush(f);
+	rewind(f);
+	n = fread(line, 1, sizeof(line) - 1, f);
+	line[n] = '\0';
+	ok(n > 8000 && n <= 8192 && !strncmp(line, "a      pppp", 11) &&
+	   !strcmp(line + n - 5, "p...\n"),
+	   "a cell that does not fit is cut and ends in '...' (%zu bytes)", n);
 	fclose(f);
 }
 
