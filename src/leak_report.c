@@ -375,20 +375,25 @@ static void resolve_frame(struct leak_run *r, uint64_t addr, struct usym *sym)
 		sym->offset++;
 }
 
+/* A frame for a terminal: its names come from the traced process's files
+ * (or a module's symbols), and a newline or ESC in one must neither split
+ * the report's lines nor reach the terminal. */
 static void format_frame(struct leak_run *r, uint64_t addr, char *buf,
 			 size_t len)
 {
+	char raw[1024];
 	struct usym sym;
 
 	if (r->o->kernel) {
 		if (r->ksyms)
-			ksyms_format(r->ksyms, addr, buf, len);
+			ksyms_format(r->ksyms, addr, raw, sizeof(raw));
 		else
-			snprintf(buf, len, "0x%llx", (unsigned long long)addr);
-		return;
+			snprintf(raw, sizeof(raw), "0x%llx", (unsigned long long)addr);
+	} else {
+		resolve_frame(r, addr, &sym);
+		usym_format(&sym, addr, raw, sizeof(raw));
 	}
-	resolve_frame(r, addr, &sym);
-	usym_format(&sym, addr, buf, len);
+	text_escape(buf, len, raw, sizeof(raw));
 }
 
 /* --by-cache: outstanding objects and bytes per slab cache. */
@@ -712,7 +717,7 @@ static int print_json(struct leak_run *r, struct snapshot *s, bool all,
 static void folded_frame(struct leak_run *r, uint64_t addr)
 {
 	struct usym sym;
-	char buf[512];
+	char buf[512], out[2048];
 
 	resolve_frame(r, addr, &sym);
 	if (sym.func)
@@ -722,9 +727,10 @@ static void folded_frame(struct leak_run *r, uint64_t addr)
 	else
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
 	for (char *p = buf; *p; p++)
-		if (*p == ';' || *p == '\n')
+		if (*p == ';')
 			*p = ':';
-	fputs(buf, stdout);
+	text_escape(out, sizeof(out), buf, sizeof(buf));
+	fputs(out, stdout);
 }
 
 /* Every stack, not only -T of them: a flame graph shows the small ones

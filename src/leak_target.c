@@ -17,6 +17,7 @@
 #include "args.h"
 #include "leak_target.h"
 #include "log.h"
+#include "procfs.h"
 #include "uelf.h"
 
 #define MAX_LIBS 4096
@@ -146,6 +147,7 @@ int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
 		if (!p)
 			continue;
 		p[strcspn(p, "\n")] = '\0';
+		maps_path_unescape(p);
 		for (int i = 0; i < n && !seen; i++)
 			seen = !strcmp(names[i], p);
 		if (seen)

@@ -297,6 +297,31 @@ size_t text_quote(char *dst, size_t cap, const char *s, size_t n)
 	return b.len;
 }
 
+size_t text_escape(char *dst, size_t cap, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	struct sbuf b = { dst, 0, cap };
+	size_t l;
+
+	if (!cap)
+		return 0;
+	for (size_t i = 0; i < n && u[i]; i += l) {
+		char esc[8];
+
+		l = utf8_len(u + i, n - i);
+		if (l && u[i] >= 0x20 && u[i] != 0x7f && !is_c1(u + i, l)) {
+			for (size_t k = 0; k < l; k++)
+				sb_putc(&b, s[i + k]);
+			continue;
+		}
+		l = 1;
+		snprintf(esc, sizeof(esc), "\\x%02x", u[i]);
+		sb_puts(&b, esc);
+	}
+	dst[b.len] = '\0';
+	return b.len;
+}
+
 void text_sanitize(char *dst, size_t cap, const char *s, size_t n)
 {
 	size_t i;

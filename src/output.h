@@ -45,6 +45,11 @@ void table_row(FILE *f, const struct col *cols, int n,
  * at most cap - 1 bytes and a NUL; returns the length written.
  */
 size_t text_quote(char *dst, size_t cap, const char *s, size_t n);
+/* Text as it is, but for control characters, C1 controls and bytes of
+ * invalid UTF-8, each written \xNN: for names inside a larger line (a
+ * stack frame), where quoting would not help. Stops at a NUL; writes at
+ * most cap - 1 bytes and a NUL; returns the length written. */
+size_t text_escape(char *dst, size_t cap, const char *s, size_t n);
 /* Copies s (at most n bytes, NUL-terminated), replacing unprintable bytes
  * with '?': for fixed-width columns such as comm. */
 void text_sanitize(char *dst, size_t cap, const char *s, size_t n);

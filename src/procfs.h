@@ -26,4 +26,25 @@ int proc_ppid(pid_t pid, pid_t *ppid);
  */
 int proc_descendants(pid_t root, pid_t **pids, size_t *n);
 
+/*
+ * A path as /proc/PID/maps shows it, back to the file's name, in place:
+ * the kernel writes a newline in it as "\012" (seq_file_path(), escaping
+ * only '\n'), and marks a file replaced since with " (deleted)", which
+ * is left for the caller.
+ */
+static inline void maps_path_unescape(char *p)
+{
+	char *w = p;
+
+	for (; *p; p++, w++) {
+		if (p[0] == '\\' && p[1] == '0' && p[2] == '1' && p[3] == '2') {
+			*w = '\n';
+			p += 3;
+		} else {
+			*w = *p;
+		}
+	}
+	*w = '\0';
+}
+
 #endif /* MEMTRACE_PROCFS_H */

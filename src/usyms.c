@@ -30,6 +30,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "procfs.h"
 #include "usyms.h"
 
 /* libstdc++'s demangler; the binary links -lstdc++. */
@@ -1892,6 +1893,7 @@ static bool parse_map(char *line, uint64_t *start, uint64_t *end,
 		e++;
 	len = strcspn(e, "\n");
 	e[len] = '\0';
+	maps_path_unescape(e);
 	*path = e;
 	/* Files only: not [vdso], [heap] or anonymous memory. */
 	return e[0] == '/' && *ino;

@@ -106,6 +106,22 @@ PY
 	refute grep -q "stack not available" <<<"$output"
 }
 
+@test "leak: a program whose name has a newline and an ESC: named, and escaped in text" {
+	local prog
+	prog="$T/leak$(printf '\n\033')er"
+	cp "$LEAKER" "$prog"
+	leak_run "$T/r.json" -- "$prog" nested
+	$CHECK stack "$T/r.json" "$SRC" leak_nested nested 1048576 1
+	run "$MEMTRACE" leak -i 0 -- "$prog" nested
+	[ "$status" = 0 ]
+	[[ $output == *'leak_nested+0x'*' [leak\x0a\x1ber]'* ]]
+	refute grep -q $'\033' <<<"$output"
+	run "$MEMTRACE" leak -i 0 --folded -- "$prog" nested
+	[ "$status" = 0 ]
+	[ "${#lines[@]}" = 1 ]
+	[[ ${lines[0]} == *";leak_nested 1048576" ]]
+}
+
 @test "leak: C++ new and delete: names demangled, pairs not reported" {
 	leak_run "$T/r.json" -- "$WL/leaker_cxx"
 	local src=$ROOT/tests/workloads/leaker_cxx.cpp

@@ -595,6 +595,29 @@ static void test_fmt_numbers(void)
 	ok(strlen(got) == 5, "fmt_clock_ms into a short buffer is cut (%s)", got);
 }
 
+static void test_text_escape(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "leak_nested+0x1c (leaker.c:184) [leaker]",
+		  "leak_nested+0x1c (leaker.c:184) [leaker]" },
+		{ "std::vector<int, std::allocator<int> >::push_back(int const&)",
+		  "std::vector<int, std::allocator<int> >::push_back(int const&)" },
+		{ "[leak\n\033er]", "[leak\\x0a\\x1ber]" },
+		{ "caf\xc3\xa9 \xc2\x9b \xff", "caf\xc3\xa9 \\xc2\\x9b \\xff" },
+		{ "tab\there\x7f", "tab\\x09here\\x7f" },
+	};
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text_escape(buf, sizeof(buf), cases[i].in, strlen(cases[i].in));
+		ok(!strcmp(buf, cases[i].want), "text_escape case %zu: %s", i, buf);
+	}
+	text_escape(buf, 6, "abcdefgh", 8);
+	ok(!strcmp(buf, "abcde"), "text_escape cuts at the buffer's end");
+}
+
 int main(void)
 {
 	test_fmt_numbers();
@@ -603,6 +626,7 @@ int main(void)
 	test_table();
 	test_text_quote();
 	test_text_sanitize();
+	test_text_escape();
 	test_json_values();
 	test_json_escape();
 	test_json_roundtrip();

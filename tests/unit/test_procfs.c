@@ -181,6 +181,19 @@ static void test_zombie_not_descendant(void)
 	waitpid(pid, NULL, 0);
 }
 
+static void test_maps_unescape(void)
+{
+	char a[] = "/tmp/leak\\012er", b[] = "/usr/lib/libc.so.6 (deleted)",
+	     c[] = "/x\\01\\012\\012";
+
+	maps_path_unescape(a);
+	maps_path_unescape(b);
+	maps_path_unescape(c);
+	ok(!strcmp(a, "/tmp/leak\ner"), "a newline in a maps path, escaped \\012");
+	ok(!strcmp(b, "/usr/lib/libc.so.6 (deleted)"), "other paths unchanged");
+	ok(!strcmp(c, "/x\\01\n\n"), "only \\012 is unescaped");
+}
+
 int main(void)
 {
 	/* A stuck child must not hang the suite. */
@@ -188,5 +201,6 @@ int main(void)
 	test_alive();
 	test_family();
 	test_zombie_not_descendant();
+	test_maps_unescape();
 	return tap_done();
 }
