@@ -28,16 +28,39 @@
 	}
 
 /*
- * Submits a ring-buffer record, waking the reader only once `batch` bytes
- * wait. By default the kernel wakes a reader that has caught up on every
- * record: an irq_work and an IPI on the traced task's path, per event (a
- * VM exit in a virtual machine), which at a million events a second costs
- * more than everything else. A quiet trickle of events below a batch
- * wakes nobody: the reader consumes it when its poll times out (loop.c),
- * which bounds how long any event waits.
+ * When the reader was last woken below a batch (bpf_ktime_get_ns()); one
+ * per BPF object, shared by its CPUs (a lost race only wakes it twice).
  */
-#define RINGBUF_SUBMIT(rb, rec, batch)					\
-	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&(rb), BPF_RB_AVAIL_DATA) >= \
-				   (batch) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP)
+__u64 rb_woken_ns;
+
+/* Below a batch, the reader is woken at most once in this long. */
+#define RINGBUF_WAKE_GAP_NS 1000000ULL
+
+/*
+ * Submits a ring-buffer record, waking the reader when `batch` bytes
+ * wait, or when it was last woken RINGBUF_WAKE_GAP_NS ago or more. The
+ * kernel's default wakes a reader that has caught up on every record: an
+ * irq_work and an IPI on the traced task's path, per event (a VM exit in
+ * a virtual machine), which at a million events a second costs more than
+ * everything else. Rate-limited so, a lone event wakes the reader at once
+ * (as a person watching expects), and a flood at most a thousand times a
+ * second beyond its batches. What comes within the gap after a wake-up is
+ * read by the reader's next, short poll timeout (loop.c).
+ */
+static __always_inline __u64 ringbuf_wakeup(void *rb, __u64 batch)
+{
+	__u64 now;
+
+	if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= batch)
+		return BPF_RB_FORCE_WAKEUP;
+	now = bpf_ktime_get_ns();
+	if (now - rb_woken_ns < RINGBUF_WAKE_GAP_NS)
+		return BPF_RB_NO_WAKEUP;
+	rb_woken_ns = now;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
+#define RINGBUF_SUBMIT(rb, rec, batch) \
+	bpf_ringbuf_submit(rec, ringbuf_wakeup(&(rb), batch))
 
 #endif /* MEMTRACE_MAPS_BPF_H */

@@ -10,6 +10,9 @@
 #include "loop.h"
 
 #define MAX_WAIT_MS 100
+/* After a wake-up: the BPF side does not wake us again for 1 ms
+ * (RINGBUF_WAKE_GAP_NS), so what comes meanwhile is read this soon. */
+#define FOLLOW_UP_MS 2
 
 static volatile sig_atomic_t stop_signal, stop_sent;
 
@@ -143,16 +146,16 @@ static bool output_gone(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
-static int wait_ms(uint64_t now, uint64_t until)
+static int wait_ms(uint64_t now, uint64_t until, int max_ms)
 {
 	uint64_t ms;
 
 	if (!until)
-		return MAX_WAIT_MS;
+		return max_ms;
 	if (until <= now)
 		return 0;
 	ms = (until - now + 999999) / 1000000;
-	return ms < MAX_WAIT_MS ? (int)ms : MAX_WAIT_MS;
+	return ms < (uint64_t)max_ms ? (int)ms : max_ms;
 }
 
 static int drain(const struct loop_opts *o)
@@ -169,23 +172,25 @@ int loop_run(const struct loop_opts *o)
 	uint64_t now = mono_ns();
 	uint64_t deadline = o->duration_ns ? now + o->duration_ns : 0;
 	uint64_t next_tick = o->interval_ns ? now + o->interval_ns : 0;
-	int err, ms;
+	int err, ms, max_ms = MAX_WAIT_MS;
 
 	loop_signals_init();
 	while (!stop_signal) {
-		ms = wait_ms(now, next_tick);
-		if (deadline && wait_ms(now, deadline) < ms)
-			ms = wait_ms(now, deadline);
+		ms = wait_ms(now, next_tick, max_ms);
+		if (deadline && wait_ms(now, deadline, max_ms) < ms)
+			ms = wait_ms(now, deadline, max_ms);
 		if (o->rb) {
 			err = ring_buffer__poll(o->rb, ms);
 			/*
-			 * The BPF side wakes us only once a batch waits
-			 * (RINGBUF_SUBMIT): what waits below it is read
-			 * when the wait times out, so that no event waits
-			 * longer than MAX_WAIT_MS at any rate.
+			 * The BPF side does not wake us for every record
+			 * (RINGBUF_SUBMIT): what waits unannounced is read
+			 * when the wait times out, soon after a wake-up, so
+			 * that no event waits longer than FOLLOW_UP_MS then,
+			 * or MAX_WAIT_MS at the very most.
 			 */
 			if (err == 0)
 				err = ring_buffer__consume(o->rb);
+			max_ms = err > 0 ? FOLLOW_UP_MS : MAX_WAIT_MS;
 		} else
 			err = poll(NULL, 0, ms) < 0 ? -errno : 0;
 		if (err < 0 && err != -EINTR)

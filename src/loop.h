@@ -52,9 +52,10 @@ uint64_t loop_wall_ns(uint64_t mono_ns);
 
 /*
  * How many bytes must wait in a ring buffer of size bytes before the BPF
- * side wakes the reader (RINGBUF_SUBMIT in bpf/maps.bpf.h): 1/16 of it, at
- * most 256 KiB. Fewer are read when the poll times out: no event waits
- * more than 100 ms.
+ * side wakes the reader whatever the time (RINGBUF_SUBMIT in
+ * bpf/maps.bpf.h): 1/16 of it, at most 256 KiB. Below, it wakes the reader
+ * at most once a millisecond, and the loop reads what came meanwhile
+ * within 2 ms.
  */
 uint64_t loop_wakeup_bytes(uint64_t ringbuf_size);
 
