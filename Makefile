@@ -23,20 +23,19 @@ CXX       ?= g++
 ARGS      ?= procs -d 10
 Q         := $(if $(V),,@)
 
-# One entry per command: bpf/<cmd>.bpf.c, include/<cmd>.h, src/<cmd>.c.
+# One entry per command: bpf/<cmd>.bpf.c, include/memtrace/<cmd>.h, src/<cmd>/.
 CMDS      := filecache kmalloc leak procs
 
 BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o)
 SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h)
-SRCS      := $(wildcard src/*.c)
+SRCS      := $(wildcard src/*.c src/*/*.c)
 OBJS      := $(SRCS:src/%.c=$(OUTPUT)/src/%.o)
-# Helpers the unit tests link against: everything but main and the commands.
-LIB_OBJS  := $(filter-out $(OUTPUT)/src/main.o $(CMDS:%=$(OUTPUT)/src/%.o) \
-	     $(OUTPUT)/src/leak_%.o,$(OBJS))
+# What the unit tests link against: everything but main.
+LIB_OBJS  := $(filter-out $(OUTPUT)/src/main.o,$(OBJS))
 
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
-override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -I$(OUTPUT) -MMD -MP
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -Iinclude -I$(OUTPUT) -MMD -MP
 BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
 # libdw (DWARF lines) and libstdc++ (__cxa_demangle) serve leak's symbolizer;
@@ -116,7 +115,7 @@ $(OUTPUT)/memtrace.asan: $(ASAN_ALL)
 
 $(UNIT_BINS): $(OUTPUT)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ASAN) -Itests/unit -Isrc $^ $(LIBS_DYNAMIC) -o $@
+	$(Q)$(CC) $(CFLAGS) $(ASAN) -Itests/unit -Isrc $(filter %.c %.o,$^) $(LIBS_DYNAMIC) -o $@
 
 $(WORK_BINS): $(OUTPUT)/tests/%: tests/%.c
 	$(Q)mkdir -p $(@D)
@@ -134,12 +133,13 @@ $(STATIC_WORK_BINS): $(OUTPUT)/tests/static/%: tests/%.c
 # make test fuzzes for FUZZ_TEST_SECONDS; make fuzz for FUZZ_SECONDS.
 FUZZ_BIN := $(OUTPUT)/tests/fuzz/fuzz_usyms
 FUZZ_SECONDS ?= 300
-$(FUZZ_BIN): tests/fuzz/fuzz_usyms.c src/usyms.c src/usyms.h
+FUZZ_SRCS := $(wildcard src/usyms/*.c)
+$(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Isrc \
-		tests/fuzz/fuzz_usyms.c src/usyms.c -ldw -lelf -lz -lstdc++ -o $@
+		tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) -ldw -lelf -lz -lstdc++ -o $@
 
 fuzz: $(FUZZ_BIN)
 	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
@@ -187,5 +187,5 @@ clean:
 
 FORCE:
 
--include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/bpf/*.d \
-	$(OUTPUT)/tests/unit/*.d)
+-include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/src/*/*.d $(OUTPUT)/asan/*.d \
+	$(OUTPUT)/asan/*/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/unit/*.d)

@@ -11,8 +11,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "filecache.h"
-#include "shims.bpf.h"
+#include "memtrace/filecache.h"
+#include "lib/core_fixes.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -11,9 +11,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "leak.h"
-#include "maps.bpf.h"
-#include "shims.bpf.h"
+#include "memtrace/leak.h"
+#include "lib/maps.bpf.h"
+#include "lib/core_fixes.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

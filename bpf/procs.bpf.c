@@ -4,9 +4,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "procs.h"
-#include "shims.bpf.h"
-#include "maps.bpf.h"
+#include "memtrace/procs.h"
+#include "lib/core_fixes.bpf.h"
+#include "lib/maps.bpf.h"
 #include "task.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

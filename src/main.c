@@ -4,7 +4,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "commands.h"
-#include "log.h"
+#include "core/log.h"
 #include "version.h"
 
 static const struct command {

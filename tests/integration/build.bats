@@ -57,16 +57,16 @@ PY
 	[[ $output == *"NEEDED"*"libbpf"* ]]
 }
 
-@test "build: editing include/procs.h rebuilds the BPF object and user space" {
+@test "build: editing include/memtrace/procs.h rebuilds the BPF object and user space" {
 	make -s
-	touch include/procs.h
+	touch include/memtrace/procs.h
 	run make -n
 	[[ $output == *"bpf/procs.bpf.c"* ]]
-	[[ $output == *"src/procs.c"* ]]
+	[[ $output == *"src/procs/procs.c"* ]]
 	make -s
 	run make -n
 	[[ $output != *"bpf/procs.bpf.c"* ]]
-	[[ $output != *"src/procs.c"* ]]
+	[[ $output != *"src/procs/procs.c"* ]]
 }
 
 @test "build: make vmlinux regenerates vmlinux.h from this kernel's BTF" {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/args.c: strict number, size and duration parsing, common options.
+// Tests for src/core/args.c: strict number, size and duration parsing, common options.
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "args.h"
-#include "log.h"
+#include "core/args.h"
+#include "core/log.h"
 #include "capture.h"
 #include "tap.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/gfp.c: GFP bits by kernel version and BTF, rendering as show_gfp_flags() does, and parsing names.
+// Tests for src/kmalloc/gfp.c: GFP bits by kernel version and BTF, rendering as show_gfp_flags() does, and parsing names.
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/btf.h>
-#include "gfp.h"
+#include "kmalloc/gfp.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/kbtf.c: the read-only kernel BTF reader (every kind it steps
+// Tests for src/util/kbtf.c: the read-only kernel BTF reader (every kind it steps
 // over, lookups, members through anonymous records and bitfields, shapes,
 // split BTF, malformed files, the read fallback) and the subset it writes
 // for libbpf, checked against libbpf's own parser, synthetic and real.
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <bpf/btf.h>
-#include "kbtf.h"
+#include "util/kbtf.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

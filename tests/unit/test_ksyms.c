@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/ksyms.c: loading kallsyms files (fake ones and /proc/kallsyms) and resolving addresses to functions.
+// Tests for src/util/ksyms.c: loading kallsyms files (fake ones and /proc/kallsyms) and resolving addresses to functions.
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "ksyms.h"
+#include "util/ksyms.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

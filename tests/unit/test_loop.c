@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/loop.c: --duration, intervals, stop conditions, signals.
+// Tests for src/core/loop.c: --duration, intervals, stop conditions, signals.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "args.h"
-#include "loop.h"
+#include "core/args.h"
+#include "core/loop.h"
 #include "tap.h"
 
 struct counts {

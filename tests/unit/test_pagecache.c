@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/pagecache.c: which inode answers a filecache request, cachestat(2).
+// Tests for src/filecache/pagecache.c: which inode answers a filecache request, cachestat(2).
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/sysmacros.h>
-#include "pagecache.h"
+#include "filecache/pagecache.h"
 #include "tap.h"
 
 #define EXT4_MAGIC 0xEF53

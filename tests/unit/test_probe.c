@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/probe.c: hook names, MEMTRACE_DISABLE lists and the fallback chain.
+// Tests for src/core/hooks.c: hook names, MEMTRACE_DISABLE lists and the fallback chain.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "log.h"
-#include "probe.h"
+#include "core/log.h"
+#include "core/hooks.h"
 #include "capture.h"
 #include "tap.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/procfs.c: liveness, parent and descendants read from /proc.
+// Tests for src/util/procfs.c: liveness, parent and descendants read from /proc.
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "procfs.h"
+#include "util/procfs.h"
 #include "tap.h"
 
 /* A child that exits at once; not reaped. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests: leak's mmap regions (partial munmap, mremap, MAP_FIXED). */
 #include "tap.h"
-#include "regions.h"
+#include "leak/regions.h"
 
 #define P 4096ULL
 

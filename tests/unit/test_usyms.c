@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/usyms.c: symbolizing this process (its own functions with lines, libc through its debug file, a dlopen'ed library), formatting, and malformed ELF files.
+// Tests for src/usyms/usyms.c: symbolizing this process (its own functions with lines, libc through its debug file, a dlopen'ed library), formatting, and malformed ELF files.
 #include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tap.h"
-#include "usyms.h"
+#include "usyms/usyms.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/x86insn.c: instruction lengths and cheap uprobe sites, on synthetic byte strings and on this machine's glibc.
+// Tests for src/uprobe/x86insn.c: instruction lengths and cheap uprobe sites, on synthetic byte strings and on this machine's glibc.
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "tap.h"
-#include "x86insn.h"
+#include "uprobe/x86insn.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* leak: state shared by bpf/leak.bpf.c and src/leak/leak.c. */
+#ifndef MEMTRACE_LEAK_H
+#define MEMTRACE_LEAK_H
+
+#include "memtrace/common.h"
+
+#define LEAK_MAX_STACK_DEPTH	127	/* PERF_MAX_STACK_DEPTH */
+
+/* The allocator's entry points; one BPF program each. */
+enum leak_kind {
+	LEAK_MALLOC,
+	LEAK_CALLOC,
+	LEAK_REALLOC,
+	LEAK_REALLOCARRAY,
+	LEAK_POSIX_MEMALIGN,
+	LEAK_ALIGNED_ALLOC,
+	LEAK_MEMALIGN,
+	LEAK_VALLOC,
+	LEAK_PVALLOC,
+	LEAK_NEW,		/* C++ operator new (libstdc++), all variants */
+	LEAK_MMAP,
+	LEAK_MREMAP,
+	LEAK_MUNMAP,
+	LEAK_FREE,
+	/* Kernel mode (no -p, no command). */
+	LEAK_KMALLOC,
+	LEAK_KMEM_CACHE,
+	LEAK_PAGES,
+	LEAK_PERCPU,
+	LEAK_KIND_NR,
+};
+
+/* kmalloc's cache from its GFP flags (SLUB's kmalloc-cg-*, -rcl-*, dma-*). */
+#define LEAK_KMALLOC_CG		1
+#define LEAK_KMALLOC_RCL	2
+#define LEAK_KMALLOC_DMA	4
+
+#define LEAK_CACHE_NAME_LEN	32
+
+/* An outstanding allocation, in the allocs map keyed by address. */
+struct leak_alloc {
+	__u64 size;
+	__u64 ts_ns;			/* CLOCK_MONOTONIC */
+	__u64 cache;			/* kernel: key of cache_names, 0 if none;
+					 * user: C++ new's caller, frame 0 */
+	__s32 stackid;			/* < 0: no stack (LEAK_STACK_*) */
+	__u8 kind;			/* enum leak_kind */
+	__u8 flags;			/* LEAK_KMALLOC_* */
+	__u16 gen;			/* the image (exec_gen) it was made in */
+};
+
+/* stackid of an allocation whose stack was not kept. */
+#define LEAK_STACK_MISSING	-1	/* could not be taken */
+#define LEAK_STACK_TAKEN	-17	/* -EEXIST: its bucket in the stack map
+					 * holds another stack */
+
+/* -C: combined_totals' key, a stack in one image of the process. */
+#define LEAK_COMBINED_KEY(gen, stackid) \
+	((__u64)(__u16)(gen) << 32 | (__u32)(stackid))
+
+/* -C: outstanding totals per stack id, kept in the kernel. */
+struct leak_combined {
+	__u64 bytes;
+	__u64 count;
+};
+
+/* What crosses the ring buffer: every mmap, munmap and mremap (the
+ * regions are tracked in user space, where partial unmaps can split
+ * them), and with -t every allocation and free. */
+enum leak_event_type {
+	LEAK_EV_ALLOC,		/* addr, size, stackid */
+	LEAK_EV_FREE,		/* addr, size (0 when the block was untracked) */
+	LEAK_EV_MMAP,		/* addr, size, stackid */
+	LEAK_EV_MUNMAP,		/* addr, size */
+	LEAK_EV_MREMAP,		/* addr, size -> new_addr, new_size, stackid */
+	LEAK_EV_EXEC,		/* the process exec'ed: new_size = exec_gen */
+};
+
+struct leak_event {
+	__u64 ts_ns;
+	__u64 addr;
+	__u64 size;
+	__u64 new_addr;
+	__u64 new_size;
+	__s32 stackid;
+	__u32 tid;
+	__u16 type;			/* enum leak_event_type */
+	__u16 kind;			/* enum leak_kind */
+	__u32 pad;
+};
+
+/* Loss counters after the shared ones (enum mt_loss). */
+enum leak_loss {
+	/* Allocations counted without their stack: */
+	LEAK_LOST_STACK_COLLISION = MT_LOST_NR,	/* its bucket was taken */
+	LEAK_LOST_STACK_MISSING,	/* it could not be taken */
+	LEAK_LOST_STATE,		/* no per-thread state for a call */
+	LEAK_UNTRACKED_FREE,		/* free of an address not tracked */
+	LEAK_LOST_NR,
+};
+
+#endif /* MEMTRACE_LEAK_H */

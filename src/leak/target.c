@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0
+/* leak: finding the allocator a process uses, and starting a command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <poll.h>
+#include <unistd.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "core/args.h"
+#include "leak/target.h"
+#include "core/log.h"
+#include "util/procfs.h"
+#include "uprobe/uelf.h"
+
+#define MAX_LIBS 4096
+
+/* basename() here and in the other leak files is GNU's, from <string.h>
+ * (_GNU_SOURCE): it never writes to its argument, unlike libgen.h's. */
+
+/* libc.so.6, libstdc++.so.6: the name, then ".so". */
+static bool is_lib(const char *path, const char *stem)
+{
+	const char *b = basename(path);
+	size_t n = strlen(stem);
+
+	return !strncmp(b, stem, n) && !strncmp(b + n, ".so", 3);
+}
+
+/* -O matches a path, a file name, or a file name without its version
+ * (libjemalloc.so for libjemalloc.so.2). */
+static bool obj_matches(const char *path, const char *obj)
+{
+	const char *b = basename(path);
+	size_t n = strlen(obj);
+
+	if (strchr(obj, '/'))
+		return !strcmp(path, obj);
+	return !strcmp(b, obj) || (!strncmp(b, obj, n) && b[n] == '.');
+}
+
+static bool defines(const char *path, const char *prefix, const char *func)
+{
+	char name[256];
+	struct uelf *e = uelf_open(path);
+	struct ufunc f;
+	bool ok;
+
+	if (!e)
+		return false;
+	snprintf(name, sizeof(name), "%s%s", prefix, func);
+	ok = !uelf_func(e, name, &f);
+	uelf_close(e);
+	return ok;
+}
+
+/* libstdc++ (operator new) and libc (mmap and co.) among files[], the
+ * host paths of names[]. */
+static void pick_runtime(char **files, char **names, int n,
+			 struct leak_libs *libs)
+{
+	for (int i = 0; i < n; i++) {
+		if (!libs->cxx[0] && is_lib(names[i], "libstdc++"))
+			snprintf(libs->cxx, sizeof(libs->cxx), "%s", files[i]);
+		if (!libs->libc[0] && is_lib(names[i], "libc"))
+			snprintf(libs->libc, sizeof(libs->libc), "%s", files[i]);
+	}
+}
+
+/* Picks the allocator, libc and libstdc++ among files[] (host paths),
+ * shown to the user as names[]. */
+static int pick(char **files, char **names, int n, const char *obj,
+		const char *prefix, const char *where, struct leak_libs *libs)
+{
+	int alloc = -1;
+
+	pick_runtime(files, names, n, libs);
+	for (int i = 0; i < n && alloc < 0; i++)
+		if (obj ? obj_matches(names[i], obj) :
+		    *prefix ? defines(files[i], prefix, "malloc") :
+			      is_lib(names[i], "libc"))
+			alloc = i;
+	/* A static program has no libc: the allocator is in the program. */
+	if (alloc < 0 && !obj && !*prefix) {
+		for (int i = 0; i < n && alloc < 0; i++)
+			if (defines(files[i], "", "malloc"))
+				alloc = i;
+	}
+	if (alloc < 0) {
+		if (obj)
+			log_err("-O %s: no such library in %s", obj, where);
+		else
+			log_err("no allocator (%smalloc) found in %s", prefix, where);
+		return -1;
+	}
+	if (!defines(files[alloc], prefix, "malloc")) {
+		log_err("%s has no function %smalloc%s", names[alloc], prefix,
+			*prefix ? "" : " (another prefix? see --symbol-prefix)");
+		return -1;
+	}
+	snprintf(libs->alloc, sizeof(libs->alloc), "%s", files[alloc]);
+	if (!libs->libc[0])	/* static: the program has its own mmap */
+		snprintf(libs->libc, sizeof(libs->libc), "%s", files[alloc]);
+	if (!strcmp(libs->cxx, libs->alloc))
+		libs->cxx[0] = '\0';
+	return 0;
+}
+
+static void free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+}
+
+int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
+		     struct leak_libs *libs)
+{
+	char path[64], line[PATH_MAX + 128], where[64];
+	char **files = calloc(MAX_LIBS, sizeof(char *));
+	char **names = calloc(MAX_LIBS, sizeof(char *));
+	int n = 0, err = -1;
+	FILE *f;
+
+	memset(libs, 0, sizeof(*libs));
+	if (!files || !names) {
+		log_err("out of memory");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f) {
+		log_err("cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (n < MAX_LIBS && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '/'), *deleted;
+		char host[PATH_MAX + 32], range[64];
+		bool seen = false;
+
+		if (!p)
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		maps_path_unescape(p);
+		for (int i = 0; i < n && !seen; i++)
+			seen = !strcmp(names[i], p);
+		if (seen)
+			continue;
+		/* A file replaced since it was mapped (a library upgrade): the
+		 * mapped one is still reachable through map_files. */
+		deleted = strstr(p, " (deleted)");
+		if (deleted && sscanf(line, "%63[0-9a-f-]", range) == 1) {
+			*deleted = '\0';
+			snprintf(host, sizeof(host), "/proc/%d/map_files/%s", pid,
+				 range);
+		} else {
+			snprintf(host, sizeof(host), "/proc/%d/root%s", pid, p);
+		}
+		names[n] = strdup(p);
+		files[n] = strdup(host);
+		if (!names[n] || !files[n]) {
+			free(names[n]);
+			free(files[n]);
+			break;
+		}
+		n++;
+	}
+	fclose(f);
+	snprintf(where, sizeof(where), "the memory map of process %d", pid);
+	err = pick(files, names, n, obj, prefix, where, libs);
+out:
+	if (files)
+		free_list(files, n);
+	if (names)
+		free_list(names, n);
+	free(files);
+	free(names);
+	return err;
+}
+
+/* Looks for name in the colon-separated dirs; $ORIGIN is origin. */
+static bool search_dirs(const char *dirs, const char *origin, const char *name,
+			char *out, size_t len)
+{
+	char *copy, *save = NULL;
+	bool found = false;
+
+	if (!dirs || !(copy = strdup(dirs)))
+		return false;
+	for (char *d = strtok_r(copy, ":", &save); d && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		if (!strncmp(d, "$ORIGIN", 7))
+			snprintf(out, len, "%s%s/%s", origin, d + 7, name);
+		else
+			snprintf(out, len, "%s/%s", d, name);
+		found = access(out, R_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+/* A script's interpreter ("#!/bin/sh -e" -> /bin/sh) into out: the
+ * program that will really run. false if exe is not a script. */
+static bool script_interpreter(const char *exe, char *out, size_t len)
+{
+	char line[PATH_MAX + 3];
+	FILE *f = fopen(exe, "re");
+	bool ok = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f) && line[0] == '#' && line[1] == '!') {
+		char *p = line + 2 + strspn(line + 2, " \t");
+
+		p[strcspn(p, " \t\r\n")] = '\0';
+		ok = *p == '/';
+		if (ok)
+			snprintf(out, len, "%s", p);
+	}
+	fclose(f);
+	return ok;
+}
+
+int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
+			 struct leak_libs *libs)
+{
+	char interp[PATH_MAX];
+
+	/* The kernel allows four levels of interpreters; so do we. */
+	for (int depth = 0; depth < 4 && script_interpreter(exe, interp,
+							     sizeof(interp));
+	     depth++)
+		exe = strdupa(interp);
+
+	static const char system_dirs[] =
+		"/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:"
+		"/usr/lib64:/lib:/usr/lib:/usr/local/lib";
+	char *files[MAX_LIBS], *names[MAX_LIBS], origin[PATH_MAX], where[PATH_MAX + 16];
+	int n = 0, err;
+
+	memset(libs, 0, sizeof(*libs));
+	snprintf(origin, sizeof(origin), "%s", exe);
+	*strrchr(origin, '/') = '\0';
+	if (obj && strchr(obj, '/')) {
+		if (access(obj, R_OK)) {
+			log_err("-O %s: %s", obj, strerror(errno));
+			return -1;
+		}
+	}
+	files[n] = strdup(exe);
+	names[n] = strdup(exe);
+	if (!files[n] || !names[n])
+		goto oom;
+	n++;
+	/* The program, then its libraries breadth-first, as ld.so loads them. */
+	for (int i = 0; i < n; i++) {
+		struct uelf *e = uelf_open(files[i]);
+		const char *need, *runpath;
+
+		if (!e)
+			continue;
+		if (i == 0 && !uelf_dynamic(e)) {
+			uelf_close(e);
+			break;
+		}
+		runpath = uelf_runpath(e);
+		for (size_t k = 0; (need = uelf_needed(e, k)) && n < MAX_LIBS; k++) {
+			char path[PATH_MAX];
+			bool seen = false;
+
+			for (int j = 0; j < n && !seen; j++)
+				seen = !strcmp(basename(names[j]), need);
+			if (seen)
+				continue;
+			if (!search_dirs(runpath, origin, need, path, sizeof(path)) &&
+			    !search_dirs(getenv("LD_LIBRARY_PATH"), origin, need,
+					 path, sizeof(path)) &&
+			    !search_dirs(system_dirs, origin, need, path, sizeof(path)))
+				continue;
+			files[n] = strdup(path);
+			names[n] = strdup(path);
+			if (!files[n] || !names[n]) {
+				free(files[n]);
+				free(names[n]);
+				uelf_close(e);
+				goto oom;
+			}
+			n++;
+		}
+		uelf_close(e);
+	}
+	if (obj && strchr(obj, '/')) {
+		/* A library the program will dlopen, or LD_PRELOAD. */
+		snprintf(libs->alloc, sizeof(libs->alloc), "%s", obj);
+		err = defines(obj, prefix, "malloc") ? 0 : -1;
+		if (err)
+			log_err("%s has no function %smalloc", obj, prefix);
+		pick_runtime(files, names, n, libs);
+	} else {
+		snprintf(where, sizeof(where), "%s and its libraries", exe);
+		err = pick(files, names, n, obj, prefix, where, libs);
+	}
+	free_list(files, n);
+	free_list(names, n);
+	return err;
+oom:
+	free_list(files, n);
+	free_list(names, n);
+	log_err("out of memory");
+	return -1;
+}
+
+/*
+ * What exec would say of the program at path, said before anything is
+ * attached: a directory, a file that is neither ELF nor a #! script, a
+ * script whose interpreter is missing.
+ */
+static int check_program(const char *cmd, const char *path)
+{
+	char interp[PATH_MAX], magic[4];
+	struct stat st;
+	ssize_t n = 0;
+	int fd;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_err("cannot run '%s': it is a directory", cmd);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		n = read(fd, magic, sizeof(magic));
+		close(fd);
+	}
+	if (n == 4 && !memcmp(magic, "\177ELF", 4))
+		return 0;
+	if (n >= 2 && !memcmp(magic, "#!", 2)) {
+		if (!script_interpreter(path, interp, sizeof(interp))) {
+			log_err("cannot run '%s': its #! line names no interpreter by its full path",
+				cmd);
+			return -1;
+		}
+		if (access(interp, X_OK)) {
+			log_err("cannot run '%s': its interpreter %s: %s", cmd, interp,
+				strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (fd < 0) {
+		log_err("cannot run '%s': %s", cmd, strerror(errno));
+		return -1;
+	}
+	log_err("cannot run '%s': not a program (no ELF header, no #! line)", cmd);
+	return -1;
+}
+
+int leak_find_program(const char *cmd, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH");
+
+	if (!*cmd) {
+		log_err("cannot run '': an empty command name");
+		return -1;
+	}
+	if (strchr(cmd, '/')) {
+		snprintf(path, len, "%s", cmd);
+		if (access(path, X_OK)) {
+			log_err("cannot run '%s': %s", cmd, strerror(errno));
+			return -1;
+		}
+	} else if (!search_dirs(dirs ? dirs : "/usr/local/bin:/usr/bin:/bin",
+				".", cmd, path, len) || access(path, X_OK)) {
+		log_err("cannot run '%s': command not found", cmd);
+		return -1;
+	}
+	/* ld.so and the report want an absolute path. */
+	if (path[0] != '/') {
+		char cwd[PATH_MAX], rel[PATH_MAX];
+
+		snprintf(rel, sizeof(rel), "%s", path);
+		if (getcwd(cwd, sizeof(cwd)))
+			snprintf(path, len, "%s/%s", cwd, rel);
+	}
+	return check_program(cmd, path);
+}
+
+/* The entry of /etc/passwd named spec, or numbered spec. Read from the
+ * files, not through NSS: the static build cannot load NSS modules of
+ * another glibc. */
+static struct passwd *find_user(const char *spec)
+{
+	bool by_uid;
+	struct passwd *pw;
+	uint64_t uid;
+	FILE *f = fopen("/etc/passwd", "re");
+
+	if (!f)
+		return NULL;
+	by_uid = !parse_u64(spec, 0, UINT32_MAX - 1, &uid);
+	while ((pw = fgetpwent(f)))
+		if (by_uid ? pw->pw_uid == uid : !strcmp(pw->pw_name, spec))
+			break;
+	fclose(f);
+	return pw;
+}
+
+/* The user's primary group, then the groups of /etc/group naming it. */
+static int user_groups(struct run_as *u)
+{
+	FILE *f = fopen("/etc/group", "re");
+	struct group *g;
+	int cap = 16;
+
+	u->groups = calloc(cap, sizeof(gid_t));
+	if (!u->groups) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	u->groups[u->ngroups++] = u->gid;
+	while (f && (g = fgetgrent(f))) {
+		for (char **m = g->gr_mem; *m; m++) {
+			if (strcmp(*m, u->name) || g->gr_gid == u->gid)
+				continue;
+			if (u->ngroups == cap) {
+				gid_t *v = realloc(u->groups, 2 * cap * sizeof(gid_t));
+
+				if (!v) {
+					fclose(f);
+					return -1;
+				}
+				u->groups = v;
+				cap *= 2;
+			}
+			u->groups[u->ngroups++] = g->gr_gid;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+int leak_user_lookup(const char *spec, struct run_as *u)
+{
+	struct passwd *pw;
+
+	memset(u, 0, sizeof(*u));
+	pw = find_user(spec);
+	if (!pw) {
+		log_err("--user %s: no such user in /etc/passwd", spec);
+		return -1;
+	}
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	u->name = strdup(pw->pw_name);
+	u->home = strdup(pw->pw_dir);
+	if (!u->name || !u->home || user_groups(u)) {
+		log_err("--user %s: out of memory", spec);
+		leak_user_free(u);
+		return -1;
+	}
+	return 0;
+}
+
+void leak_user_free(struct run_as *u)
+{
+	free(u->groups);
+	free(u->name);
+	free(u->home);
+	memset(u, 0, sizeof(*u));
+}
+
+/* In the child, before exec: become the user, as sudo -u does. */
+static int become(const struct run_as *u)
+{
+	if (setgroups(u->ngroups, u->groups) || setgid(u->gid) || setuid(u->uid))
+		return -1;
+	setenv("HOME", u->home, 1);
+	setenv("USER", u->name, 1);
+	setenv("LOGNAME", u->name, 1);
+	return 0;
+}
+
+pid_t leak_child_spawn(const char *exe, char **argv, const struct run_as *user,
+		       int *go_fd, int *err_fd)
+{
+	int go[2], err[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		log_err("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+		int e;
+
+		/* memtrace's handlers and its ignored SIGPIPE are not the
+		 * command's: Ctrl-C must stop it. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		close(go[1]);
+		close(err[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);	/* memtrace gave up */
+		if (!user || !become(user))
+			execv(exe, argv);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	*go_fd = go[1];
+	*err_fd = err[0];
+	/* Stop it at its exit, while /proc/PID/maps still lists its files,
+	 * and at each exec, which ends the old image's allocations. */
+	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC))
+		log_warn("cannot trace the command's exit (%s): frames in libraries it unloads may stay unnamed",
+			 strerror(errno));
+	return pid;
+}
+
+int leak_child_go(pid_t pid, const char *exe, int go_fd, int err_fd)
+{
+	struct pollfd pfd = { .fd = err_fd, .events = POLLIN };
+	int e = 0, status;
+	ssize_t n = -1;
+
+	if (write(go_fd, "x", 1) != 1)
+		goto failed;
+	close(go_fd);
+	go_fd = -1;
+	/* Until exec closes the pipe (or the child writes why it failed),
+	 * pass on what stops the traced child: a signal that comes now
+	 * would otherwise hold it, and us, forever. */
+	for (;;) {
+		int ready = poll(&pfd, 1, 50);
+
+		if (ready > 0) {
+			n = read(err_fd, &e, sizeof(e));
+			if (n >= 0 || errno != EINTR)
+				break;
+		} else if (ready < 0 && errno != EINTR) {
+			break;
+		} else {
+			enum child_state st = leak_child_poll(pid, &status, 0);
+
+			if (st == CHILD_GONE) {
+				n = -1;
+				break;
+			}
+			if (st != CHILD_RUNNING)
+				leak_child_release(pid);
+		}
+	}
+failed:
+	if (go_fd >= 0)
+		close(go_fd);
+	close(err_fd);
+	if (n == 0)
+		return 0;
+	log_err("cannot run '%s': %s", exe, n > 0 ? strerror(e) : "the child died");
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	return -1;
+}
+
+enum child_state leak_child_poll(pid_t pid, int *status, int timeout_ms)
+{
+	struct timespec tick = { 0, 5 * 1000 * 1000 };
+
+	for (int waited = 0;; waited += 5) {
+		int st;
+		pid_t got = waitpid(pid, &st, WNOHANG | __WALL);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*status = 0;
+			return CHILD_GONE;
+		}
+		if (got == 0) {
+			if (waited >= timeout_ms)
+				return CHILD_RUNNING;
+			nanosleep(&tick, NULL);
+			continue;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			*status = st;
+			return CHILD_GONE;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		switch (st >> 16) {
+		case PTRACE_EVENT_EXIT:
+			return CHILD_EXITING;
+		case PTRACE_EVENT_EXEC:
+			return CHILD_EXEC;
+		case PTRACE_EVENT_STOP:
+			/* A group stop (SIGSTOP, SIGTSTP...): stay stopped until
+			 * SIGCONT, which reports another PTRACE_EVENT_STOP, with
+			 * SIGTRAP: then run. */
+			switch (WSTOPSIG(st)) {
+			case SIGSTOP:
+			case SIGTSTP:
+			case SIGTTIN:
+			case SIGTTOU:
+				ptrace(PTRACE_LISTEN, pid, 0, 0);
+				break;
+			default:
+				ptrace(PTRACE_CONT, pid, 0, 0);
+			}
+			break;
+		default:
+			/* A signal on its way to the child: deliver it. */
+			ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(st));
+		}
+	}
+}
+
+void leak_child_release(pid_t pid)
+{
+	ptrace(PTRACE_CONT, pid, 0, 0);
+}

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/btf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <bpf/btf.h>
+#include "util/kbtf.h"
+
+struct kbtf {
+	const struct kbtf *base;	/* split BTF: ids and strings go on */
+	const uint8_t *data;
+	size_t size;
+	bool mapped;
+	const struct btf_header *hdr;
+	const uint8_t *types;		/* the type section */
+	const char *strs;
+	uint32_t str_len;
+	uint32_t first_id;		/* 1, or the base's count */
+	uint32_t count;			/* types of this BTF */
+	uint32_t *offs;			/* id - first_id -> offset in types */
+};
+
+/* Bytes after struct btf_type for a type of this kind and vlen. */
+static size_t extra_size(const struct btf_type *t)
+{
+	uint32_t vlen = BTF_INFO_VLEN(t->info);
+
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		return 4;
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return vlen * sizeof(struct btf_enum);
+	case BTF_KIND_FUNC_PROTO:
+		return vlen * sizeof(struct btf_param);
+	case BTF_KIND_DATASEC:
+		return vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_ENUM64:
+		return vlen * 12;	/* struct btf_enum64 */
+	default:
+		return 0;	/* PTR FWD TYPEDEF CONST VOLATILE RESTRICT FUNC
+				 * FLOAT TYPE_TAG */
+	}
+}
+
+/* /sys/kernel/btf files can be mapped from 6.16; before, read them. */
+static int load(struct kbtf *b, const char *path)
+{
+	size_t cap = 8 << 20, len = 0;
+	uint8_t *buf, *tmp;
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (!fstat(fd, &st) && st.st_size > 0) {
+		void *p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (p != MAP_FAILED) {
+			b->data = p;
+			b->size = st.st_size;
+			b->mapped = true;
+			close(fd);
+			return 0;
+		}
+		cap = st.st_size + 1;	/* + 1: room to see the end */
+	}
+	buf = malloc(cap);
+	while (buf && (n = read(fd, buf + len, cap - len)) > 0) {
+		len += n;
+		if (len == cap) {
+			tmp = realloc(buf, cap *= 2);
+			if (!tmp)
+				free(buf);
+			buf = tmp;
+		}
+	}
+	if (buf && n < 0) {
+		n = -errno;
+		free(buf);
+		close(fd);
+		return n;
+	}
+	close(fd);
+	if (!buf)
+		return -ENOMEM;
+	b->data = buf;
+	b->size = len;
+	return 0;
+}
+
+static int index_types(struct kbtf *b)
+{
+	const struct btf_header *h = (const void *)b->data;
+	size_t off = 0, cap = 1 << 16;
+
+	/* Types are read in place: they must be 4-byte aligned, and the
+	 * strings NUL-terminated, or a malformed file is read past its end. */
+	if (b->size < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    h->hdr_len < sizeof(*h) || (h->hdr_len + h->type_off) % 4 ||
+	    (size_t)h->hdr_len + h->type_off + h->type_len > b->size ||
+	    (size_t)h->hdr_len + h->str_off + h->str_len > b->size)
+		return -EINVAL;
+	b->hdr = h;
+	b->types = b->data + h->hdr_len + h->type_off;
+	b->strs = (const char *)b->data + h->hdr_len + h->str_off;
+	b->str_len = h->str_len;
+	if (h->str_len && b->strs[h->str_len - 1])
+		return -EINVAL;
+	b->offs = malloc(cap * sizeof(*b->offs));
+	while (b->offs && off + sizeof(struct btf_type) <= h->type_len) {
+		const struct btf_type *t = (const void *)(b->types + off);
+
+		if (b->count == cap) {
+			uint32_t *tmp = realloc(b->offs, (cap *= 2) * sizeof(*tmp));
+
+			if (!tmp)
+				break;
+			b->offs = tmp;
+		}
+		b->offs[b->count++] = off;
+		off += sizeof(*t) + extra_size(t);
+	}
+	return b->offs && off == h->type_len ? 0 : -EINVAL;
+}
+
+struct kbtf *kbtf_open(const char *path, const struct kbtf *base)
+{
+	struct kbtf *b = calloc(1, sizeof(*b));
+	int err;
+
+	if (!b)
+		return NULL;
+	b->base = base;
+	b->first_id = base ? base->first_id + base->count : 1;
+	err = load(b, path);
+	if (!err)
+		err = index_types(b);
+	if (err) {
+		kbtf_close(b);
+		errno = -err;
+		return NULL;
+	}
+	return b;
+}
+
+void kbtf_close(struct kbtf *b)
+{
+	if (!b)
+		return;
+	if (b->mapped)
+		munmap((void *)b->data, b->size);
+	else
+		free((void *)b->data);
+	free(b->offs);
+	free(b);
+}
+
+static const struct btf_type *type_by_id(const struct kbtf *b, int id)
+{
+	if (id <= 0)
+		return NULL;
+	if ((uint32_t)id < b->first_id)
+		return b->base ? type_by_id(b->base, id) : NULL;
+	if ((uint32_t)id - b->first_id >= b->count)
+		return NULL;
+	return (const void *)(b->types + b->offs[id - b->first_id]);
+}
+
+/* A split BTF's string offsets continue after its base's strings. */
+static const char *str(const struct kbtf *b, uint32_t off)
+{
+	if (b->base) {
+		if (off < b->base->str_len)
+			return str(b->base, off);
+		off -= b->base->str_len;
+	}
+	return off < b->str_len ? b->strs + off : "";
+}
+
+void kbtf_find_all(const struct kbtf *b, const char *const *names, int n,
+		   int kind, int *ids)
+{
+	int left = n;
+
+	for (int k = 0; k < n; k++)
+		ids[k] = -1;
+	for (uint32_t i = 0; i < b->count && left; i++) {
+		const struct btf_type *t = (const void *)(b->types + b->offs[i]);
+		const char *name;
+
+		if ((int)BTF_INFO_KIND(t->info) != kind || !t->name_off)
+			continue;
+		name = str(b, t->name_off);
+		for (int k = 0; k < n; k++) {
+			if (ids[k] < 0 && name[0] == names[k][0] &&
+			    !strcmp(name, names[k])) {
+				ids[k] = b->first_id + i;
+				left--;
+			}
+		}
+	}
+}
+
+int kbtf_find(const struct kbtf *b, const char *name, int kind)
+{
+	int id;
+
+	kbtf_find_all(b, &name, 1, kind, &id);
+	return id;
+}
+
+const char *kbtf_name(const struct kbtf *b, int type_id)
+{
+	const struct btf_type *t = type_by_id(b, type_id);
+
+	return t ? str(b, t->name_off) : "";
+}
+
+/* Past typedefs and const/volatile/restrict/type tags. */
+static int resolve(const struct kbtf *b, int id)
+{
+	for (int depth = 0; depth < 32; depth++) {
+		const struct btf_type *t = type_by_id(b, id);
+
+		if (!t)
+			return id;
+		switch (BTF_INFO_KIND(t->info)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			break;
+		default:
+			return id;
+		}
+	}
+	return -1;
+}
+
+static int member_in(const struct kbtf *b, int id, const char *name,
+		     uint32_t base_bits, uint32_t *bit_offset, int *type,
+		     uint32_t *bitfield, int depth)
+{
+	const struct btf_type *t = type_by_id(b, resolve(b, id));
+	const struct btf_member *m;
+	uint32_t kind;
+
+	if (!t || depth > 8)
+		return -1;
+	kind = BTF_INFO_KIND(t->info);
+	if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION)
+		return -1;
+	m = (const void *)(t + 1);
+	for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++, m++) {
+		/* With kind_flag, the top 8 bits are a bitfield's size. */
+		uint32_t bits = BTF_INFO_KFLAG(t->info) ? m->offset & 0xffffff :
+							  m->offset;
+		const char *mname = str(b, m->name_off);
+
+		if (!*mname) {
+			if (!member_in(b, m->type, name, base_bits + bits,
+				       bit_offset, type, bitfield, depth + 1))
+				return 0;
+		} else if (!strcmp(mname, name)) {
+			*bit_offset = base_bits + bits;
+			*type = m->type;
+			*bitfield = BTF_INFO_KFLAG(t->info) ? m->offset >> 24 : 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int kbtf_member(const struct kbtf *b, int type_id, const char *member,
+		uint32_t *bit_offset, int *member_type)
+{
+	uint32_t bitfield;
+
+	return member_in(b, type_id, member, 0, bit_offset, member_type,
+			 &bitfield, 0);
+}
+
+/* kbtf_member with a bitfield's size in bits (0: not a bitfield). */
+static int member_bits(const struct kbtf *b, int type_id, const char *member,
+		       uint32_t *bit_offset, int *member_type, uint32_t *bitfield)
+{
+	return member_in(b, type_id, member, 0, bit_offset, member_type,
+			 bitfield, 0);
+}
+
+int kbtf_shape(const struct kbtf *b, int type_id, uint32_t *size,
+	       int *pointee)
+{
+	const struct btf_type *t = type_by_id(b, resolve(b, type_id));
+
+	if (!t)
+		return -1;
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		*size = t->size;
+		return KBTF_SCALAR;
+	case BTF_KIND_PTR:
+		*size = sizeof(void *);
+		*pointee = t->type ? resolve(b, t->type) : -1;
+		return KBTF_POINTER;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		*size = t->size;
+		return KBTF_RECORD;
+	default:
+		return -1;
+	}
+}
+
+/* -- The subset for libbpf ----------------------------------------------- */
+
+struct wanted {
+	char type[64];
+	const char *member;
+	const struct kbtf *btf;		/* where the struct is */
+	int id;				/* its id there, or -1 */
+};
+
+static int cmp_wanted(const void *a, const void *b)
+{
+	return strcmp(((const struct wanted *)a)->type,
+		      ((const struct wanted *)b)->type);
+}
+
+/* An integer type of size bytes in out, made once. */
+static int int_type(struct btf *out, int *ints, uint32_t size)
+{
+	char name[16];
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -1;
+	if (!ints[size]) {
+		snprintf(name, sizeof(name), "u%u", size * 8);
+		ints[size] = btf__add_int(out, name, size, 0);
+	}
+	return ints[size];
+}
+
+int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
+		const char *const *members, int n, struct kbtf_subset *out_subset)
+{
+	struct wanted *w = calloc(n, sizeof(*w));
+	struct btf *out = btf__new_empty();
+	int ints[9] = { 0 }, voidp, i, j, err = -ENOMEM;
+
+	const void *raw;
+	uint32_t raw_size;
+
+	out_subset->fd = -1;
+	if (!w || !out)
+		goto done;
+	for (i = 0; i < n; i++) {
+		const char *dot = strchr(members[i], '.');
+
+		if (!dot || dot - members[i] >= (int)sizeof(w[i].type)) {
+			err = -EINVAL;
+			goto done;
+		}
+		snprintf(w[i].type, sizeof(w[i].type), "%.*s",
+			 (int)(dot - members[i]), members[i]);
+		w[i].member = dot + 1;
+	}
+	qsort(w, n, sizeof(*w), cmp_wanted);
+
+	/* Every struct in one pass over each BTF. */
+	const char **names = calloc(n, sizeof(*names));
+	int *ids = calloc(n, sizeof(*ids)), *mod_ids = calloc(n, sizeof(*ids));
+
+	if (!names || !ids || !mod_ids) {
+		free(names);
+		free(ids);
+		free(mod_ids);
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		names[i] = w[i].type;
+	kbtf_find_all(vmlinux, names, n, BTF_KIND_STRUCT, ids);
+	if (module)
+		kbtf_find_all(module, names, n, BTF_KIND_STRUCT, mod_ids);
+	for (i = 0; i < n; i++) {
+		w[i].btf = ids[i] >= 0 || !module ? vmlinux : module;
+		w[i].id = ids[i] >= 0 || !module ? ids[i] : mod_ids[i];
+	}
+	free(names);
+	free(ids);
+	free(mod_ids);
+
+	/* Pointers are all void *: CO-RE compares only their kind. */
+	voidp = btf__add_ptr(out, 0);
+	if (voidp < 0) {
+		err = voidp;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		/* Member types first: btf__add_field() adds to the last struct. */
+		uint32_t bits, size;
+		int mtype, pointee;
+
+		if (w[i].id < 0 ||
+		    kbtf_member(w[i].btf, w[i].id, w[i].member, &bits, &mtype) ||
+		    kbtf_shape(w[i].btf, mtype, &size, &pointee) != KBTF_SCALAR)
+			continue;
+		if (int_type(out, ints, size) < 0 && size <= 8) {
+			err = -ENOMEM;
+			goto done;
+		}
+	}
+	for (i = 0; i < n; i = j) {
+		const struct kbtf *b = w[i].btf;
+		int id = w[i].id;
+		const struct btf_type *t;
+
+		for (j = i + 1; j < n && !strcmp(w[j].type, w[i].type); j++)
+			;
+		if (id < 0)
+			continue;	/* absent: bpf_core_type_exists() is 0 */
+		t = type_by_id(b, id);
+		err = btf__add_struct(out, w[i].type, t->size);
+		if (err < 0)
+			goto done;
+		for (int k = i; k < j; k++) {
+			uint32_t bits, size, bitfield;
+			int mtype, pointee, shape, ftype;
+
+			if (member_bits(b, id, w[k].member, &bits, &mtype, &bitfield))
+				continue;
+			shape = kbtf_shape(b, mtype, &size, &pointee);
+			ftype = shape == KBTF_POINTER ? voidp :
+				shape == KBTF_SCALAR ? int_type(out, ints, size) : -1;
+			if (ftype < 0)
+				continue;	/* see kbtf.h: scalars and pointers */
+			err = btf__add_field(out, w[k].member, ftype, bits, bitfield);
+			if (err)
+				goto done;
+		}
+	}
+	raw = btf__raw_data(out, &raw_size);
+	out_subset->fd = memfd_create("memtrace-btf", MFD_CLOEXEC);
+	if (!raw || out_subset->fd < 0 ||
+	    write(out_subset->fd, raw, raw_size) != (ssize_t)raw_size) {
+		err = -errno;
+		goto done;
+	}
+	snprintf(out_subset->path, sizeof(out_subset->path), "/proc/self/fd/%d",
+		 out_subset->fd);
+	err = 0;
+done:
+	if (err > 0)	/* an id, where an error code was expected */
+		err = -EINVAL;
+	if (err)
+		kbtf_subset_close(out_subset);
+	btf__free(out);
+	free(w);
+	return err;
+}
+
+void kbtf_subset_close(struct kbtf_subset *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->path[0] = '\0';
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/args.h"
+#include "core/log.h"
+#include "util/procfs.h"
+
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
+
+/* State, ppid and flags from /proc/<pid>/stat; comm may hold ')' and
+ * spaces. flags may be NULL. */
+static int read_stat_flags(pid_t pid, char *state, pid_t *ppid,
+			   unsigned long *flags)
+{
+	char path[64], buf[512], *p;
+	size_t len;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EINVAL;
+	if (flags) {
+		/* state ppid pgrp session tty_nr tpgid flags */
+		n = sscanf(p + 1, " %c %d %*d %*d %*d %*d %lu", state, ppid, flags);
+		return n == 3 ? 0 : -EINVAL;
+	}
+	n = sscanf(p + 1, " %c %d", state, ppid);
+	return n == 2 ? 0 : -EINVAL;
+}
+
+static int read_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	return read_stat_flags(pid, state, ppid, NULL);
+}
+
+enum proc_state proc_state(pid_t pid, bool *kthread)
+{
+	unsigned long flags;
+	pid_t ppid;
+	char state;
+
+	*kthread = false;
+	if (read_stat_flags(pid, &state, &ppid, &flags))
+		return PROC_GONE;
+	*kthread = flags & PF_KTHREAD;
+	return state == 'Z' || state == 'X' ? PROC_ZOMBIE : PROC_LIVE;
+}
+
+bool proc_check_target(pid_t pid, const char *what, bool user_space)
+{
+	bool kthread;
+
+	switch (proc_state(pid, &kthread)) {
+	case PROC_GONE:
+		log_err("no %s with PID %d", what, pid);
+		return false;
+	case PROC_ZOMBIE:
+		log_err("%s %d has exited: a zombie its parent has not reaped yet",
+			what, pid);
+		return false;
+	default:
+		if (kthread && user_space) {
+			log_err("%d is a kernel thread: it has no user-space memory", pid);
+			return false;
+		}
+		return true;
+	}
+}
+
+bool proc_alive(pid_t pid)
+{
+	char state;
+	pid_t ppid;
+
+	return !read_stat(pid, &state, &ppid) && state != 'Z' && state != 'X';
+}
+
+int proc_ppid(pid_t pid, pid_t *ppid)
+{
+	char state;
+
+	return read_stat(pid, &state, ppid);
+}
+
+struct pair {
+	pid_t pid, ppid;
+};
+
+int proc_descendants(pid_t root, pid_t **pids, size_t *n)
+{
+	struct pair *all = NULL, *tmp;
+	size_t nall = 0, cap = 0, nout = 0, i, scan;
+	pid_t *out = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		pid_t pid, ppid;
+		char state;
+
+		if (parse_pid(de->d_name, &pid) ||
+		    read_stat(pid, &state, &ppid) || state == 'Z')
+			continue;
+		if (nall == cap) {
+			cap = cap ? cap * 2 : 256;
+			tmp = realloc(all, cap * sizeof(*all));
+			if (!tmp)
+				goto nomem;
+			all = tmp;
+		}
+		all[nall++] = (struct pair){ pid, ppid };
+	}
+	closedir(d);
+	d = NULL;
+
+	/* Breadth-first: out[] grows while it is scanned. */
+	out = malloc((nall + 1) * sizeof(*out));
+	if (!out)
+		goto nomem;
+	for (scan = 0;; scan++) {
+		pid_t parent = scan ? out[scan - 1] : root;
+
+		for (i = 0; i < nall; i++)
+			if (all[i].ppid == parent && all[i].pid != root)
+				out[nout++] = all[i].pid;
+		if (scan >= nout)
+			break;
+	}
+	free(all);
+	*pids = out;
+	*n = nout;
+	return 0;
+nomem:
+	if (d)
+		closedir(d);
+	free(all);
+	free(out);
+	return -ENOMEM;
+}
