@@ -8,7 +8,8 @@
 #   make test-kernel      only the tests on a second kernel, under QEMU
 #   make bench            run the side-by-side benchmarks
 #   make fuzz             fuzz the user-space symbolizer (FUZZ_SECONDS, 300)
-#   make install          install the binary under $(PREFIX)/bin
+#   make install          install the binary, man pages and bash completion
+#                         under $(PREFIX)
 #   make vmlinux          regenerate vmlinux/x86/vmlinux.h from this kernel's BTF
 
 VERSION   := 0.1.0
@@ -58,13 +59,33 @@ CXX_WORK_BINS := $(CXX_WORK_SRCS:tests/%.cpp=$(OUTPUT)/tests/%)
 # Static copies for the test kernel's initramfs, which has no libc.
 STATIC_WORK_BINS := $(WORK_SRCS:tests/%.c=$(OUTPUT)/tests/static/%)
 
-.PHONY: all clean run test test-build test-kernel bench fuzz install vmlinux deps \
+.PHONY: all docs clean run test test-build test-kernel bench fuzz install vmlinux deps \
 	deps-test deps-bench FORCE
 .DELETE_ON_ERROR:
 # Skeletons and BPF objects are intermediate files make must keep.
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 
-all: memtrace
+all: memtrace docs
+
+# Man pages and bash completion, written by memtrace itself from its
+# option tables and prose (memtrace help --man, --bash-completion).
+MAN_CMDS  := procs
+MANS      := $(OUTPUT)/man/memtrace.8 $(MAN_CMDS:%=$(OUTPUT)/man/memtrace-%.8)
+COMPLETION := $(OUTPUT)/completion/memtrace
+
+docs: $(MANS) $(COMPLETION)
+
+$(OUTPUT)/man/memtrace.8: memtrace
+	$(Q)mkdir -p $(@D)
+	$(Q)./memtrace help --man > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/man/memtrace-%.8: memtrace
+	$(Q)mkdir -p $(@D)
+	$(Q)./memtrace help --man $* > $@.tmp && mv $@.tmp $@
+
+$(COMPLETION): memtrace
+	$(Q)mkdir -p $(@D)
+	$(Q)./memtrace help --bash-completion > $@.tmp && mv $@.tmp $@
 
 # ./memtrace is a copy of the dynamic or static link, whichever STATIC asks
 # for; comparing first keeps its timestamp when nothing changed.
@@ -144,7 +165,7 @@ $(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h)
 fuzz: $(FUZZ_BIN)
 	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
 
-test-build: memtrace $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
+test-build: memtrace docs $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
 	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(CXX_WORK_BINS) \
 	    $(STATIC_WORK_BINS) $(FUZZ_BIN)
 
@@ -165,8 +186,12 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory memtrace
 	./memtrace $(ARGS)
 
-install: memtrace
+install: memtrace docs
 	install -D -m 0755 memtrace $(DESTDIR)$(PREFIX)/bin/memtrace
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -D -m 0644 $(COMPLETION) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memtrace
 
 # Debian/Ubuntu packages; installed only when missing.
 BUILD_PKGS := make gcc g++ clang llvm libbpf-dev bpftool libelf-dev libdw-dev \

@@ -1,24 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memtrace: the command table and dispatch. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "commands.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "version.h"
 
 static const struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
+	const struct mt_cli *cli;
+	int (*main)(void *opts, char **rest, int nrest);
+	/* Until the command is on an option table: */
+	const char *name, *summary;
+	int (*legacy)(int argc, char **argv);
 } commands[] = {
-	{ "filecache", cmd_filecache, "page-cache residency of files and directory trees" },
-	{ "kmalloc", cmd_kmalloc, "kernel kmalloc calls: stream, or aggregate by call site, process, size" },
-	{ "leak", cmd_leak, "outstanding allocations by call stack (-p PID, -- CMD; else the kernel's)" },
-	{ "procs", cmd_procs, "process exec/exit with lifetime and memory use" },
+	{ NULL, NULL, "filecache", "page-cache residency of files and directory trees", cmd_filecache },
+	{ NULL, NULL, "kmalloc", "kernel kmalloc calls: stream, or aggregate by call site, process, size", cmd_kmalloc },
+	{ NULL, NULL, "leak", "outstanding allocations by call stack (-p PID, -- CMD; else the kernel's)", cmd_leak },
+	{ &procs_cli, procs_main, NULL, NULL, NULL },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct mt_cli *all_clis[NR_COMMANDS];
+static size_t nr_clis;
+
+static void init_clis(void)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (commands[i].cli)
+			all_clis[nr_clis++] = commands[i].cli;
+}
+
+static const char *name_of(const struct command *c)
+{
+	return c->cli ? c->cli->name : c->name;
+}
 
 static void usage(FILE *out)
 {
@@ -29,8 +48,9 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "  %-10s  %s\n", commands[i].name,
-			commands[i].summary);
+		fprintf(out, "  %-10s  %s\n", name_of(&commands[i]),
+			commands[i].cli ? commands[i].cli->summary :
+					  commands[i].summary);
 	fprintf(out,
 		"\n"
 		"Every command takes -v/--verbose (the hooks chosen, libbpf's messages),\n"
@@ -43,21 +63,80 @@ static void usage(FILE *out)
 		"  MEMTRACE_BTF=FILE      kernel BTF for CO-RE instead of /sys/kernel/btf/vmlinux\n"
 		"\n"
 		"Needs root (or CAP_BPF and CAP_PERFMON), a kernel with BTF and the BPF ring\n"
-		"buffer (Linux 5.8 or later).\n");
+		"buffer (Linux 5.8 or later). The man pages: memtrace(8), memtrace-<command>(8).\n");
 }
 
 static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(commands[i].name, name))
+		if (!strcmp(name_of(&commands[i]), name))
 			return &commands[i];
 	return NULL;
 }
 
 static int run(const struct command *cmd, int argc, char **argv)
 {
-	log_set_cmd(cmd->name);
-	return cmd->fn(argc, argv);
+	void *opts = calloc(1, cmd->cli ? cmd->cli->opts_size : 1);
+	char **rest = NULL;
+	int nrest = 0, status;
+
+	log_set_cmd(name_of(cmd));
+	if (cmd->legacy) {
+		free(opts);
+		return cmd->legacy(argc, argv);
+	}
+	if (!opts) {
+		log_err("out of memory");
+		return 1;
+	}
+	switch (mt_parse(cmd->cli, argc, argv, opts, &rest, &nrest)) {
+	case MT_PARSE_OK:
+		status = cmd->main(opts, rest, nrest);
+		break;
+	case MT_PARSE_DONE:
+		status = 0;
+		break;
+	default:
+		status = 2;
+	}
+	free(opts);
+	return status;
+}
+
+/*
+ * memtrace help [CMD]; and what the build writes the man pages and the
+ * completion with: help --man [CMD] (roff), help --bash-completion.
+ */
+static int help(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc < 3) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[2], "--bash-completion")) {
+		mt_completion_bash(all_clis, nr_clis, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[2], "--man")) {
+		if (argc < 4) {
+			mt_man_main(all_clis, nr_clis, stdout);
+			return 0;
+		}
+		cmd = find_command(argv[3]);
+		if (!cmd || !cmd->cli)
+			return log_usage("unknown command '%s'", argv[3]);
+		mt_man(cmd->cli, all_clis, nr_clis, stdout);
+		return 0;
+	}
+	cmd = find_command(argv[2]);
+	if (!cmd)
+		return log_usage("unknown command '%s'", argv[2]);
+	if (cmd->legacy)
+		return run(cmd, 2, (char *[]){ argv[2], "--help", NULL });
+	mt_help(cmd->cli, stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -66,6 +145,7 @@ int main(int argc, char **argv)
 	const char *arg = argc > 1 ? argv[1] : NULL;
 
 	libbpf_set_print(log_libbpf);
+	init_clis();
 	if (!arg) {
 		usage(stderr);
 		return 2;
@@ -79,16 +159,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(arg, "help")) {
-		if (argc < 3) {
-			usage(stdout);
-			return 0;
-		}
-		cmd = find_command(argv[2]);
-		if (!cmd)
-			return log_usage("unknown command '%s'", argv[2]);
-		return run(cmd, 2, (char *[]){ argv[2], "--help", NULL });
-	}
+	if (!strcmp(arg, "help"))
+		return help(argc, argv);
 	if (arg[0] == '-')
 		return log_usage("unknown option '%s'", arg);
 	cmd = find_command(arg);

@@ -3,164 +3,8 @@
 #include <limits.h>
 #include <string.h>
 #include "core/args.h"
+#include "util/parse.h"
 #include "core/log.h"
-
-/* Leading decimal digits of s; *end points past them. */
-static int scan_digits(const char *s, const char **end, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned d = *p - '0';
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*end = p;
-	*out = v;
-	return 0;
-}
-
-static int mul_checked(uint64_t a, uint64_t b, uint64_t *out)
-{
-	if (b && a > UINT64_MAX / b)
-		return -ERANGE;
-	*out = a * b;
-	return 0;
-}
-
-int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	const char *end;
-	uint64_t v;
-	int err;
-
-	err = scan_digits(s, &end, &v);
-	if (err)
-		return err;
-	if (*end)
-		return -EINVAL;
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
-int parse_pid(const char *s, pid_t *out)
-{
-	uint64_t v;
-	int err;
-
-	/* pid_max is at most 2^22 (PID_MAX_LIMIT on 64-bit). */
-	err = parse_u64(s, 1, INT_MAX, &v);
-	if (err)
-		return err;
-	*out = (pid_t)v;
-	return 0;
-}
-
-int parse_size(const char *s, uint64_t *out)
-{
-	const char *end;
-	uint64_t v, mult = 1;
-	int err, shift = 0;
-
-	err = scan_digits(s, &end, &v);
-	if (err)
-		return err;
-	switch (*end) {
-	case 'K': case 'k':
-		shift = 10;
-		break;
-	case 'M': case 'm':
-		shift = 20;
-		break;
-	case 'G': case 'g':
-		shift = 30;
-		break;
-	case 'T': case 't':
-		shift = 40;
-		break;
-	}
-	if (shift) {
-		mult = 1ULL << shift;
-		end++;
-		if (*end == 'i')
-			end++;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end)
-		return -EINVAL;
-	return mul_checked(v, mult, out);
-}
-
-/* value * unit, where value is "int[.frac]" split at the point. */
-static int scale(uint64_t ipart, const char *frac, size_t nfrac, uint64_t unit,
-		 uint64_t *out)
-{
-	uint64_t f = 0, div = 1, v;
-	int err;
-
-	err = mul_checked(ipart, unit, &v);
-	if (err)
-		return err;
-	/* Digits beyond a nanosecond are dropped. */
-	for (size_t i = 0; i < nfrac && i < 9; i++) {
-		f = f * 10 + (frac[i] - '0');
-		div *= 10;
-	}
-	if (f) {
-		/* unit <= 3600e9 and f < div <= 1e9: no overflow in u64/128. */
-		f = (uint64_t)((unsigned __int128)f * unit / div);
-		if (v > UINT64_MAX - f)
-			return -ERANGE;
-		v += f;
-	}
-	*out = v;
-	return 0;
-}
-
-int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out_ns)
-{
-	static const struct {
-		const char *name;
-		uint64_t ns;
-	} units[] = {
-		{ "ns", 1 },
-		{ "us", 1000 },
-		{ "ms", NS_PER_MS },
-		{ "s", NS_PER_SEC },
-		{ "m", 60 * NS_PER_SEC },
-		{ "h", 3600 * NS_PER_SEC },
-	};
-	const char *end, *frac = "";
-	size_t nfrac = 0;
-	uint64_t v;
-	int err;
-
-	err = scan_digits(s, &end, &v);
-	if (err)
-		return err;
-	if (*end == '.') {
-		frac = ++end;
-		while (*end >= '0' && *end <= '9')
-			end++;
-		nfrac = end - frac;
-		if (!nfrac)
-			return -EINVAL;
-	}
-	if (!*end)
-		return scale(v, frac, nfrac, unit_ns, out_ns);
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].name))
-			return scale(v, frac, nfrac, units[i].ns, out_ns);
-	return -EINVAL;
-}
 
 /* The long option named by an argument "--name[=value]", or NULL. */
 static const struct option *long_option(const char *arg,
@@ -238,7 +82,7 @@ int args_bad_value(const char *opt, const char *value, int err,
 	return log_usage("invalid value '%s' for %s: %s", value, opt, expected);
 }
 
-int opt_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
+int arg_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
 	    uint64_t *out)
 {
 	char range[64];
@@ -255,7 +99,7 @@ int opt_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
 			 value, opt, range);
 }
 
-int opt_pid(const char *opt, const char *value, pid_t *out)
+int arg_pid(const char *opt, const char *value, pid_t *out)
 {
 	int err = parse_pid(value, out);
 
@@ -263,7 +107,7 @@ int opt_pid(const char *opt, const char *value, pid_t *out)
 				    "expected a process id, from 1 to 2147483647") : -1;
 }
 
-int opt_comm(const char *opt, const char *value, char *out, size_t len)
+int arg_comm(const char *opt, const char *value, char *out, size_t len)
 {
 	if (!*value)
 		return log_usage("%s needs a command name", opt);
@@ -276,7 +120,7 @@ int opt_comm(const char *opt, const char *value, char *out, size_t len)
 	return -1;
 }
 
-int opt_size(const char *opt, const char *value, uint64_t *out)
+int arg_size(const char *opt, const char *value, uint64_t *out)
 {
 	int err = parse_size(value, out);
 
@@ -284,7 +128,7 @@ int opt_size(const char *opt, const char *value, uint64_t *out)
 				    "expected a size such as 512, 4K or 1M, below 16E") : -1;
 }
 
-int opt_duration(const char *opt, const char *value, uint64_t unit_ns,
+int arg_duration(const char *opt, const char *value, uint64_t unit_ns,
 		 uint64_t *out)
 {
 	int err = parse_duration(value, unit_ns, out);
@@ -299,7 +143,7 @@ int opt_duration(const char *opt, const char *value, uint64_t unit_ns,
 	return -1;
 }
 
-int opt_ringbuf_size(const char *opt, const char *value, uint64_t *out)
+int arg_ringbuf_size(const char *opt, const char *value, uint64_t *out)
 {
 	uint64_t v, r = 4096;
 	int err = parse_size(value, &v);

@@ -181,7 +181,7 @@ static int parse_args(int argc, char **argv, struct fc_opts *o)
 						     "expected cached, size, percent or name");
 			break;
 		case OPT_TOP:
-			err = opt_u64("--top", optarg, 1, UINT32_MAX, &o->top);
+			err = arg_u64("--top", optarg, 1, UINT32_MAX, &o->top);
 			break;
 		case OPT_BYTES:
 			o->bytes = true;

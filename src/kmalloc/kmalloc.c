@@ -167,26 +167,26 @@ static int parse_args(int argc, char **argv, struct kmalloc_opts *o)
 		err = -1;
 		switch (c) {
 		case 'p':
-			err = opt_pid("-p", optarg, &o->pid);
+			err = arg_pid("-p", optarg, &o->pid);
 			break;
 		case OPT_TID:
-			err = opt_pid("--tid", optarg, &o->tid);
+			err = arg_pid("--tid", optarg, &o->tid);
 			break;
 		case 'f':
-			err = opt_comm("-f", optarg, o->comm, sizeof(o->comm));
+			err = arg_comm("-f", optarg, o->comm, sizeof(o->comm));
 			o->filter_comm = true;
 			break;
 		case 's':
-			err = opt_size("-s", optarg, &o->min_size);
+			err = arg_size("-s", optarg, &o->min_size);
 			break;
 		case OPT_MAX_SIZE:
-			err = opt_size("--max-size", optarg, &o->max_size);
+			err = arg_size("--max-size", optarg, &o->max_size);
 			break;
 		case OPT_GFP:
 			o->gfp_name = optarg;	/* resolved once the kernel is known */
 			break;
 		case 't':
-			err = opt_u64("--top", optarg, 1, 100000, &o->top);
+			err = arg_u64("--top", optarg, 1, 100000, &o->top);
 			break;
 		case OPT_BY:
 			by_set = true;
@@ -213,11 +213,11 @@ static int parse_args(int argc, char **argv, struct kmalloc_opts *o)
 						   "expected seconds, at least 1ms, e.g. 5 or 500ms") : -1;
 			break;
 		case OPT_DURATION:
-			err = opt_duration("--duration", optarg, NS_PER_SEC,
+			err = arg_duration("--duration", optarg, NS_PER_SEC,
 					   &o->duration_ns);
 			break;
 		case OPT_RINGBUF_SIZE:
-			err = opt_ringbuf_size("--ringbuf-size", optarg,
+			err = arg_ringbuf_size("--ringbuf-size", optarg,
 					       &o->ringbuf_size);
 			break;
 		default:

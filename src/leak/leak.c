@@ -213,7 +213,7 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 		err = -1;
 		switch (c) {
 		case 'p':
-			err = opt_pid("-p", optarg, &o->pid);
+			err = arg_pid("-p", optarg, &o->pid);
 			break;
 		case 'O':
 			user_opt = "-O";
@@ -238,7 +238,7 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 						   "expected seconds, 0 or at least 1ms, e.g. 5 or 500ms") : -1;
 			break;
 		case 'T':
-			err = opt_u64("-T", optarg, 1, 1000000, &o->top);
+			err = arg_u64("-T", optarg, 1, 1000000, &o->top);
 			break;
 		case 'o':
 			older_set = true;
@@ -247,13 +247,13 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 						   "expected milliseconds, e.g. 500 or 2s") : -1;
 			break;
 		case 'z':
-			err = opt_size("-z", optarg, &o->min_size);
+			err = arg_size("-z", optarg, &o->min_size);
 			break;
 		case 'Z':
-			err = opt_size("-Z", optarg, &o->max_size);
+			err = arg_size("-Z", optarg, &o->max_size);
 			break;
 		case 's':
-			err = opt_u64("-s", optarg, 1, 1 << 30, &o->sample_rate);
+			err = arg_u64("-s", optarg, 1, 1 << 30, &o->sample_rate);
 			break;
 		case 'a':
 			o->show_allocs = true;
@@ -265,26 +265,26 @@ static int parse_args(int argc, char **argv, struct leak_opts *o)
 			o->combined = true;
 			break;
 		case OPT_STACK_DEPTH:
-			err = opt_u64("--stack-depth", optarg, 1,
+			err = arg_u64("--stack-depth", optarg, 1,
 				      LEAK_MAX_STACK_DEPTH, &o->stack_depth);
 			break;
 		case OPT_FOLDED:
 			o->format = LEAK_FOLDED;
 			break;
 		case OPT_DURATION:
-			err = opt_duration("--duration", optarg, NS_PER_SEC,
+			err = arg_duration("--duration", optarg, NS_PER_SEC,
 					   &o->duration_ns);
 			break;
 		case OPT_MAX_ALLOCS:
-			err = opt_u64("--max-allocs", optarg, 1024, 1 << 26,
+			err = arg_u64("--max-allocs", optarg, 1024, 1 << 26,
 				      &o->max_allocs);
 			break;
 		case OPT_MAX_STACKS:
-			err = opt_u64("--max-stacks", optarg, 64, 1 << 22,
+			err = arg_u64("--max-stacks", optarg, 64, 1 << 22,
 				      &o->max_stacks);
 			break;
 		case OPT_ALLOC_PID:
-			err = opt_pid("--alloc-pid", optarg, &o->alloc_pid);
+			err = arg_pid("--alloc-pid", optarg, &o->alloc_pid);
 			kernel_opt = "--alloc-pid";
 			break;
 		case OPT_BY_CACHE:

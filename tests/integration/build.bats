@@ -79,11 +79,23 @@ PY
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c | cmp - vmlinux/x86/vmlinux.h
 }
 
-@test "build: make install PREFIX=... installs the binary and nothing else" {
+@test "build: make install PREFIX=... installs the binary, man pages and completion" {
 	make -s install PREFIX="$T/prefix"
-	[ "$(cd "$T/prefix" && find . -type f)" = "./bin/memtrace" ]
+	local want
+	want=$(printf '%s\n' ./bin/memtrace ./share/bash-completion/completions/memtrace \
+		./share/man/man8/memtrace.8 \
+		$(./memtrace --help | awk '/^Commands:/ { c = 1; next } c && NF == 0 { c = 0 }
+			c { print "./share/man/man8/memtrace-" $1 ".8" }') | sort)
+	[ "$(cd "$T/prefix" && find . -type f | sort)" = "$want" ]
 	run "$T/prefix/bin/memtrace" procs --duration 0.2
 	[ "$status" = 0 ]
+	# Each page renders without a warning.
+	local page
+	for page in "$T"/prefix/share/man/man8/*.8; do
+		run env MANWIDTH=80 man --warnings -l "$page"
+		[ "$status" = 0 ]
+		refute grep -q "warning" <<<"$output"
+	done
 }
 
 @test "build: make run ARGS=... builds and runs memtrace" {
