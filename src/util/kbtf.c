@@ -358,63 +358,55 @@ static int int_type(struct btf *out, int *ints, uint32_t size)
 	return ints[size];
 }
 
-int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
-		const char *const *members, int n, struct kbtf_subset *out_subset)
+/* "type.member" names into w[], sorted by type. */
+static int parse_wanted(const char *const *members, int n, struct wanted *w)
 {
-	struct wanted *w = calloc(n, sizeof(*w));
-	struct btf *out = btf__new_empty();
-	int ints[9] = { 0 }, voidp, i, j, err = -ENOMEM;
-
-	const void *raw;
-	uint32_t raw_size;
-
-	out_subset->fd = -1;
-	if (!w || !out)
-		goto done;
-	for (i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		const char *dot = strchr(members[i], '.');
 
-		if (!dot || dot - members[i] >= (int)sizeof(w[i].type)) {
-			err = -EINVAL;
-			goto done;
-		}
+		if (!dot || dot - members[i] >= (int)sizeof(w[i].type))
+			return -EINVAL;
 		snprintf(w[i].type, sizeof(w[i].type), "%.*s",
 			 (int)(dot - members[i]), members[i]);
 		w[i].member = dot + 1;
 	}
 	qsort(w, n, sizeof(*w), cmp_wanted);
+	return 0;
+}
 
-	/* Every struct in one pass over each BTF. */
+/* Each wanted struct's id, in the kernel's BTF or else the module's:
+ * every struct in one pass over each BTF. */
+static int find_structs(const struct kbtf *vmlinux, const struct kbtf *module,
+			struct wanted *w, int n)
+{
 	const char **names = calloc(n, sizeof(*names));
 	int *ids = calloc(n, sizeof(*ids)), *mod_ids = calloc(n, sizeof(*ids));
+	int err = -ENOMEM;
 
-	if (!names || !ids || !mod_ids) {
-		free(names);
-		free(ids);
-		free(mod_ids);
-		goto done;
-	}
-	for (i = 0; i < n; i++)
-		names[i] = w[i].type;
-	kbtf_find_all(vmlinux, names, n, BTF_KIND_STRUCT, ids);
-	if (module)
-		kbtf_find_all(module, names, n, BTF_KIND_STRUCT, mod_ids);
-	for (i = 0; i < n; i++) {
-		w[i].btf = ids[i] >= 0 || !module ? vmlinux : module;
-		w[i].id = ids[i] >= 0 || !module ? ids[i] : mod_ids[i];
+	if (names && ids && mod_ids) {
+		for (int i = 0; i < n; i++)
+			names[i] = w[i].type;
+		kbtf_find_all(vmlinux, names, n, BTF_KIND_STRUCT, ids);
+		if (module)
+			kbtf_find_all(module, names, n, BTF_KIND_STRUCT, mod_ids);
+		for (int i = 0; i < n; i++) {
+			w[i].btf = ids[i] >= 0 || !module ? vmlinux : module;
+			w[i].id = ids[i] >= 0 || !module ? ids[i] : mod_ids[i];
+		}
+		err = 0;
 	}
 	free(names);
 	free(ids);
 	free(mod_ids);
+	return err;
+}
 
-	/* Pointers are all void *: CO-RE compares only their kind. */
-	voidp = btf__add_ptr(out, 0);
-	if (voidp < 0) {
-		err = voidp;
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		/* Member types first: btf__add_field() adds to the last struct. */
+/* The integer types the scalar members need, added before any struct:
+ * btf__add_field() adds to the last struct added. */
+static int add_int_types(struct btf *out, int *ints, const struct wanted *w,
+			 int n)
+{
+	for (int i = 0; i < n; i++) {
 		uint32_t bits, size;
 		int mtype, pointee;
 
@@ -422,50 +414,81 @@ int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
 		    kbtf_member(w[i].btf, w[i].id, w[i].member, &bits, &mtype) ||
 		    kbtf_shape(w[i].btf, mtype, &size, &pointee) != KBTF_SCALAR)
 			continue;
-		if (int_type(out, ints, size) < 0 && size <= 8) {
-			err = -ENOMEM;
-			goto done;
-		}
+		if (int_type(out, ints, size) < 0 && size <= 8)
+			return -ENOMEM;
 	}
-	for (i = 0; i < n; i = j) {
-		const struct kbtf *b = w[i].btf;
-		int id = w[i].id;
-		const struct btf_type *t;
+	return 0;
+}
 
+/* One struct, w[0..n) being its wanted members, with those members only;
+ * pointers are all void *: CO-RE compares only their kind. */
+static int add_struct(struct btf *out, int *ints, int voidp,
+		      const struct wanted *w, int n)
+{
+	const struct kbtf *b = w[0].btf;
+	int id = w[0].id, err;
+
+	if (id < 0)
+		return 0;	/* absent: bpf_core_type_exists() is 0 */
+	err = btf__add_struct(out, w[0].type, type_by_id(b, id)->size);
+	if (err < 0)
+		return err;
+	for (int k = 0; k < n; k++) {
+		uint32_t bits, size, bitfield;
+		int mtype, pointee, shape, ftype;
+
+		if (member_bits(b, id, w[k].member, &bits, &mtype, &bitfield))
+			continue;
+		shape = kbtf_shape(b, mtype, &size, &pointee);
+		ftype = shape == KBTF_POINTER ? voidp :
+			shape == KBTF_SCALAR ? int_type(out, ints, size) : -1;
+		if (ftype < 0)
+			continue;	/* see kbtf.h: scalars and pointers */
+		err = btf__add_field(out, w[k].member, ftype, bits, bitfield);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The BTF built, in a memfd libbpf opens by path. */
+static int write_subset(struct btf *out, struct kbtf_subset *s)
+{
+	uint32_t raw_size;
+	const void *raw = btf__raw_data(out, &raw_size);
+
+	s->fd = memfd_create("memtrace-btf", MFD_CLOEXEC);
+	if (!raw || s->fd < 0 ||
+	    write(s->fd, raw, raw_size) != (ssize_t)raw_size)
+		return -errno;
+	snprintf(s->path, sizeof(s->path), "/proc/self/fd/%d", s->fd);
+	return 0;
+}
+
+int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
+		const char *const *members, int n, struct kbtf_subset *out_subset)
+{
+	struct wanted *w = calloc(n, sizeof(*w));
+	struct btf *out = btf__new_empty();
+	int ints[9] = { 0 }, voidp, i, j, err = -ENOMEM;
+
+	out_subset->fd = -1;
+	if (!w || !out)
+		goto done;
+	err = parse_wanted(members, n, w);
+	if (!err)
+		err = find_structs(vmlinux, module, w, n);
+	if (err)
+		goto done;
+	voidp = btf__add_ptr(out, 0);
+	err = voidp < 0 ? voidp : add_int_types(out, ints, w, n);
+	for (i = 0; !err && i < n; i = j) {
 		for (j = i + 1; j < n && !strcmp(w[j].type, w[i].type); j++)
 			;
-		if (id < 0)
-			continue;	/* absent: bpf_core_type_exists() is 0 */
-		t = type_by_id(b, id);
-		err = btf__add_struct(out, w[i].type, t->size);
-		if (err < 0)
-			goto done;
-		for (int k = i; k < j; k++) {
-			uint32_t bits, size, bitfield;
-			int mtype, pointee, shape, ftype;
-
-			if (member_bits(b, id, w[k].member, &bits, &mtype, &bitfield))
-				continue;
-			shape = kbtf_shape(b, mtype, &size, &pointee);
-			ftype = shape == KBTF_POINTER ? voidp :
-				shape == KBTF_SCALAR ? int_type(out, ints, size) : -1;
-			if (ftype < 0)
-				continue;	/* see kbtf.h: scalars and pointers */
-			err = btf__add_field(out, w[k].member, ftype, bits, bitfield);
-			if (err)
-				goto done;
-		}
+		err = add_struct(out, ints, voidp, w + i, j - i);
 	}
-	raw = btf__raw_data(out, &raw_size);
-	out_subset->fd = memfd_create("memtrace-btf", MFD_CLOEXEC);
-	if (!raw || out_subset->fd < 0 ||
-	    write(out_subset->fd, raw, raw_size) != (ssize_t)raw_size) {
-		err = -errno;
-		goto done;
-	}
-	snprintf(out_subset->path, sizeof(out_subset->path), "/proc/self/fd/%d",
-		 out_subset->fd);
-	err = 0;
+	if (!err)
+		err = write_subset(out, out_subset);
 done:
 	if (err > 0)	/* an id, where an error code was expected */
 		err = -EINVAL;
