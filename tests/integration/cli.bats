@@ -171,3 +171,65 @@ one_line_err() { # the error is exactly one line naming its subject
 	[[ $err == *"libbpf: "* ]]
 	[[ $err == *"sched_process_exec via"* ]]
 }
+
+# The options a command's --help lists, its man page lists, its bash
+# completion offers: one "--name" per line, sorted.
+help_options() {
+	"$MEMTRACE" "$1" --help | sed -n 's/^  \(-., \|    \)--\([a-z0-9-]*\).*/--\2/p' | sort
+}
+
+man_options() {
+	"$MEMTRACE" help --man "$1" | sed -n 's/.*\\fB\\-\\-\([a-z0-9\\-]*\)\\fR.*/--\1/p' |
+		sed 's/\\-/-/g' | grep -v '^--$' | sort -u
+}
+
+completion_options() {
+	"$MEMTRACE" help --bash-completion | awk -v c="$1" '
+		$1 == c ")" { on = 1; next }
+		on && /compgen -W .*--/ { print; exit }' |
+		grep -o -- '--[a-z0-9-]*' | sort
+}
+
+# A value each kind of option takes, by the name --help gives it.
+value_for() {
+	case $1 in
+	PID | TID) echo 1 ;;
+	COMM) echo x ;;
+	SIZE) echo 4K ;;
+	SEC | MS) echo 1 ;;
+	N) echo 64 ;;
+	KEY) "$MEMTRACE" help --bash-completion | grep -A1 -- "--$2)" |
+		sed -n "s/.*compgen -W '\([^ ']*\).*/\1/p" | head -1 ;;
+	FLAG) echo GFP_KERNEL ;;
+	LIB) echo libc.so.6 ;;
+	*) echo value ;;
+	esac
+}
+
+@test "cli: for every command, --help, the man page and the completion list the same options, each accepted" {
+	local cmds cmd line name arg value
+	cmds=$("$MEMTRACE" --help | awk '/^Commands:/ { c = 1; next } c && NF == 0 { c = 0 } c { print $1 }')
+	[ -n "$cmds" ]
+	for cmd in $cmds; do
+		help_options "$cmd" >"$T/help"
+		man_options "$cmd" >"$T/man"
+		completion_options "$cmd" >"$T/completion"
+		[ -s "$T/help" ]
+		diff -u "$T/help" "$T/man" || { echo "$cmd: --help and the man page differ" >&2; false; }
+		diff -u "$T/help" "$T/completion" || { echo "$cmd: --help and the completion differ" >&2; false; }
+		# Each option parses (its value too); --help at the end stops
+		# before anything is loaded.
+		while read -r line; do
+			name=$(sed -n 's/^  \(-., \|    \)--\([a-z0-9-]*\).*/\2/p' <<<"$line")
+			[ -n "$name" ] || continue
+			arg=$(sed -n 's/^  \(-., \|    \)--[a-z0-9-]* \([A-Z]*\) .*/\2/p' <<<"$line")
+			if [ -n "$arg" ]; then
+				value=$(value_for "$arg" "$name")
+				run "$MEMTRACE" "$cmd" "--$name" "$value" --help
+			else
+				run "$MEMTRACE" "$cmd" "--$name" --help
+			fi
+			[ "$status" = 0 ] || { echo "$cmd --$name ${value:-}: $output" >&2; false; }
+		done < <("$MEMTRACE" "$cmd" --help)
+	done
+}
