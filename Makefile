@@ -27,8 +27,8 @@ Q         := $(if $(V),,@)
 # One entry per command: bpf/<cmd>.bpf.c, include/memtrace/<cmd>.h, src/<cmd>/.
 CMDS      := filecache kmalloc leak procs
 
-BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o)
-SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h)
+BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o) $(OUTPUT)/bpf/leak_hash.bpf.o
+SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h) $(OUTPUT)/leak_hash.skel.h
 SRCS      := $(wildcard src/*.c src/*/*.c)
 OBJS      := $(SRCS:src/%.c=$(OUTPUT)/src/%.o)
 # What the unit tests link against: everything but main.
@@ -110,6 +110,16 @@ $(OUTPUT)/asan/%.o: src/%.c | $(SKELS) $(OUTPUT)/version.h
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(@:.o=.d) -MT $@ -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
+
+# leak's programs again, for kernels before 5.11 (no task storage in
+# tracing programs): the same maps, programs and globals, so the skeleton
+# of leak.bpf.o opens this object's bytes (src/leak/bpfobj.c).
+$(OUTPUT)/bpf/leak_hash.bpf.o: bpf/leak.bpf.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DLEAK_THREAD_STATE_HASH -MF $(@:.o=.d) -MT $@ \
+		-c $< -o $@.tmp
 	$(Q)$(LLVM_STRIP) -g $@.tmp
 	$(Q)mv $@.tmp $@
 

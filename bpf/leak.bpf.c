@@ -84,7 +84,7 @@ struct {
  * recovers from a return that never came (longjmp, a probe attached
  * between a call and its return): the next outer-level call overwrites it.
  * Task-local storage is the per-thread slot: the lookup is a pointer
- * dereference, not a hash.
+ * dereference, not a hash (before 5.11, a hash: see call_slot()).
  */
 struct call {
 	__u64 sp;			/* 0: no call in progress */
@@ -107,6 +107,7 @@ struct call {
 	__u64 cxx_caller;
 };
 
+#ifndef LEAK_THREAD_STATE_HASH
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -114,17 +115,47 @@ struct {
 	__type(value, struct call);
 } calls SEC(".maps");
 
+/* The thread's call state; created when create is set. */
+static __always_inline struct call *call_slot(bool create)
+{
+	return bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+#else
+/*
+ * Built a second time for kernels before 5.11, where tracing programs have
+ * neither task storage nor bpf_get_current_task_btf(): the state is in a
+ * hash keyed by thread id, least recently used first to go, so that the
+ * slots of threads that have exited are taken back (a live thread's slot
+ * evicted mid-call costs that call: it is not recorded).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct call);
+} calls SEC(".maps");
+
+static __always_inline struct call *call_slot(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+	/* On the stack, not a global: .rodata and .bss must be laid out
+	 * alike in both builds (they share one skeleton). */
+	struct call zero = {};
+
+	if (c || !create)
+		return c;
+	bpf_map_update_elem(&calls, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&calls, &tid);
+}
+#endif
+
 DEFINE_LOSS_MAP(LEAK_LOST_NR)
 
 static __always_inline bool is_target(void)
 {
 	return !targ_tgid || bpf_get_current_pid_tgid() >> 32 == targ_tgid;
-}
-
-static __always_inline struct call *call_slot(void)
-{
-	return bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 static __always_inline void take_old(struct call *c, __u64 addr);
@@ -137,7 +168,7 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 kind, __u64 size,
 
 	if (!is_target())
 		return 0;
-	c = call_slot();
+	c = call_slot(true);
 	if (!c) {
 		count_loss(LEAK_LOST_STATE);
 		return 0;
@@ -335,7 +366,7 @@ int BPF_KPROBE(new_enter)
 
 	if (!is_target())
 		return 0;
-	c = call_slot();
+	c = call_slot(true);
 	if (!c) {
 		count_loss(LEAK_LOST_STATE);
 		return 0;
@@ -422,7 +453,7 @@ int BPF_KPROBE(munmap_enter, __u64 addr, __u64 len)
 
 	if (!is_target())
 		return 0;
-	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+	c = call_slot(false);
 	if (c && c->sp && PT_REGS_SP(ctx) < c->sp)
 		return 0;		/* the allocator's own, e.g. in free */
 	emit(LEAK_EV_MUNMAP, LEAK_MUNMAP, addr, len, 0, 0, -1);
@@ -449,7 +480,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 
 	if (!is_target())
 		return 0;
-	c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+	c = call_slot(false);
 	/* After the return the stack pointer is 8 above its value at entry. */
 	if (!c || !c->sp || c->sp != PT_REGS_SP(ctx) - 8)
 		return 0;

@@ -32,6 +32,7 @@ static const char *const hook_names[HOOK_NR] = {
 	[HOOK_FENTRY] = "fentry",
 	[HOOK_KPROBE] = "kprobe",
 	[HOOK_TEST_RUN] = "test_run",
+	[HOOK_TASK_STORAGE] = "task_storage",
 };
 
 const char *hook_name(enum hook h)
@@ -63,6 +64,16 @@ int hook_parse_list(const char *s, unsigned *mask, char *bad, size_t badlen)
 	return 0;
 }
 
+bool hook_disabled(enum hook h)
+{
+	const char *env = getenv("MEMTRACE_DISABLE");
+	unsigned disabled = 0;
+	char bad[32];
+
+	return env && !hook_parse_list(env, &disabled, bad, sizeof(bad)) &&
+	       (disabled & (1u << h));
+}
+
 int hook_attach(const char *what, const enum hook *chain, int n,
 		int (*try)(void *ctx, enum hook h), void *ctx)
 {
@@ -72,7 +83,7 @@ int hook_attach(const char *what, const enum hook *chain, int n,
 	int i, err, last_err = 0, tried = 0;
 
 	if (env && hook_parse_list(env, &disabled, bad, sizeof(bad))) {
-		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe, test_run)",
+		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe, test_run, task_storage)",
 			bad);
 		return -1;
 	}

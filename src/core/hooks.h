@@ -16,6 +16,8 @@ enum hook {
 	HOOK_FENTRY,		/* BPF trampoline (5.5+) */
 	HOOK_KPROBE,
 	HOOK_TEST_RUN,		/* BPF_PROG_TEST_RUN: no hook at all (5.10+) */
+	HOOK_TASK_STORAGE,	/* not a hook: leak's per-thread state in task
+				 * storage (5.11+); else a hash map */
 	HOOK_NR,
 };
 
@@ -26,6 +28,10 @@ const char *hook_name(enum hook h);
 /* "tp_btf,fentry" -> bit mask of (1 << enum hook). Returns 0, or -EINVAL
  * with the first unknown name copied to bad. */
 int hook_parse_list(const char *s, unsigned *mask, char *bad, size_t badlen);
+
+/* Whether MEMTRACE_DISABLE names h (an unknown name there is reported by
+ * hook_attach()). */
+bool hook_disabled(enum hook h);
 
 /*
  * Walks a fallback chain: calls try(ctx, h) for each method in order that

@@ -13,6 +13,7 @@
 #include "leak.skel.h"
 #include "core/args.h"
 #include "commands.h"
+#include "leak/bpfobj.h"
 #include "leak/run.h"
 #include "leak/target.h"
 #include "core/log.h"
@@ -551,7 +552,7 @@ static struct leak_bpf *open_bpf(struct leak_run *r)
 	const struct leak_opts *o = r->o;
 	struct leak_bpf *skel;
 
-	skel = leak_bpf__open_opts(&open_opts);
+	skel = leak_bpf_open(&open_opts);
 	if (!skel)
 		return NULL;
 	skel->rodata->targ_tgid = r->pid;

@@ -106,6 +106,23 @@ PY
 	refute grep -q "stack not available" <<<"$output"
 }
 
+@test "leak: the build for kernels before 5.11 (thread state in a hash) reports the same" {
+	leak_run "$T/ts.json" -- "$LEAKER" kinds threads nested realloc munmap
+	MEMTRACE_DISABLE=task_storage leak_run "$T/hash.json" -v -- \
+		"$LEAKER" kinds threads nested realloc munmap
+	grep -q "thread state: a hash map" "$T/hash.json.err"
+	python3 - "$T/ts.json" "$T/hash.json" <<'PY'
+import json, sys
+def totals(p):
+    r = [json.loads(l) for l in open(p) if '"report"' in l][-1]
+    return r["outstanding_bytes"], r["outstanding_allocs"]
+a, b = totals(sys.argv[1]), totals(sys.argv[2])
+assert a == b, (a, b)
+PY
+	$CHECK stack "$T/hash.json" "$SRC" thread_leak thread 800000 200
+	$CHECK stack "$T/hash.json" "$SRC" leak_realloc realloc 30000 1
+}
+
 @test "leak: a program whose name has a newline and an ESC: named, and escaped in text" {
 	local prog
 	prog="$T/leak$(printf '\n\033')er"
