@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # kmalloc scenarios (see procs.sh for how scenarios work). The ground truth
 # is the kernel's own: setxattr(2) of N bytes kmallocs exactly N bytes
-# (vmemdup_user), and the kmem:kmalloc event in tracefs records each such
+# (vmemdup_user; kvmalloc before 5.13, through kmalloc_node before 6.1),
+# and the kmem:kmalloc (kmalloc_node) event in tracefs records each such
 # allocation with its call site, size class and GFP flags.
 
 GUEST_SCENARIOS="${GUEST_SCENARIOS:-} kmalloc_xattr kmalloc_filters"
@@ -58,13 +59,18 @@ scenario_kmalloc_xattr() {
 		kmalloc_tracer "$1" pid -f mt-xattr -s "$_n" --max-size "$_n" --top 5 --by pid --json ||
 		return 1
 	_t=$(tracefs_dir)
-	echo "bytes_req == $_n" >"$_t/events/kmem/kmalloc/filter"
+	# Before 6.1, kvmalloc() of a small block fires kmalloc_node instead.
+	_events=kmalloc
+	[ -d "$_t/events/kmem/kmalloc_node" ] && _events="kmalloc kmalloc_node"
+	for _e in $_events; do
+		echo "bytes_req == $_n" >"$_t/events/kmem/$_e/filter"
+	done
 	echo >"$_t/trace"
-	echo 1 >"$_t/events/kmem/kmalloc/enable"
+	for _e in $_events; do echo 1 >"$_t/events/kmem/$_e/enable"; done
 	"$WL/xattr" "$1/tmpfs/f" "$_n" "$XATTR_COUNT" >"$1/wl"
-	echo 0 >"$_t/events/kmem/kmalloc/enable"
+	for _e in $_events; do echo 0 >"$_t/events/kmem/$_e/enable"; done
 	cp "$_t/trace" "$1/trace"
-	echo 0 >"$_t/events/kmem/kmalloc/filter"
+	for _e in $_events; do echo 0 >"$_t/events/kmem/$_e/filter"; done
 	stop_tracers
 	umount "$1/tmpfs"
 }
@@ -83,7 +89,8 @@ scenario_kmalloc_filters() {
 		kmalloc_tracer "$1" minsize -s 1000 --json &&
 		kmalloc_tracer "$1" comm -f mt-xb --json &&
 		kmalloc_tracer "$1" maxsize --max-size 100 -f mt-xa --json &&
-		kmalloc_tracer "$1" gfp --gfp __GFP_HARDWALL -f mt-xb --json &&
+		kmalloc_tracer "$1" gfp --gfp __GFP_FS -f mt-xb --json &&
+		kmalloc_tracer "$1" gfpdma --gfp __GFP_DMA -f mt-xb --json &&
 		kmalloc_tracer "$1" tid --tid "$_b" --json; }; then
 		kill "$_a" "$_b"
 		stop_tracers

@@ -13,9 +13,11 @@ import sys
 
 from mtcheck import fmt_size, load_json, run
 
-# __GFP_HARDWALL: bit 20 on every kernel since 4.x; part of GFP_USER, which
-# vmemdup_user() uses, and not of the GFP_KERNEL[_ACCOUNT] of the rest.
-GFP_HARDWALL = 0x100000
+# __GFP_FS (bit 7, on every kernel): in GFP_KERNEL and GFP_USER, so in the
+# copy setxattr(2) makes on every kernel (vmemdup_user's GFP_USER, before
+# 5.13 kvmalloc's GFP_KERNEL). __GFP_DMA (bit 0): in nothing it allocates.
+GFP_FS = 0x80
+GFP_DMA = 0x1
 KERNEL_TEXT = 0xffff800000000000
 
 
@@ -30,7 +32,7 @@ def workload(path):
 def tracefs_events(path, pid):
     """The kmem:kmalloc lines of pid in a tracefs trace file."""
     events = []
-    line_re = re.compile(r"-(\d+)\s+\[\d+\].*kmalloc: (.*)")
+    line_re = re.compile(r"-(\d+)\s+\[\d+\].*kmalloc(?:_node)?: (.*)")
     with open(path, errors="replace") as f:
         for line in f:
             m = line_re.search(line)
@@ -146,7 +148,7 @@ def xattr(d):
 def filters(d):
     a, b = workload(os.path.join(d, "wla")), workload(os.path.join(d, "wlb"))
     ev = {name: [e for e in load_json(os.path.join(d, name)) if e["type"] == "kmalloc"]
-          for name in ("pid", "minsize", "comm", "maxsize", "gfp", "tid")}
+          for name in ("pid", "minsize", "comm", "maxsize", "gfp", "gfpdma", "tid")}
     errors = []
 
     def need(cond, what):
@@ -165,12 +167,19 @@ def filters(d):
     need(count(ev["comm"], b["pid"], 3001) == 200, "-f mt-xb: not B's 200 of 3001 bytes")
     need(all(e["bytes_req"] <= 100 for e in ev["maxsize"]), "--max-size 100: larger requests")
     need(count(ev["maxsize"], a["pid"], 100) == 200, "--max-size 100: not A's 200")
-    with_bit = [e for e in ev["comm"] if e["gfp_flags"] & GFP_HARDWALL]
-    need(all(e["gfp_flags"] & GFP_HARDWALL for e in ev["gfp"]), "--gfp: events without the flag")
-    need(len(with_bit) >= 200 and len(ev["gfp"]) == len(with_bit) < len(ev["comm"]),
-         "--gfp __GFP_HARDWALL: %d events; B made %d with the flag of %d"
+    # --gfp keeps exactly B's allocations with every bit of the flag, as the
+    # unfiltered -f mt-xb stream shows them; one B never uses keeps none.
+    with_bit = [e for e in ev["comm"] if e["gfp_flags"] & GFP_FS]
+    need(all(e["gfp_flags"] & GFP_FS for e in ev["gfp"]), "--gfp: events without the flag")
+    need(len(ev["gfp"]) == len(with_bit) >= 200,
+         "--gfp __GFP_FS: %d events; B made %d with the flag of %d"
          % (len(ev["gfp"]), len(with_bit), len(ev["comm"])))
-    need(count(ev["gfp"], b["pid"], 3001) == 200, "--gfp: not B's 200 GFP_USER copies")
+    need(count(ev["gfp"], b["pid"], 3001) == 200, "--gfp: not B's 200 copies of 3001 bytes")
+    need(not [e for e in ev["comm"] if e["gfp_flags"] & GFP_DMA],
+         "-f mt-xb: B made a __GFP_DMA allocation")
+    need(not ev["gfpdma"] and len(ev["comm"]) >= 200,
+         "--gfp __GFP_DMA: %d events, expected none of B's %d"
+         % (len(ev["gfpdma"]), len(ev["comm"])))
     need(all(e["tid"] == b["tid"] for e in ev["tid"]), "--tid: other threads")
     need(count(ev["tid"], b["pid"], 3001) == 200, "--tid: not B's 200")
     return errors
