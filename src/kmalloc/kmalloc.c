@@ -495,29 +495,18 @@ static struct row *read_rows(struct kmalloc_run *r, size_t *n)
 	return rows;
 }
 
+/* The per-CPU totals, summed: struct kmalloc_stats is all u64 counters. */
 static int read_totals(struct kmalloc_run *r, struct kmalloc_stats *t)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct kmalloc_stats *v;
-	__u32 idx = 0;
+	uint64_t v[sizeof(*t) / sizeof(uint64_t)] = {};
+	int err;
 
-	memset(t, 0, sizeof(*t));
-	if (ncpus <= 0)
-		return -EINVAL;
-	v = calloc(ncpus, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.totals), &idx, v)) {
-		for (int c = 0; c < ncpus; c++) {
-			t->calls += v[c].calls;
-			t->bytes_req += v[c].bytes_req;
-			t->bytes_alloc += v[c].bytes_alloc;
-			t->node_requested += v[c].node_requested;
-			t->cross_node += v[c].cross_node;
-		}
-	}
-	free(v);
-	return 0;
+	_Static_assert(sizeof(*t) % sizeof(uint64_t) == 0,
+		       "struct kmalloc_stats holds u64 counters only");
+	err = percpu_u64_sum(bpf_map__fd(r->skel->maps.totals), v, 1,
+			     sizeof(v) / sizeof(v[0]));
+	memcpy(t, v, sizeof(*t));
+	return err;
 }
 
 static double pct(uint64_t part, uint64_t whole)
@@ -688,20 +677,13 @@ static void print_hist_text(const char *title, const uint64_t *slots)
 
 static void print_hist(struct kmalloc_run *r, const char *when)
 {
-	int ncpus = libbpf_num_possible_cpus(), fd;
-	uint64_t slots[2][KMALLOC_HIST_SLOTS] = {}, *v;
+	/* As the map holds them: KMALLOC_HIST_REQ, then KMALLOC_HIST_ALLOC. */
+	uint64_t slots[2 * KMALLOC_HIST_SLOTS];
 	struct json *j = &r->json;
 
-	if (ncpus <= 0 || !(v = calloc(ncpus, sizeof(*v))))
+	if (percpu_u64_sum(bpf_map__fd(r->skel->maps.hists), slots,
+			   2 * KMALLOC_HIST_SLOTS, 1))
 		return;
-	fd = bpf_map__fd(r->skel->maps.hists);
-	for (__u32 i = 0; i < 2 * KMALLOC_HIST_SLOTS; i++) {
-		if (bpf_map_lookup_elem(fd, &i, v))
-			continue;
-		for (int c = 0; c < ncpus; c++)
-			slots[i / KMALLOC_HIST_SLOTS][i % KMALLOC_HIST_SLOTS] += v[c];
-	}
-	free(v);
 	if (r->o->common.json) {
 		static const char *const keys[] = { "bytes_req", "bytes_alloc" };
 
@@ -709,14 +691,17 @@ static void print_hist(struct kmalloc_run *r, const char *when)
 		json_key_str(j, "type", "hist");
 		json_key_str(j, "time", when);
 		for (int h = 0; h < 2; h++) {
+			const uint64_t *hs = slots + (h ? KMALLOC_HIST_ALLOC :
+							  KMALLOC_HIST_REQ);
+
 			json_key_array(j, keys[h]);
 			for (int i = 0; i < KMALLOC_HIST_SLOTS; i++) {
-				if (!slots[h][i])
+				if (!hs[i])
 					continue;
 				json_object(j);
 				json_key_u64(j, "low", i ? 1ULL << i : 0);
 				json_key_u64(j, "high", (i < 63 ? 1ULL << (i + 1) : 0) - 1);
-				json_key_u64(j, "count", slots[h][i]);
+				json_key_u64(j, "count", hs[i]);
 				json_close(j);
 			}
 			json_close(j);
@@ -725,8 +710,8 @@ static void print_hist(struct kmalloc_run *r, const char *when)
 		return;
 	}
 	printf("[%s] kmalloc sizes (since start)\n", when);
-	print_hist_text("bytes requested", slots[0]);
-	print_hist_text("bytes allocated", slots[1]);
+	print_hist_text("bytes requested", slots + KMALLOC_HIST_REQ);
+	print_hist_text("bytes allocated", slots + KMALLOC_HIST_ALLOC);
 }
 
 static void print_summary(struct kmalloc_run *r, const char *when)
