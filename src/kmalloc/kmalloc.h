@@ -24,4 +24,7 @@ struct kmalloc_opts {
 	uint64_t ringbuf_size;
 };
 
+extern const struct mt_cli kmalloc_cli;
+int kmalloc_main(void *opts, char **rest, int nrest);
+
 #endif /* MEMTRACE_KMALLOC_KMALLOC_H */
