@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* kmalloc: events and aggregates shared by bpf/kmalloc.bpf.c and src/kmalloc/kmalloc.c. */
+/* kmalloc: events and aggregates shared by bpf/kmalloc.bpf.c and src/kmalloc/. */
 #ifndef MEMTRACE_KMALLOC_H
 #define MEMTRACE_KMALLOC_H
 

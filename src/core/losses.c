@@ -1,29 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core/losses.h"
 
-int losses_read(int map_fd, uint64_t *out, int nslots)
+int percpu_u64_sum(int map_fd, uint64_t *out, int nkeys, int width)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t *vals;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
-	vals = calloc(ncpus, sizeof(*vals));
+	vals = calloc((size_t)ncpus * width, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (int slot = 0; slot < nslots; slot++) {
-		__u32 key = slot;
+	memset(out, 0, (size_t)nkeys * width * sizeof(*out));
+	for (int key = 0; key < nkeys; key++) {
+		uint64_t *sum = out + (size_t)key * width;
+		__u32 k = key;
 
-		out[slot] = 0;
-		if (bpf_map_lookup_elem(map_fd, &key, vals))
+		if (bpf_map_lookup_elem(map_fd, &k, vals))
 			continue;
 		for (int cpu = 0; cpu < ncpus; cpu++)
-			out[slot] += vals[cpu];
+			for (int i = 0; i < width; i++)
+				sum[i] += vals[(size_t)cpu * width + i];
 	}
 	free(vals);
 	return 0;
+}
+
+int losses_read(int map_fd, uint64_t *out, int nslots)
+{
+	return percpu_u64_sum(map_fd, out, nslots, 1);
 }

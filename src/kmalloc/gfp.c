@@ -16,20 +16,33 @@ struct flag {
 };
 
 /*
- * Single flags (without "__GFP_") in the order include/trace/events/
- * mmflags.h prints them (6.14+; older kernels list the same flags in
- * another order, so only runs of single flags come out differently).
- * ATOMIC existed until 6.2.
+ * The names gfp_str() prints (but for flags that only a kernel's BTF
+ * names), in one list that completion offers too. First the composites,
+ * in the order of __def_gfpflag_names (their masks are in build_table(),
+ * in the same order); then the single flags in the order
+ * include/trace/events/mmflags.h prints them (6.14+; older kernels list
+ * the same flags in another order, so only runs of single flags come out
+ * differently). ATOMIC existed until 6.2.
  */
-static const char *const single_order[] = {
-	"DMA", "HIGHMEM", "DMA32", "MOVABLE", "RECLAIMABLE", "HIGH", "ATOMIC",
-	"IO", "FS", "ZERO", "DIRECT_RECLAIM", "KSWAPD_RECLAIM", "WRITE",
-	"NOWARN", "RETRY_MAYFAIL", "NOFAIL", "NORETRY", "MEMALLOC", "COMP",
-	"NOMEMALLOC", "HARDWALL", "THISNODE", "ACCOUNT", "ZEROTAGS",
-	"SKIP_ZERO", "SKIP_KASAN", "NOLOCKDEP", "NO_OBJ_EXT",
-};
+#define NR_COMPOSITES 14	/* the first names */
+#define PREFIX_LEN 6		/* of the others: "__GFP_" */
 
-#define NR_ORDERED (sizeof(single_order) / sizeof(single_order[0]))
+const char *const gfp_names[] = {
+	"GFP_TRANSHUGE", "GFP_TRANSHUGE_LIGHT", "GFP_HIGHUSER_MOVABLE",
+	"GFP_HIGHUSER", "GFP_USER", "GFP_KERNEL_ACCOUNT", "GFP_KERNEL",
+	"GFP_NOFS", "GFP_ATOMIC", "GFP_NOIO", "GFP_NOWAIT", "GFP_DMA",
+	"GFP_DMA32", "__GFP_RECLAIM",
+	"__GFP_DMA", "__GFP_HIGHMEM", "__GFP_DMA32", "__GFP_MOVABLE",
+	"__GFP_RECLAIMABLE", "__GFP_HIGH", "__GFP_ATOMIC", "__GFP_IO",
+	"__GFP_FS", "__GFP_ZERO", "__GFP_DIRECT_RECLAIM",
+	"__GFP_KSWAPD_RECLAIM", "__GFP_WRITE", "__GFP_NOWARN",
+	"__GFP_RETRY_MAYFAIL", "__GFP_NOFAIL", "__GFP_NORETRY",
+	"__GFP_MEMALLOC", "__GFP_COMP", "__GFP_NOMEMALLOC", "__GFP_HARDWALL",
+	"__GFP_THISNODE", "__GFP_ACCOUNT", "__GFP_ZEROTAGS",
+	"__GFP_SKIP_ZERO", "__GFP_SKIP_KASAN", "__GFP_NOLOCKDEP",
+	"__GFP_NO_OBJ_EXT",
+	NULL,
+};
 
 /* Bits 0-22 before 6.10, where gfp.h/gfp_types.h #define them. */
 static const char *const low_bits[] = {
@@ -124,36 +137,37 @@ static void build_table(void)
 	 * with on 6.18; the exact release in between is not pinned down). */
 	uint64_t nowait = bit("KSWAPD_RECLAIM") |
 			  (kernel_version >= 6018 ? bit("NOWARN") : 0);
-
-	table_len = 0;
-	/* Composites, in the order of __def_gfpflag_names. */
-	add("GFP_TRANSHUGE", light | bit("DIRECT_RECLAIM"));
-	add("GFP_TRANSHUGE_LIGHT", light);
-	add("GFP_HIGHUSER_MOVABLE", movable);
-	add("GFP_HIGHUSER", highuser);
-	add("GFP_USER", user);
-	add("GFP_KERNEL_ACCOUNT", kernel | bit("ACCOUNT"));
-	add("GFP_KERNEL", kernel);
-	add("GFP_NOFS", reclaim | bit("IO"));
-	/* __GFP_ATOMIC is part of GFP_ATOMIC up to 6.2 (0 where absent). */
-	add("GFP_ATOMIC", bit("HIGH") | bit("ATOMIC") | bit("KSWAPD_RECLAIM"));
-	add("GFP_NOIO", reclaim);
-	add("GFP_NOWAIT", nowait);
-	add("GFP_DMA", bit("DMA"));
-	add("GFP_DMA32", bit("DMA32"));
-	add("__GFP_RECLAIM", reclaim);
-
-	/* Then every single flag: known ones in order, unknown ones after. */
+	const uint64_t composites[NR_COMPOSITES] = {
+		light | bit("DIRECT_RECLAIM"),	/* GFP_TRANSHUGE */
+		light,				/* GFP_TRANSHUGE_LIGHT */
+		movable,			/* GFP_HIGHUSER_MOVABLE */
+		highuser,			/* GFP_HIGHUSER */
+		user,				/* GFP_USER */
+		kernel | bit("ACCOUNT"),	/* GFP_KERNEL_ACCOUNT */
+		kernel,				/* GFP_KERNEL */
+		reclaim | bit("IO"),		/* GFP_NOFS */
+		/* GFP_ATOMIC: __GFP_ATOMIC is part of it up to 6.2 (0
+		 * where absent). */
+		bit("HIGH") | bit("ATOMIC") | bit("KSWAPD_RECLAIM"),
+		reclaim,			/* GFP_NOIO */
+		nowait,				/* GFP_NOWAIT */
+		bit("DMA"),			/* GFP_DMA */
+		bit("DMA32"),			/* GFP_DMA32 */
+		reclaim,			/* __GFP_RECLAIM */
+	};
 	static char prefixed[MAX_FLAGS][48];
 	bool done[MAX_FLAGS] = {};
 
-	for (size_t i = 0; i < NR_ORDERED; i++) {
+	table_len = 0;
+	for (size_t i = 0; i < NR_COMPOSITES; i++)
+		add(gfp_names[i], composites[i]);
+	/* Then every single flag: known ones in order, unknown ones after. */
+	for (size_t i = NR_COMPOSITES; gfp_names[i]; i++) {
 		for (int b = 0; b < MAX_FLAGS; b++) {
-			if (!singles[b].name || strcmp(singles[b].name, single_order[i]))
+			if (!singles[b].name ||
+			    strcmp(singles[b].name, gfp_names[i] + PREFIX_LEN))
 				continue;
-			snprintf(prefixed[b], sizeof(prefixed[b]), "__GFP_%s",
-				 singles[b].name);
-			add(prefixed[b], singles[b].mask);
+			add(gfp_names[i], singles[b].mask);
 			done[b] = true;
 		}
 	}

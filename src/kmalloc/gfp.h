@@ -8,6 +8,10 @@
 
 struct btf;
 
+/* The names gfp_str() prints, as this build knows them (a kernel's BTF may
+ * name more), NULL-ended: for completion. */
+extern const char *const gfp_names[];
+
 /*
  * Learns the flag bits of the running kernel: from its BTF enum of
  * ___GFP_*_BIT (6.10+, where the bits are packed and depend on Kconfig),
