@@ -25,6 +25,10 @@ static const struct mt_opt options[] = {
 	  .help = "follow symbolic links while walking (those named\n"
 		  "on the command line are always followed)",
 	  .offset = F(follow) },
+	{ .name = "files", .group = "Options",
+	  .help = "a row per file of the directories walked, rather\n"
+		  "than one per directory",
+	  .offset = F(files) },
 	{ .name = "sort", .arg = "KEY", .group = "Options",
 	  .help = "cached (pages), size, percent or name",
 	  .parse = opt_choice, .choices = sort_keys, .offset = F(sort) },
@@ -62,7 +66,12 @@ static int check(void *opts, const struct mt_opt_seen *seen, char **rest,
 	(void)seen, (void)rest, (void)nrest;
 	if (o->touch && o->evict)
 		return log_usage("--touch and --evict exclude each other");
-	o->files = o->common.verbose > 0;
+	/* -v gave a row per file of a walk until --files did: for a
+	 * release, it still does. */
+	if (o->common.verbose && o->recursive && !o->files) {
+		log_note("-v for a row per file is now --files; -v will only mean --verbose");
+		o->files = true;
+	}
 	/* --top keeps the largest: by cached pages unless told otherwise. */
 	if (o->top && o->sort == FC_SORT_NONE)
 		o->sort = FC_SORT_CACHED;
@@ -77,7 +86,7 @@ static int check(void *opts, const struct mt_opt_seen *seen, char **rest,
 #define EXAMPLES \
 	"  memtrace filecache /var/lib/db/data.ibd        one file\n" \
 	"  memtrace filecache -r /var/log                 a tree's total\n" \
-	"  memtrace filecache -r -v --top 10 /usr         the 10 most cached files\n" \
+	"  memtrace filecache -r --files --top 10 /usr    the 10 most cached files\n" \
 	"  memtrace filecache --evict big.iso             drop a file's clean pages\n"
 
 static const struct mt_man_section man[] = {
@@ -145,10 +154,11 @@ const struct mt_cli filecache_cli = {
 		"How much of each file is in the page cache, read in the kernel from the\n"
 		"file's address_space (nrpages): one lookup per file, whatever its size.\n"
 		"Then a summary, like vmtouch's. Directories are walked with -r: one row\n"
-		"per directory given (its whole tree), or one per file with -v.\n",
+		"per directory given (its whole tree), or one per file with --files.\n",
 	.opts = options,
 	.common_group = "Options",
-	.verbose_help = "a row per file; on stderr, the hook used",
+	.verbose_help = "on stderr, the hook used (for this release, with -r,\n"
+			"also a row per file, as --files)",
 	.json_help = "one JSON object per row, and a summary",
 	.positional = MT_POS_LIST,
 	.positional_name = "PATH",
