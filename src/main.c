@@ -16,7 +16,7 @@ static const struct command {
 	const char *name, *summary;
 	int (*legacy)(int argc, char **argv);
 } commands[] = {
-	{ NULL, NULL, "filecache", "page-cache residency of files and directory trees", cmd_filecache },
+	{ &filecache_cli, filecache_main, NULL, NULL, NULL },
 	{ &kmalloc_cli, kmalloc_main, NULL, NULL, NULL },
 	{ NULL, NULL, "leak", "outstanding allocations by call stack (-p PID, -- CMD; else the kernel's)", cmd_leak },
 	{ &procs_cli, procs_main, NULL, NULL, NULL },

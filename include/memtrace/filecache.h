@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* filecache: what bpf/filecache.bpf.c hands back to src/filecache/filecache.c. */
+/* filecache: what bpf/filecache.bpf.c hands back to src/filecache/collector.c. */
 #ifndef MEMTRACE_FILECACHE_H
 #define MEMTRACE_FILECACHE_H
 

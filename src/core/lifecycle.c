@@ -29,7 +29,7 @@ static int attach_and_start(const struct mt_run *run, struct ring_buffer **rb)
 int mt_run(const struct mt_run *run)
 {
 	struct ring_buffer *rb = NULL;
-	int status = 1, end;
+	int status = 1, end, once = 0;
 
 	/* A stream is flushed by the loop after each batch of events. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -51,10 +51,17 @@ int mt_run(const struct mt_run *run)
 		.should_stop = run->should_stop,
 		.ctx = run->ctx,
 	};
-	end = loop_run(&lo);
+	if (run->run_once) {
+		once = run->run_once(run->ctx);
+		end = LOOP_DONE;
+	} else {
+		end = loop_run(&lo);
+	}
 	if (run->after_loop)
 		end = run->after_loop(run->ctx, rb, end);
 	status = loop_finish(end, run->final_report, run->ctx);
+	if (!status)
+		status = once;
 out:
 	ring_buffer__free(rb);
 	if (run->teardown)

@@ -31,6 +31,10 @@ struct mt_run {
 	 * or the exit status after an error. May be NULL. */
 	int (*start)(void *ctx, int *events_fd);
 	int (*on_event)(void *ctx, void *data, size_t size);
+	/* Instead of the loop, for a command that does its work at once
+	 * and reports (filecache): the exit status to end with once the
+	 * report is written, 0 or 1 (some of the work failed). */
+	int (*run_once)(void *ctx);
 	/* The loop (see core/loop.h). */
 	uint64_t interval_ns, duration_ns;
 	int (*on_tick)(void *ctx);

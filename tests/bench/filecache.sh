@@ -432,7 +432,7 @@ awk -F/ '{ k = substr($NF, 2) + 0 } k % 3 { print }' "$TMP/tree.all" >"$TMP/tree
 n=$(wc -l <"$TMP/tree.all")
 [ "$n" = "$NFILES" ] || bench_die "pages tree made $n files, not $NFILES"
 echo " $((SECONDS - t0)) s"
-echo "memtrace: $("$MEMTRACE" filecache -v "$SMALL_F" 2>&1 >/dev/null | tail -n 1)"
+echo "memtrace: $("$MEMTRACE" filecache -v "$SMALL_F" 2>&1 >/dev/null | grep ' via ' | tail -n 1)"
 echo
 
 declare -A RETRIES=() COUNT=() COUNTS_OK=()

@@ -275,6 +275,36 @@ swap_runs() {
 	[ "$status" = 2 ]
 }
 
+@test "filecache: --files gives a row per file of a walk; -v still does, with a note" {
+	local note="memtrace filecache: -v for a row per file is now --files; -v will only mean --verbose"
+	mkdir "$T/d"
+	"$WL/pages" fill "$T/d/f1" 4096
+	"$WL/pages" fill "$T/d/f2" 8192
+	filecache "$T/dir" -r "$T/d"
+	filecache "$T/files" -r --files "$T/d"
+	filecache "$T/v" -r -v "$T/d"
+	filecache "$T/both" -r --files --verbose "$T/d"
+	cat "$T"/*.err
+	[ "$(sort -u "$T"/*.status)" = 0 ]
+	# Without either: one row, the directory's.
+	[ "$(wc -l <"$T/dir")" = 3 ]
+	[[ $(sed -n 2p "$T/dir") == *" $T/d" ]]
+	# A row per file, and nothing on stderr.
+	[ "$(wc -l <"$T/files")" = 4 ]
+	grep -q " $T/d/f1\$" "$T/files"
+	grep -q " $T/d/f2\$" "$T/files"
+	[ ! -s "$T/files.err" ]
+	# -v, the old spelling: the same rows, the note first, and still the
+	# hook used.
+	[ "$(awk '{ print $NF }' "$T/v")" = "$(awk '{ print $NF }' "$T/files")" ]
+	[ "$(head -n 1 "$T/v.err")" = "$note" ]
+	grep -q "via" "$T/v.err"
+	# --files with --verbose: no note.
+	[ "$(awk '{ print $NF }' "$T/both")" = "$(awk '{ print $NF }' "$T/files")" ]
+	refute grep -qF "$note" "$T/both.err"
+	grep -q "via" "$T/both.err"
+}
+
 @test "filecache: --detail adds dirty, writeback and evicted pages from cachestat" {
 	"$WL/pages" fill "$T/f" 1048576
 	run "$MEMTRACE" filecache --detail --json "$T/f"

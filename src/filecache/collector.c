@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/* filecache's collector: the hook chain, the kernel BTF subset CO-RE
+ * relocates against, and the kernel's answer for one file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "memtrace/filecache.h"
+#include "filecache.skel.h"
+#include "core/log.h"
+#include "filecache/collector.h"
+#include "filecache/pagecache.h"
+#include "util/kbtf.h"
+
+struct fc_collector {
+	struct filecache_bpf *skel;
+	struct kbtf *btf, *ovl_btf;	/* the kernel's, overlayfs's if a module */
+	struct kbtf_subset subset;	/* what CO-RE needs of them */
+	enum hook method;
+};
+
+static void reset_result(struct fc_collector *c)
+{
+	c->skel->bss->result.count = 0;
+}
+
+/* The BPF_PROG_TEST_RUN way: the program finds fd in our file table. */
+static int test_run_fd(struct fc_collector *c, int fd)
+{
+	__u64 args[1] = { (__u64)fd };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args,
+		    .ctx_size_in = sizeof(args));
+	int err;
+
+	reset_result(c);
+	err = bpf_prog_test_run_opts(bpf_program__fd(c->skel->progs.fd_test_run),
+				     &opts);
+	if (err)
+		return -errno;
+	return opts.retval ? -EBADF : 0;
+}
+
+/* The answer to the last question, for the file whose stat is st. */
+static int answer(struct fc_collector *c, const struct stat *st,
+		  uint64_t *cached)
+{
+	int i = fc_pick(&c->skel->bss->result, st);
+
+	if (i < 0)
+		return -ENOENT;
+	*cached = c->skel->bss->result.rec[i].nrpages;
+	return 0;
+}
+
+int fc_collector_stat(struct fc_collector *c, const struct fc_at *at,
+		      struct stat *st)
+{
+	reset_result(c);
+	return fstatat(at->dirfd, at->name, st,
+		       at->follow ? 0 : AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+/* Its fstat() fires the fentry or kprobe hook as a stat() does; test_run
+ * looks the descriptor up. */
+int fc_collector_pages_fd(struct fc_collector *c, int fd,
+			  const struct stat *st, uint64_t *cached)
+{
+	struct stat again;
+	int err;
+
+	if (c->method == HOOK_TEST_RUN) {
+		err = test_run_fd(c, fd);
+	} else {
+		reset_result(c);
+		err = fstat(fd, &again) ? -errno : 0;
+	}
+	return err ? err : answer(c, st, cached);
+}
+
+/*
+ * With fentry or kprobe, the stat() that got st already asked the kernel.
+ * With test_run, the file is opened as O_PATH (no permission needed,
+ * nothing changes) and looked up; an overlayfs file is opened for reading
+ * instead, as only an open file leads to the real one. Either open must
+ * find the inode of st, not one renamed there since.
+ */
+int fc_collector_pages(struct fc_collector *c, const struct fc_at *at,
+		       const struct stat *st, uint64_t *cached)
+{
+	int fd, err;
+
+	if (c->method != HOOK_TEST_RUN)
+		return answer(c, st, cached);
+	fd = fc_open_same(at, O_PATH, st);
+	if (fd < 0)
+		return fd;
+	err = test_run_fd(c, fd);
+	close(fd);
+	if (err)
+		return err;
+	if (!c->skel->bss->result.count ||
+	    c->skel->bss->result.rec[0].magic != OVERLAYFS_SUPER_MAGIC)
+		return answer(c, st, cached);
+	fd = fc_open_read(at, st);
+	if (fd < 0)
+		return fd;
+	err = fc_collector_pages_fd(c, fd, st, cached);
+	close(fd);
+	return err;
+}
+
+int fc_collector_path(struct fc_collector *c, const char *path,
+		      struct stat *st, uint64_t *cached)
+{
+	struct fc_at at = { AT_FDCWD, path, path, true };
+	int err = fc_collector_stat(c, &at, st);
+
+	return err ? err : fc_collector_pages(c, &at, st, cached);
+}
+
+/* -- Set-up ------------------------------------------------------------ */
+
+/*
+ * Every struct member bpf/filecache.bpf.c reads with CO-RE: libbpf
+ * relocates against a BTF of just these (kbtf_subset), not all 5.5 MB of
+ * the kernel's, which it would parse for every attempt of the chain.
+ */
+static const char *const core_members[] = {
+	"task_struct.files", "files_struct.fdt", "fdtable.max_fds",
+	"fdtable.fd", "file.f_inode", "file.f_mapping", "file.f_mode",
+	"file.private_data", "inode.i_sb", "inode.i_ino", "inode.i_mapping",
+	"super_block.s_dev", "super_block.s_magic", "address_space.nrpages",
+	"path.dentry", "dentry.d_inode", "ovl_file.realfile",
+	/* BPF_KPROBE() reads the first argument from the registers. */
+	"pt_regs.di",
+};
+
+/* The kernel's BTF, overlayfs's when it is a module, and the subset. */
+static void open_btf(struct fc_collector *c)
+{
+	const char *custom = btf_custom_path();
+	int err;
+
+	c->btf = kbtf_open(custom ? custom : "/sys/kernel/btf/vmlinux", NULL);
+	if (!c->btf)
+		return;
+	/* overlayfs's types are in its own BTF when it is a module. */
+	if (!access("/sys/kernel/btf/overlay", F_OK))
+		c->ovl_btf = kbtf_open("/sys/kernel/btf/overlay", c->btf);
+	err = kbtf_subset(c->btf, c->ovl_btf, core_members,
+			  sizeof(core_members) / sizeof(core_members[0]),
+			  &c->subset);
+	if (err)
+		log_info("relocating against the whole kernel BTF: %s",
+			 strerror(-err));
+}
+
+/*
+ * A method works when the kernel answers for a path we know: the hook
+ * fired for our stat() (fentry, kprobe), or the program found our fd.
+ */
+static int check_answers(struct fc_collector *c)
+{
+	struct stat st;
+	uint64_t cached;
+	int err = fc_collector_path(c, "/", &st, &cached);
+
+	if (err)
+		log_info("page cache: %s did not answer for /: %s",
+			 hook_name(c->method), strerror(-err));
+	return err;
+}
+
+static int load(struct fc_collector *c, enum hook h, const char *btf_path)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = btf_path);
+	struct filecache_bpf *skel;
+	int err;
+
+	skel = filecache_bpf__open_opts(&open_opts);
+	if (!skel)
+		return -errno;
+	skel->rodata->self_pid_tgid = (__u64)getpid() << 32 | gettid();
+	bpf_program__set_autoload(skel->progs.getattr_fentry, h == HOOK_FENTRY);
+	bpf_program__set_autoload(skel->progs.getattr_kprobe, h == HOOK_KPROBE);
+	bpf_program__set_autoload(skel->progs.fd_test_run, h == HOOK_TEST_RUN);
+	/* Run, never attached. */
+	bpf_program__set_autoattach(skel->progs.fd_test_run, false);
+	err = filecache_bpf__load(skel);
+	if (!err)
+		err = filecache_bpf__attach(skel);
+	if (!err) {
+		c->skel = skel;
+		c->method = h;
+		err = check_answers(c);
+	}
+	if (err) {
+		filecache_bpf__destroy(skel);
+		c->skel = NULL;
+		return err;
+	}
+	if (h == HOOK_TEST_RUN)
+		log_info("page cache via test_run (BPF_PROG_TEST_RUN on memtrace's own file descriptors)");
+	else
+		log_info("vfs_getattr_nosec via %s", hook_name(h));
+	return 0;
+}
+
+/* fentry, then a kprobe, on vfs_getattr_nosec(); where neither is
+ * permitted, a BPF_PROG_TEST_RUN program on our own descriptors. */
+static int try_attach(void *ctx, enum hook h)
+{
+	struct fc_collector *c = ctx;
+	int err;
+
+	/* Rule out what cannot work before libbpf does any work. */
+	if (h == HOOK_FENTRY && (err = probe_fentry(c->btf, "vfs_getattr_nosec"))) {
+		log_info("page cache: fentry on vfs_getattr_nosec refused: %s",
+			 strerror(-err));
+		return HOOK_UNAVAILABLE;
+	}
+	if (h == HOOK_KPROBE && !probe_kprobes()) {
+		log_info("page cache: this kernel has no kprobes");
+		return HOOK_UNAVAILABLE;
+	}
+	if (c->subset.fd < 0)
+		return load(c, h, btf_custom_path());
+	err = load(c, h, c->subset.path);
+	/* A member missing from core_members[] must not cost the answer. */
+	if (err == -EINVAL) {
+		log_info("page cache: %s: retrying with the whole kernel BTF",
+			 hook_name(h));
+		err = load(c, h, btf_custom_path());
+	}
+	return err;
+}
+
+struct fc_collector *fc_collector_open(void)
+{
+	static const enum hook chain[] = { HOOK_FENTRY, HOOK_KPROBE,
+					   HOOK_TEST_RUN };
+	struct fc_collector *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		log_err("out of memory");
+		return NULL;
+	}
+	c->subset.fd = -1;
+	open_btf(c);
+	if (hook_attach("page cache", chain, 3, try_attach, c) < 0) {
+		fc_collector_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void fc_collector_close(struct fc_collector *c)
+{
+	if (!c)
+		return;
+	filecache_bpf__destroy(c->skel);
+	kbtf_subset_close(&c->subset);
+	kbtf_close(c->ovl_btf);
+	kbtf_close(c->btf);
+	free(c);
+}
