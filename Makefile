@@ -5,7 +5,7 @@
 #   make                  build ./memtrace (STATIC=1: fully static)
 #   make run [ARGS=...]   install what is missing, build, run (default: procs -d 10)
 #   make test             install what is missing, build, run every test
-#   make test-kernel      only the tests on a second kernel, under QEMU
+#   make test-kernel      only the tests on the other kernels, under QEMU
 #   make bench            run the side-by-side benchmarks
 #   make fuzz             fuzz the user-space symbolizer (FUZZ_SECONDS, 300)
 #   make install          install the binary, man pages and bash completion
@@ -183,7 +183,7 @@ test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run
 
-# Only the second-kernel suite (make test runs it too).
+# Only the other kernels' suite (make test runs it too).
 test-kernel: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run kernel
