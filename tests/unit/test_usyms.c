@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/usyms/usyms.c: symbolizing this process (its own functions with lines, libc through its debug file, a dlopen'ed library), formatting, and malformed ELF files.
+// Tests for src/usyms/: symbolizing this process (its own functions with lines, libc through its debug file, a dlopen'ed library), formatting, and malformed ELF files.
 #include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
@@ -193,7 +193,7 @@ static void test_module_self(void)
 			"module lookup: usyms_test_probe+0x2 (test_usyms.c)"))
 			show(&s, elf_addr);
 	}
-	/* This file's functions and usyms.c's at least, and the DWARF's
+	/* This file's functions and the symbolizer's at least, and the DWARF's
 	 * compile units. */
 	n = usyms_module_addrs(m, addrs, ARRAY_SIZE(addrs));
 	ok(n > 20, "module lists %zu addresses worth looking up", n);
@@ -629,7 +629,7 @@ static void test_malformed(void)
 /*
  * Inputs the fuzzer found crashing libdw 0.188 (tests/fuzz/crashes), and
  * the seeds: all open and look up safely. Under valgrind this also sees
- * libdw reading past a section, which usyms.c makes harmless.
+ * libdw reading past a section, which src/usyms/elf.c makes harmless.
  */
 static void test_fuzz_inputs(void)
 {
