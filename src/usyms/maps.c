@@ -9,13 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
-#include "util/procfs.h"
+#include "util/procmaps.h"
 #include "usyms/internal.h"
 
 #define MAX_MAPS	(1 << 20)
-#define MAX_MAPS_LINE	(PATH_MAX + 256)
 
 /* The address in the ELF file of a runtime address in mapping mp: through
  * the file offset, and the PT_LOAD segment holding that offset. */
@@ -44,19 +42,36 @@ static int cmp_map(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static struct usyms_module *module_for(struct usyms *u, const char *path,
-				       uint64_t dev, uint64_t ino)
+/*
+ * One module per mapped file, however many mappings it has. Its path is
+ * as /proc/PID/maps shows it: a file deleted (or replaced) since it was
+ * mapped keeps its " (deleted)", which also keeps load_mapped from
+ * opening whatever is at that path now.
+ */
+static struct usyms_module *module_for(struct usyms *u,
+				       const struct procmaps_entry *e)
 {
 	struct usyms_module *m;
+	char *shown = NULL;
+	const char *path = e->path;
 
-	for (m = u->mods; m; m = m->next)
-		if (m->ino == ino && m->dev == dev && !strcmp(m->path, path))
-			return m;
-	m = module_new(path, dev, ino);
-	if (m) {
-		m->next = u->mods;
-		u->mods = m;
+	if (e->deleted) {
+		if (asprintf(&shown, "%s (deleted)", e->path) < 0)
+			return NULL;
+		path = shown;
 	}
+	for (m = u->mods; m; m = m->next)
+		if (m->ino == e->inode && m->dev == e->dev &&
+		    !strcmp(m->path, path))
+			break;
+	if (!m) {
+		m = module_new(path, e->dev, e->inode);
+		if (m) {
+			m->next = u->mods;
+			u->mods = m;
+		}
+	}
+	free(shown);
 	return m;
 }
 
@@ -77,12 +92,14 @@ static void pin_mapped(struct usyms *u)
 
 		if (m->state || m->pin >= 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
-			 u->pid, mp->start, mp->end);
+		snprintf(path, sizeof(path),
+			 "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, u->pid,
+			 mp->start, mp->end);
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		if (fd < 0)
 			continue;	/* no privilege, no descriptor left */
-		if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != m->ino) {
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+		    st.st_ino != m->ino) {
 			close(fd);
 			continue;
 		}
@@ -90,104 +107,56 @@ static void pin_mapped(struct usyms *u)
 	}
 }
 
-/* "start-end perms offset dev inode   path": executable file mappings
- * only, the ones code addresses are in. */
-static bool parse_map(char *line, uint64_t *start, uint64_t *end,
-		      uint64_t *off, uint64_t *dev, uint64_t *ino, char **path)
+/* One more mapping; 0 or a negative errno. */
+static int add_map(struct usyms *u, struct map **maps, size_t *n,
+		   size_t *cap, const struct procmaps_entry *e)
 {
-	unsigned long long major, minor;
-	char *p = line, *e;
-	size_t len;
+	struct map *mp;
 
-	errno = 0;
-	*start = strtoull(p, &e, 16);
-	if (e == p || *e != '-')
-		return false;
-	p = e + 1;
-	*end = strtoull(p, &e, 16);
-	if (e == p || *e != ' ' || *end <= *start)
-		return false;
-	p = e + 1;
-	if (strlen(p) < 5 || p[2] != 'x' || p[4] != ' ')
-		return false;
-	p += 5;
-	*off = strtoull(p, &e, 16);
-	if (e == p || *e != ' ')
-		return false;
-	/* The device, "major:minor" in hex. */
-	p = e + 1;
-	major = strtoull(p, &e, 16);
-	if (e == p || *e != ':')
-		return false;
-	p = e + 1;
-	minor = strtoull(p, &e, 16);
-	if (e == p || *e != ' ' || major > UINT32_MAX || minor > UINT32_MAX)
-		return false;
-	*dev = makedev(major, minor);
-	p = e;
-	*ino = strtoull(p + 1, &e, 10);
-	if (e == p + 1 || errno)
-		return false;
-	while (*e == ' ')
-		e++;
-	len = strcspn(e, "\n");
-	e[len] = '\0';
-	maps_path_unescape(e);
-	*path = e;
-	/* Files only: not [vdso], [heap] or anonymous memory. */
-	return e[0] == '/' && *ino;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct map *v;
+
+		if (c > MAX_MAPS)
+			return -E2BIG;
+		v = realloc(*maps, c * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		*maps = v;
+		*cap = c;
+	}
+	mp = &(*maps)[*n];
+	mp->start = e->start;
+	mp->end = e->end;
+	mp->offset = e->offset;
+	mp->mod = module_for(u, e);
+	if (!mp->mod)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
 }
 
 int read_maps(struct usyms *u)
 {
-	char path[64], *line = NULL;
-	size_t cap = 0, n = 0, mcap = 0;
+	struct procmaps pm;
+	struct procmaps_entry e;
 	struct map *maps = NULL;
-	ssize_t len;
-	FILE *f;
-	int err = 0;
+	size_t n = 0, cap = 0;
+	int err;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", u->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		uint64_t start, end, off, dev, ino;
-		char *file;
-
-		if (len > MAX_MAPS_LINE ||
-		    !parse_map(line, &start, &end, &off, &dev, &ino, &file))
+	err = procmaps_open(&pm, u->pid);
+	if (err)
+		return err;
+	while ((err = procmaps_next(&pm, &e)) > 0) {
+		/* Executable file mappings only, the ones code addresses
+		 * are in: not [vdso], [heap] or anonymous memory. */
+		if (e.perms[2] != 'x' || e.path[0] != '/' || !e.inode)
 			continue;
-		if (n == mcap) {
-			size_t c = mcap ? mcap * 2 : 64;
-			struct map *v;
-
-			if (c > MAX_MAPS) {
-				err = -E2BIG;
-				break;
-			}
-			v = realloc(maps, c * sizeof(*v));
-			if (!v) {
-				err = -ENOMEM;
-				break;
-			}
-			maps = v;
-			mcap = c;
-		}
-		maps[n].start = start;
-		maps[n].end = end;
-		maps[n].offset = off;
-		maps[n].mod = module_for(u, file, dev, ino);
-		if (!maps[n].mod) {
-			err = -ENOMEM;
+		err = add_map(u, &maps, &n, &cap, &e);
+		if (err)
 			break;
-		}
-		n++;
 	}
-	if (ferror(f) && !err)
-		err = errno == ESRCH ? -ESRCH : -EIO;
-	free(line);
-	fclose(f);
+	procmaps_close(&pm);
 	/* An exited process not yet reaped has empty maps: no better than
 	 * what we had. */
 	if (!err && !n)
