@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,61 @@ static bool inflate_ok(uint64_t out, uint64_t in)
 /* ---- opening ELF files ---- */
 
 /*
+ * A field of an ELF structure, wherever the file's class puts it: read
+ * and written in the host's byte order (elf_precheck takes no other),
+ * through memcpy (a header inside a file image need not be aligned).
+ */
+struct efield {
+	uint8_t off[2], len[2];		/* [0]: ELFCLASS32, [1]: ELFCLASS64 */
+};
+
+#define EFIELD(T, m)                                                     \
+	(&(const struct efield){                                         \
+		{ offsetof(Elf32_##T, m), offsetof(Elf64_##T, m) },      \
+		{ sizeof(((Elf32_##T *)0)->m), sizeof(((Elf64_##T *)0)->m) } })
+#define EGET(p, is64, T, m)	eget(p, is64, EFIELD(T, m))
+#define ESET(p, is64, T, m, v)	eset(p, is64, EFIELD(T, m), v)
+#define ESIZE(is64, T)		((is64) ? sizeof(Elf64_##T) : sizeof(Elf32_##T))
+
+static uint64_t eget(const void *p, bool is64, const struct efield *f)
+{
+	const char *b = (const char *)p + f->off[is64];
+	uint16_t v2;
+	uint32_t v4;
+	uint64_t v8;
+
+	switch (f->len[is64]) {
+	case 2:
+		memcpy(&v2, b, sizeof(v2));
+		return v2;
+	case 4:
+		memcpy(&v4, b, sizeof(v4));
+		return v4;
+	default:
+		memcpy(&v8, b, sizeof(v8));
+		return v8;
+	}
+}
+
+static void eset(void *p, bool is64, const struct efield *f, uint64_t v)
+{
+	char *b = (char *)p + f->off[is64];
+	uint16_t v2 = v;
+	uint32_t v4 = v;
+
+	switch (f->len[is64]) {
+	case 2:
+		memcpy(b, &v2, sizeof(v2));
+		break;
+	case 4:
+		memcpy(b, &v4, sizeof(v4));
+		break;
+	default:
+		memcpy(b, &v, sizeof(v));
+	}
+}
+
+/*
  * What libelf sizes its first allocations by, read before elf_begin:
  * the section count (possibly from section 0, for 65280 sections or
  * more) and the header tables' places. Only the host's byte order is
@@ -86,78 +142,39 @@ static bool inflate_ok(uint64_t out, uint64_t in)
  */
 static bool elf_precheck(int fd, uint64_t size)
 {
-	unsigned char buf[sizeof(Elf64_Ehdr)];
+	unsigned char eh[sizeof(Elf64_Ehdr)] = { 0 }, sh[sizeof(Elf64_Shdr)];
 	uint64_t shoff, shnum, phoff, phnum, shent, phent, shstrndx;
 	bool is64;
 
 	if (size < EI_NIDENT ||
-	    !pread_full(fd, buf, size < sizeof(buf) ? size : sizeof(buf), 0))
+	    !pread_full(fd, eh, size < sizeof(eh) ? size : sizeof(eh), 0))
 		return false;
-	if (memcmp(buf, ELFMAG, SELFMAG) || buf[EI_DATA] != HOST_ELFDATA ||
-	    buf[EI_VERSION] != EV_CURRENT)
+	if (memcmp(eh, ELFMAG, SELFMAG) || eh[EI_DATA] != HOST_ELFDATA ||
+	    eh[EI_VERSION] != EV_CURRENT ||
+	    (eh[EI_CLASS] != ELFCLASS64 && eh[EI_CLASS] != ELFCLASS32))
 		return false;
-	if (buf[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr eh;
-
-		if (size < sizeof(eh))
-			return false;
-		memcpy(&eh, buf, sizeof(eh));
-		shoff = eh.e_shoff;
-		shnum = eh.e_shnum;
-		shent = eh.e_shentsize;
-		phoff = eh.e_phoff;
-		phnum = eh.e_phnum;
-		phent = eh.e_phentsize;
-		shstrndx = eh.e_shstrndx;
-		is64 = true;
-	} else if (buf[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-
-		if (size < sizeof(eh))
-			return false;
-		memcpy(&eh, buf, sizeof(eh));
-		shoff = eh.e_shoff;
-		shnum = eh.e_shnum;
-		shent = eh.e_shentsize;
-		phoff = eh.e_phoff;
-		phnum = eh.e_phnum;
-		phent = eh.e_phentsize;
-		shstrndx = eh.e_shstrndx;
-		is64 = false;
-	} else {
+	is64 = eh[EI_CLASS] == ELFCLASS64;
+	if (size < ESIZE(is64, Ehdr))
 		return false;
-	}
+	shoff = EGET(eh, is64, Ehdr, e_shoff);
+	shnum = EGET(eh, is64, Ehdr, e_shnum);
+	shent = EGET(eh, is64, Ehdr, e_shentsize);
+	phoff = EGET(eh, is64, Ehdr, e_phoff);
+	phnum = EGET(eh, is64, Ehdr, e_phnum);
+	phent = EGET(eh, is64, Ehdr, e_phentsize);
+	shstrndx = EGET(eh, is64, Ehdr, e_shstrndx);
 
 	if (shoff) {
-		uint64_t sh_size, sh_link, sh_info;
-
-		if (shent != (is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) ||
-		    !in_file(shoff, shent, size))
+		if (shent != ESIZE(is64, Shdr) || !in_file(shoff, shent, size) ||
+		    !pread_full(fd, sh, shent, shoff))
 			return false;
 		/* Section 0 holds the counts that do not fit the header. */
-		if (is64) {
-			Elf64_Shdr sh;
-
-			if (!pread_full(fd, &sh, sizeof(sh), shoff))
-				return false;
-			sh_size = sh.sh_size;
-			sh_link = sh.sh_link;
-			sh_info = sh.sh_info;
-		} else {
-			Elf32_Shdr sh;
-
-			if (!pread_full(fd, &sh, sizeof(sh), shoff))
-				return false;
-			sh_size = sh.sh_size;
-			sh_link = sh.sh_link;
-			sh_info = sh.sh_info;
-		}
 		if (shnum == 0)
-			shnum = sh_size;
+			shnum = EGET(sh, is64, Shdr, sh_size);
 		if (shstrndx == SHN_XINDEX)
-			shstrndx = sh_link;
+			shstrndx = EGET(sh, is64, Shdr, sh_link);
 		if (phnum == PN_XNUM)
-			phnum = sh_info;
+			phnum = EGET(sh, is64, Shdr, sh_info);
 		if (shnum == 0 || shnum > MAX_SECTIONS ||
 		    shnum > (size - shoff) / shent || shstrndx >= shnum)
 			return false;
@@ -166,9 +183,8 @@ static bool elf_precheck(int fd, uint64_t size)
 	}
 
 	if (phnum) {
-		if (phent != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) ||
-		    phnum > MAX_PHDRS || !in_file(phoff, 0, size) ||
-		    phnum > (size - phoff) / phent)
+		if (phent != ESIZE(is64, Phdr) || phnum > MAX_PHDRS ||
+		    !in_file(phoff, 0, size) || phnum > (size - phoff) / phent)
 			return false;
 	}
 	return true;
@@ -291,25 +307,11 @@ static int zsection(const char *img, bool is64, const GElf_Shdr *sh,
 		return 0;
 	p = (const unsigned char *)img + sh->sh_offset;
 	if (sh->sh_flags & SHF_COMPRESSED) {
-		if (is64) {
-			Elf64_Chdr ch;
-
-			if (sh->sh_size < sizeof(ch))
-				return -1;
-			memcpy(&ch, p, sizeof(ch));
-			type = ch.ch_type;
-			z->out_len = ch.ch_size;
-			hdr = sizeof(ch);
-		} else {
-			Elf32_Chdr ch;
-
-			if (sh->sh_size < sizeof(ch))
-				return -1;
-			memcpy(&ch, p, sizeof(ch));
-			type = ch.ch_type;
-			z->out_len = ch.ch_size;
-			hdr = sizeof(ch);
-		}
+		hdr = ESIZE(is64, Chdr);
+		if (sh->sh_size < hdr)
+			return -1;
+		type = EGET(p, is64, Chdr, ch_type);
+		z->out_len = EGET(p, is64, Chdr, ch_size);
 	} else if (name && !strncmp(name, ".zdebug", 7) && sh->sh_size >= 12 &&
 		   !memcmp(p, "ZLIB", 4)) {
 		z->out_len = 0;
@@ -351,26 +353,13 @@ static void set_section(char *img, const GElf_Ehdr *eh, size_t ndx,
 			uint64_t off, uint64_t size)
 {
 	char *p = img + eh->e_shoff + ndx * eh->e_shentsize;
+	bool is64 = eh->e_ident[EI_CLASS] == ELFCLASS64;
 
-	if (eh->e_ident[EI_CLASS] == ELFCLASS64) {
-		Elf64_Shdr sh;
-
-		memcpy(&sh, p, sizeof(sh));
-		sh.sh_offset = off;
-		sh.sh_size = size;
-		sh.sh_flags &= ~(uint64_t)SHF_COMPRESSED;
-		sh.sh_addralign = 1;
-		memcpy(p, &sh, sizeof(sh));
-	} else {
-		Elf32_Shdr sh;
-
-		memcpy(&sh, p, sizeof(sh));
-		sh.sh_offset = off;
-		sh.sh_size = size;
-		sh.sh_flags &= ~(uint32_t)SHF_COMPRESSED;
-		sh.sh_addralign = 1;
-		memcpy(p, &sh, sizeof(sh));
-	}
+	ESET(p, is64, Shdr, sh_offset, off);
+	ESET(p, is64, Shdr, sh_size, size);
+	ESET(p, is64, Shdr, sh_flags,
+	     EGET(p, is64, Shdr, sh_flags) & ~(uint64_t)SHF_COMPRESSED);
+	ESET(p, is64, Shdr, sh_addralign, 1);
 }
 
 /*
