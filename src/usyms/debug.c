@@ -73,16 +73,11 @@ size_t elf_build_id(const struct elf_file *f, uint8_t *id)
 static bool debuglink(const struct elf_file *f, char *name, size_t len,
 		      uint32_t *crc)
 {
-	GElf_Shdr sh;
-	Elf_Scn *scn = find_section(f->elf, ".gnu_debuglink", &sh);
-	Elf_Data *d;
+	Elf_Data *d = section_bytes(f->elf, ".gnu_debuglink");
 	const char *p, *nul;
 	size_t n, crc_off;
 
-	if (!scn || sh.sh_type == SHT_NOBITS)
-		return false;
-	d = elf_rawdata(scn, NULL);
-	if (!d || !d->d_buf || !d->d_size)
+	if (!d)
 		return false;
 	p = d->d_buf;
 	nul = memchr(p, '\0', d->d_size);
@@ -117,6 +112,21 @@ static bool crc_matches(const struct elf_file *f, uint32_t want)
 	}
 	free(buf);
 	return off == f->size && (uint32_t)crc == want;
+}
+
+/* Where a debug file with that build-id is: false when there is no
+ * such place (a build-id of one byte). */
+static bool build_id_path(char *path, size_t len, const uint8_t *id,
+			  size_t id_len)
+{
+	char hex[2 * MAX_BUILD_ID + 1];
+
+	if (id_len < 2 || id_len > MAX_BUILD_ID)
+		return false;
+	for (size_t i = 0; i < id_len; i++)
+		sprintf(hex + 2 * i, "%02x", id[i]);
+	return fmt_path(path, len, "/usr/lib/debug/.build-id/%.2s/%s.debug",
+			hex, hex + 2);
 }
 
 struct debug_want {
@@ -173,20 +183,12 @@ void find_debug(struct usyms_module *m, const char *root)
 {
 	struct debug_want w = { 0 };
 	char path[PATH_MAX], name[256], dir[PATH_MAX];
-	char hex[2 * MAX_BUILD_ID + 1];
 	const char *slash;
 
 	w.id_len = elf_build_id(&m->main, w.id);
-	if (w.id_len) {
-		for (size_t i = 0; i < w.id_len; i++)
-			sprintf(hex + 2 * i, "%02x", w.id[i]);
-		if (w.id_len > 1 &&
-		    fmt_path(path, sizeof(path),
-			     "/usr/lib/debug/.build-id/%.2s/%s.debug", hex,
-			     hex + 2) &&
-		    try_debug_at(m, root, path, &w))
-			return;
-	}
+	if (build_id_path(path, sizeof(path), w.id, w.id_len) &&
+	    try_debug_at(m, root, path, &w))
+		return;
 	if (!debuglink(&m->main, name, sizeof(name), &w.crc))
 		return;
 	w.has_crc = true;
@@ -206,4 +208,46 @@ void find_debug(struct usyms_module *m, const char *root)
 	if (dir[0] == '/' &&
 	    fmt_path(path, sizeof(path), "/usr/lib/debug%s/%s", dir, name))
 		try_debug_at(m, root, path, &w);
+}
+
+/* path in the process's root (when there is one), then in ours: added
+ * to the n paths there are; returns how many there are now. */
+static int add_rooted(char (*paths)[PATH_MAX], int n, const char *root,
+		      const char *path)
+{
+	if (root[0] && fmt_path(paths[n], PATH_MAX, "%s%s", root, path))
+		n++;
+	if (fmt_path(paths[n], PATH_MAX, "%s", path))
+		n++;
+	return n;
+}
+
+int alt_paths(const struct elf_file *f, const char *fpath, const char *root,
+	      char (*paths)[PATH_MAX], const uint8_t **want, size_t *want_len)
+{
+	Elf_Data *d = section_bytes(f->elf, ".gnu_debugaltlink");
+	const char *name, *nul, *slash;
+	char path[PATH_MAX];
+	int n = 0;
+
+	if (!d)
+		return 0;
+	name = d->d_buf;
+	nul = memchr(name, '\0', d->d_size);
+	if (!nul || nul == name)
+		return 0;
+	*want = (const uint8_t *)nul + 1;
+	*want_len = d->d_size - (nul + 1 - name);
+	if (!*want_len || *want_len > MAX_BUILD_ID)
+		return 0;
+	if (build_id_path(path, sizeof(path), *want, *want_len))
+		n = add_rooted(paths, n, root, path);
+	if (name[0] == '/')
+		return add_rooted(paths, n, root, name);
+	/* Relative to the debug file's directory. */
+	slash = strrchr(fpath, '/');
+	if (slash && fmt_path(paths[n], PATH_MAX, "%.*s/%s",
+			      (int)(slash - fpath), fpath, name))
+		n++;
+	return n;
 }

@@ -3,6 +3,7 @@
  * ranges, an address's line. */
 #include <dwarf.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,54 +22,11 @@
 static bool open_alt(struct usyms_module *m, const struct elf_file *f,
 		     const char *fpath, const char *root)
 {
+	char paths[ALT_PATHS][PATH_MAX];
+	const uint8_t *want = NULL;
+	size_t want_len = 0;
 	GElf_Shdr sh;
-	Elf_Scn *scn = find_section(f->elf, ".gnu_debugaltlink", &sh);
-	Elf_Data *d;
-	const char *name, *nul, *slash;
-	const uint8_t *want;
-	size_t want_len;
-	char paths[4][PATH_MAX], hex[2 * MAX_BUILD_ID + 1];
-	int n = 0;
-
-	if (!scn || sh.sh_type == SHT_NOBITS)
-		return false;
-	d = elf_rawdata(scn, NULL);
-	if (!d || !d->d_buf || !d->d_size)
-		return false;
-	name = d->d_buf;
-	nul = memchr(name, '\0', d->d_size);
-	if (!nul || nul == name)
-		return false;
-	want = (const uint8_t *)nul + 1;
-	want_len = d->d_size - (nul + 1 - name);
-	if (!want_len || want_len > MAX_BUILD_ID)
-		return false;
-	for (size_t i = 0; i < want_len; i++)
-		sprintf(hex + 2 * i, "%02x", want[i]);
-	if (want_len > 1) {
-		if (root[0] &&
-		    fmt_path(paths[n], PATH_MAX,
-			     "%s/usr/lib/debug/.build-id/%.2s/%s.debug", root,
-			     hex, hex + 2))
-			n++;
-		if (fmt_path(paths[n], PATH_MAX,
-			     "/usr/lib/debug/.build-id/%.2s/%s.debug", hex,
-			     hex + 2))
-			n++;
-	}
-	if (name[0] == '/') {
-		if (root[0] &&
-		    fmt_path(paths[n], PATH_MAX, "%s%s", root, name))
-			n++;
-	} else {
-		/* Relative to the debug file's directory. */
-		slash = strrchr(fpath, '/');
-		if (slash && fmt_path(paths[n], PATH_MAX, "%.*s/%s",
-				      (int)(slash - fpath), fpath, name))
-			n++;
-	}
-	if (name[0] == '/' && fmt_path(paths[n], PATH_MAX, "%s", name))
-		n++;
+	int n = alt_paths(f, fpath, root, paths, &want, &want_len);
 
 	for (int i = 0; i < n; i++) {
 		uint8_t id[MAX_BUILD_ID];
@@ -210,21 +168,14 @@ static bool line_of(Dwarf_Die *cudie, uint64_t addr, struct usym *s)
 
 void find_line(struct usyms_module *m, uint64_t addr, struct usym *s)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!m->dw)
 		return;
 	if (!m->indexed)
 		index_cus(m);
-	hi = m->nranges;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->ranges[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = count_le(m->ranges, m->nranges, sizeof(*m->ranges),
+		      offsetof(struct cu_range, lo), addr);
 	/* Ranges may overlap (LTO, or a malformed file): the few below. */
 	for (size_t i = lo; i-- > 0 && lo - i <= RANGE_BACKTRACK;) {
 		const struct cu_range *r = &m->ranges[i];

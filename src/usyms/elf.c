@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,48 +33,6 @@
 #else
 #define HOST_ELFDATA ELFDATA2MSB
 #endif
-
-/* ---- small helpers ---- */
-
-/* snprintf into buf, false when it does not fit. */
-bool fmt_path(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n >= 0 && (size_t)n < len;
-}
-
-bool pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done,
-				  (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		done += n;
-	}
-	return true;
-}
-
-/* off + len fits in size, without overflowing. */
-bool in_file(uint64_t off, uint64_t len, uint64_t size)
-{
-	return off <= size && len <= size - off;
-}
-
-static bool inflate_ok(uint64_t out, uint64_t in)
-{
-	return out <= MAX_INFLATED && out / MAX_INFLATE_RATIO <= in;
-}
 
 /* ---- opening ELF files ---- */
 
@@ -289,6 +246,11 @@ static uint64_t align16(uint64_t x)
 	return (x + 15) & ~(uint64_t)15;
 }
 
+static bool inflate_ok(uint64_t out, uint64_t in)
+{
+	return out <= MAX_INFLATED && out / MAX_INFLATE_RATIO <= in;
+}
+
 /*
  * 1 when the section is compressed, in the ELF way (SHF_COMPRESSED) or
  * the GNU way (".zdebug_*": "ZLIB", the size big-endian, the stream),
@@ -499,6 +461,20 @@ Elf_Scn *find_section_type(Elf *elf, Elf64_Word type, GElf_Shdr *shp)
 			return scn;
 	}
 	return NULL;
+}
+
+/* The bytes of the section of that name as they are in the file (not
+ * inflated); NULL when it has none. */
+Elf_Data *section_bytes(Elf *elf, const char *name)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_section(elf, name, &sh);
+	Elf_Data *d;
+
+	if (!scn || sh.sh_type == SHT_NOBITS)
+		return NULL;
+	d = elf_rawdata(scn, NULL);
+	return d && d->d_buf && d->d_size ? d : NULL;
 }
 
 /* A section with contents, not stripped to SHT_NOBITS. */

@@ -5,8 +5,8 @@
  * build-id or .gnu_debuglink (debug.c), symbol tables (symbols.c), the
  * checks that keep libdw 0.188 inside malformed DWARF (guards.c), DWARF
  * line tables (dwarf.c), one mapped file with all of that (module.c),
- * the API and its per-address cache (usyms.c). Not for use outside
- * src/usyms/.
+ * the API and its per-address cache (usyms.c), what they share
+ * (helpers.c). Not for use outside src/usyms/.
  *
  * Every file here comes from a traced process and may be malformed or
  * hostile. libelf opened with ELF_C_READ does not know the file's size,
@@ -22,6 +22,7 @@
 
 #include <elfutils/libdw.h>
 #include <gelf.h>
+#include <limits.h>
 #include <libelf.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -104,23 +105,39 @@ struct usyms {
 	bool may_refresh;
 };
 
-/* elf.c: files, their memory images, sections */
+/* helpers.c */
 __attribute__((format(printf, 3, 4))) bool
 fmt_path(char *buf, size_t len, const char *fmt, ...);
 bool pread_full(int fd, void *buf, size_t len, uint64_t off);
 bool in_file(uint64_t off, uint64_t len, uint64_t size);
+/* In an array sorted by a uint64_t key (key_off bytes into each element
+ * of size bytes), how many elements have a key <= key. */
+size_t count_le(const void *base, size_t n, size_t size, size_t key_off,
+		uint64_t key);
+
+/* elf.c: files, their memory images, sections */
 int elf_file_open(struct elf_file *f, const char *path);
 void elf_file_done(struct elf_file *f);
 void elf_file_close(struct elf_file *f);
 int elf_file_image(struct elf_file *f);
 Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *shp);
 Elf_Scn *find_section_type(Elf *elf, Elf64_Word type, GElf_Shdr *shp);
+Elf_Data *section_bytes(Elf *elf, const char *name);
 bool has_dwarf(const struct elf_file *f);
 bool has_symtab(const struct elf_file *f);
 
 /* debug.c: build-ids and separate debug files */
 size_t elf_build_id(const struct elf_file *f, uint8_t *id);
 void find_debug(struct usyms_module *m, const char *root);
+/*
+ * Where the "alt" file f's .gnu_debugaltlink names may be, best first:
+ * by its build-id, then by its name (an absolute one in the process's
+ * root, then in ours; a relative one next to f, which is at fpath).
+ * Returns how many paths there are, and the build-id it must have.
+ */
+#define ALT_PATHS 4
+int alt_paths(const struct elf_file *f, const char *fpath, const char *root,
+	      char (*paths)[PATH_MAX], const uint8_t **want, size_t *want_len);
 
 /* symbols.c */
 struct elf_file *find_syms(struct usyms_module *m);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,16 +176,9 @@ int read_maps(struct usyms *u)
 
 struct map *find_map(struct usyms *u, uint64_t addr)
 {
-	size_t lo = 0, hi = u->nmaps;
+	size_t lo = count_le(u->maps, u->nmaps, sizeof(*u->maps),
+			     offsetof(struct map, start), addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (u->maps[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo && addr < u->maps[lo - 1].end)
 		return &u->maps[lo - 1];
 	return NULL;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Function symbols: .symtab or .dynsym, sorted, looked up, demangled. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "usyms/internal.h"
@@ -152,16 +153,9 @@ struct elf_file *find_syms(struct usyms_module *m)
  */
 const struct sym *find_sym(const struct usyms_module *m, uint64_t addr)
 {
-	size_t lo = 0, hi = m->nsyms, i;
+	size_t lo = count_le(m->syms, m->nsyms, sizeof(*m->syms),
+			     offsetof(struct sym, start), addr), i;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo)
 		return NULL;
 	for (i = lo; i-- > 0 && lo - i <= SYM_BACKTRACK;) {
