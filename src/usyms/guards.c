@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What libdw 0.188 would read out of bounds on, checked before it is
- * given a file: string sections without their last NUL, units whose first
- * DIE does not end inside them, forms it would follow anywhere.
+ * What libdw 0.188 would read out of bounds on, checked before it reads
+ * any DWARF of a file: string sections without their last NUL, units
+ * whose first DIE does not end inside them, forms it would follow
+ * anywhere.
  */
 #include <dwarf.h>
 #include <string.h>

@@ -9,6 +9,8 @@
 #include <string.h>
 #include "usyms/internal.h"
 
+/* ---- the per-address cache ---- */
+
 #define CACHE_MIN	1024
 #define CACHE_MAX	(1 << 17)
 
@@ -19,8 +21,6 @@ struct centry {
 	int rc;
 	bool used;
 };
-
-/* ---- the per-address cache ---- */
 
 static size_t hash_addr(uint64_t addr, size_t cap)
 {
