@@ -164,8 +164,9 @@ $(STATIC_WORK_BINS): $(OUTPUT)/tests/static/%: tests/%.c
 # make test fuzzes for FUZZ_TEST_SECONDS; make fuzz for FUZZ_SECONDS.
 FUZZ_BIN := $(OUTPUT)/tests/fuzz/fuzz_usyms
 FUZZ_SECONDS ?= 300
-FUZZ_SRCS := $(wildcard src/usyms/*.c)
-$(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h)
+FUZZ_SRCS := $(wildcard src/usyms/*.c) src/util/procmaps.c
+$(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h) \
+	     src/util/procmaps.h src/util/procfs.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for src/usyms/usyms.c: the input is an ELF file (or what
+ * libFuzzer harness for src/usyms/: the input is an ELF file (or what
  * claims to be one). It goes through a memfd so that usyms opens it by
  * path, as it opens the files a traced process maps; then the functions
  * and compile units it lists, and a few addresses the input itself
  * picks, are looked up and formatted.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *	src/usyms/usyms.c tests/fuzz/fuzz_usyms.c -ldw -lelf -lz -lstdc++ \
- *	-o fuzz_usyms
- *   ./fuzz_usyms -max_total_time=60 tests/fuzz/corpus
+ *   make fuzz		(FUZZ_SRCS in the Makefile: what it links)
+ *   .output/tests/fuzz/fuzz_usyms -max_total_time=60 tests/fuzz/corpus
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -82,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
  * the corpus under valgrind, which also sees bad reads inside libelf and
  * libdw (not built with the sanitizers):
  *
- *   gcc -g -O1 -DUSYMS_FUZZ_MAIN -D_GNU_SOURCE -Isrc src/usyms/usyms.c \
+ *   gcc -g -O1 -DUSYMS_FUZZ_MAIN -D_GNU_SOURCE -Isrc $FUZZ_SRCS \
  *	tests/fuzz/fuzz_usyms.c -ldw -lelf -lz -lstdc++ -o replay
  *   valgrind --error-exitcode=9 ./replay FILE...
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/usyms/usyms.c: symbolizing this process (its own functions with lines, libc through its debug file, a dlopen'ed library), formatting, and malformed ELF files.
+// Tests for src/usyms/: symbolizing this process (its own functions with lines, libc through its debug file, a dlopen'ed library), formatting, and malformed ELF files.
 #include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
@@ -193,7 +193,7 @@ static void test_module_self(void)
 			"module lookup: usyms_test_probe+0x2 (test_usyms.c)"))
 			show(&s, elf_addr);
 	}
-	/* This file's functions and usyms.c's at least, and the DWARF's
+	/* This file's functions and the symbolizer's at least, and the DWARF's
 	 * compile units. */
 	n = usyms_module_addrs(m, addrs, ARRAY_SIZE(addrs));
 	ok(n > 20, "module lists %zu addresses worth looking up", n);
@@ -422,6 +422,82 @@ static void test_unknown_and_dlopen(struct usyms *u)
 	(void)h;
 }
 
+/*
+ * A copy of a library, dlopen'ed: its path in *path, the address of its
+ * function in *fn, the handle returned. NULL when none is left to copy.
+ */
+static void *dlopen_copy(const char *name, char *path, size_t len,
+			 const char **func, void **fn)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(dlopen_libs); i++) {
+		unsigned char *data = NULL;
+		size_t size = 0;
+		Dl_info info;
+		void *h, *f;
+
+		if (mapped(dlopen_libs[i].stem))
+			continue;
+		h = dlopen(dlopen_libs[i].lib, RTLD_NOW | RTLD_LOCAL);
+		f = h ? dlsym(h, dlopen_libs[i].func) : NULL;
+		if (f && dladdr(f, &info) && info.dli_fname)
+			data = read_all(info.dli_fname, &size);
+		if (h)
+			dlclose(h);
+		snprintf(path, len, "%s/%s", dir, name);
+		if (!data || !write_bytes(path, data, size)) {
+			free(data);
+			continue;
+		}
+		free(data);
+		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		*func = dlopen_libs[i].func;
+		*fn = h ? dlsym(h, *func) : NULL;
+		if (*fn)
+			return h;
+		if (h)
+			dlclose(h);
+		unlink(path);
+	}
+	return NULL;
+}
+
+/*
+ * A library deleted while mapped, as an upgrade replaces it, with a
+ * newline in its name: the module is named as /proc/PID/maps names it,
+ * " (deleted)" and all. Its symbols come from the mapping itself, pinned
+ * through map_files (which takes CAP_SYS_ADMIN), never from its path.
+ */
+static void test_deleted(void)
+{
+	char path[PATH_MAX], want[PATH_MAX + 16];
+	const char *func = NULL;
+	struct usyms *u;
+	struct usym s;
+	void *h, *fn = NULL;
+	int rc;
+
+	h = dlopen_copy("deleted\nlib.so", path, sizeof(path), &func, &fn);
+	if (!h) {
+		skip("no library left to copy");
+		return;
+	}
+	unlink(path);
+	snprintf(want, sizeof(want), "%s (deleted)", path);
+	u = usyms_new(getpid());
+	rc = u ? usyms_resolve(u, (uintptr_t)fn, &s) : -1;
+	if (!ok(rc == 0 && s.module && !strcmp(s.module, want),
+		"a deleted library: its path (a newline in it) \" (deleted)\""))
+		show(&s, (uintptr_t)fn);
+	if (geteuid() == 0)
+		ok(rc == 0 && s.func && dlsym(h, s.func) == fn,
+		   "and its function %s, from the mapped file", func);
+	else
+		ok(rc || !s.func || dlsym(h, s.func) == fn,
+		   "and no wrong name for %s (not root: not pinned)", func);
+	usyms_free(u);
+	dlclose(h);
+}
+
 /* A process that has exited keeps its last maps. */
 static void test_exited(void)
 {
@@ -629,7 +705,7 @@ static void test_malformed(void)
 /*
  * Inputs the fuzzer found crashing libdw 0.188 (tests/fuzz/crashes), and
  * the seeds: all open and look up safely. Under valgrind this also sees
- * libdw reading past a section, which usyms.c makes harmless.
+ * libdw reading past a section, which src/usyms/elf.c makes harmless.
  */
 static void test_fuzz_inputs(void)
 {
@@ -687,6 +763,7 @@ int main(void)
 	test_debuglink();
 	test_unknown_and_dlopen(u);
 	usyms_free(u);
+	test_deleted();
 	test_exited();
 	test_no_process();
 	test_malformed();
