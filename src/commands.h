@@ -3,6 +3,7 @@
 #ifndef MEMTRACE_COMMANDS_H
 #define MEMTRACE_COMMANDS_H
 
+#include "probe/probe.h"
 #include "procs/procs.h"
 
 /* Not yet on an option table: argv[0] is the command's name; returns the
