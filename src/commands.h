@@ -5,6 +5,7 @@
 
 #include "filecache/filecache.h"
 #include "kmalloc/kmalloc.h"
+#include "probe/probe.h"
 #include "procs/procs.h"
 
 /* Not yet on an option table: argv[0] is the command's name; returns the

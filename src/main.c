@@ -19,6 +19,7 @@ static const struct command {
 	{ &filecache_cli, filecache_main, NULL, NULL, NULL },
 	{ &kmalloc_cli, kmalloc_main, NULL, NULL, NULL },
 	{ NULL, NULL, "leak", "outstanding allocations by call stack (-p PID, -- CMD; else the kernel's)", cmd_leak },
+	{ &probe_cli, probe_main, NULL, NULL, NULL },
 	{ &procs_cli, procs_main, NULL, NULL, NULL },
 };
 

@@ -64,7 +64,7 @@ int hook_parse_list(const char *s, unsigned *mask, char *bad, size_t badlen)
 	return 0;
 }
 
-bool hook_disabled(enum hook h)
+bool hook_is_disabled(enum hook h)
 {
 	const char *env = getenv("MEMTRACE_DISABLE");
 	unsigned disabled = 0;
@@ -74,19 +74,28 @@ bool hook_disabled(enum hook h)
 	       (disabled & (1u << h));
 }
 
-int hook_attach(const char *what, const enum hook *chain, int n,
-		int (*try)(void *ctx, enum hook h), void *ctx)
+int hook_disabled(unsigned *mask)
 {
 	const char *env = getenv("MEMTRACE_DISABLE");
-	unsigned disabled = 0;
 	char bad[32];
-	int i, err, last_err = 0, tried = 0;
 
-	if (env && hook_parse_list(env, &disabled, bad, sizeof(bad))) {
+	*mask = 0;
+	if (env && hook_parse_list(env, mask, bad, sizeof(bad))) {
 		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe, test_run, task_storage)",
 			bad);
 		return -1;
 	}
+	return 0;
+}
+
+int hook_attach(const char *what, const enum hook *chain, int n,
+		int (*try)(void *ctx, enum hook h), void *ctx)
+{
+	unsigned disabled;
+	int i, err, last_err = 0, tried = 0;
+
+	if (hook_disabled(&disabled))
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (disabled & (1u << chain[i])) {
 			log_info("%s: %s disabled by MEMTRACE_DISABLE", what,
@@ -115,7 +124,7 @@ int hook_attach(const char *what, const enum hook *chain, int n,
 	return -1;
 }
 
-static int check_privileges(void)
+enum host_priv host_privileges(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -123,10 +132,20 @@ static int check_privileges(void)
 	struct __user_cap_data_struct data[2] = {};
 
 #define HAS_CAP(c) (data[(c) / 32].effective & (1u << ((c) % 32)))
-	if (syscall(SYS_capget, &hdr, data) == 0 &&
-	    (HAS_CAP(CAP_SYS_ADMIN) || (HAS_CAP(CAP_BPF) && HAS_CAP(CAP_PERFMON))))
-		return 0;
+	if (syscall(SYS_capget, &hdr, data))
+		return PRIV_NONE;
+	if (HAS_CAP(CAP_SYS_ADMIN))
+		return PRIV_SYS_ADMIN;
+	if (HAS_CAP(CAP_BPF) && HAS_CAP(CAP_PERFMON))
+		return PRIV_BPF_PERFMON;
 #undef HAS_CAP
+	return PRIV_NONE;
+}
+
+static int check_privileges(void)
+{
+	if (host_privileges() != PRIV_NONE)
+		return 0;
 	log_err("needs root or CAP_BPF and CAP_PERFMON");
 	return -1;
 }
@@ -150,6 +169,17 @@ const struct btf *vmlinux_btf(void)
 			return NULL;
 	}
 	return btf_cache;
+}
+
+static struct kbtf *kbtf_cache;
+
+const struct kbtf *vmlinux_kbtf(void)
+{
+	const char *path = btf_custom_path();
+
+	if (!kbtf_cache)
+		kbtf_cache = kbtf_open(path ? path : SYSFS_BTF, NULL);
+	return kbtf_cache;
 }
 
 /* Only whether it is there: parsing it costs milliseconds, and is done
@@ -282,18 +312,59 @@ int probe_fentry(const struct kbtf *vmlinux, const char *func)
 	return 0;
 }
 
+/* Every kernel with BTF in sysfs (5.4+) that has kprobes has the kprobe
+ * PMU (4.17+); kprobe_events, libbpf's legacy path, is looked for only in
+ * a tracefs already mounted: asking must not mount anything. */
 bool probe_kprobes(void)
 {
+	const char *tracefs;
+	char path[64];
+
 	if (!access("/sys/bus/event_source/devices/kprobe/type", F_OK))
 		return true;
-	return !tracefs_ensure() && (!access(TRACEFS "/kprobe_events", F_OK) ||
-				     !access(DEBUGFS_TRACING "/kprobe_events", F_OK));
+	tracefs = tracefs_mounted();
+	if (!tracefs)
+		return false;
+	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs);
+	return !access(path, F_OK);
+}
+
+const char *tracefs_mounted(void)
+{
+	int err;
+
+	if (!access(TRACEFS "/events", F_OK))
+		return TRACEFS;
+	err = errno;
+	if (!access(DEBUGFS_TRACING "/events", F_OK))
+		return DEBUGFS_TRACING;
+	if (err != EACCES)
+		err = errno;
+	errno = err;
+	return NULL;
+}
+
+/* The kernel has tracefs, its mount point exists, and we may mount. */
+bool tracefs_mountable(void)
+{
+	char line[128];
+	bool known = false;
+	FILE *f;
+
+	if (access(TRACEFS, F_OK) || host_privileges() != PRIV_SYS_ADMIN)
+		return false;
+	f = fopen("/proc/filesystems", "re");
+	if (!f)
+		return false;
+	while (!known && fgets(line, sizeof(line), f))
+		known = !strcmp(line, "nodev\ttracefs\n");
+	fclose(f);
+	return known;
 }
 
 int tracefs_ensure(void)
 {
-	if (!access(TRACEFS "/events", F_OK) ||
-	    !access(DEBUGFS_TRACING "/events", F_OK))
+	if (tracefs_mounted())
 		return 0;
 	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
 		int err = errno;
@@ -322,4 +393,6 @@ void probe_cleanup(void)
 {
 	btf__free(btf_cache);
 	btf_cache = NULL;
+	kbtf_close(kbtf_cache);
+	kbtf_cache = NULL;
 }

@@ -29,9 +29,12 @@ const char *hook_name(enum hook h);
  * with the first unknown name copied to bad. */
 int hook_parse_list(const char *s, unsigned *mask, char *bad, size_t badlen);
 
-/* Whether MEMTRACE_DISABLE names h (an unknown name there is reported by
- * hook_attach()). */
-bool hook_disabled(enum hook h);
+/* MEMTRACE_DISABLE as a bit mask of (1 << enum hook). Returns 0, or -1
+ * after an error naming an unknown method. */
+int hook_disabled(unsigned *mask);
+/* Whether MEMTRACE_DISABLE names h (an unknown name is hook_disabled()'s
+ * to report). */
+bool hook_is_disabled(enum hook h);
 
 /*
  * Walks a fallback chain: calls try(ctx, h) for each method in order that
@@ -43,6 +46,11 @@ bool hook_disabled(enum hook h);
  */
 int hook_attach(const char *what, const enum hook *chain, int n,
 		int (*try)(void *ctx, enum hook h), void *ctx);
+
+/* What this process may do: CAP_SYS_ADMIN (root), CAP_BPF with
+ * CAP_PERFMON, or neither (no BPF). */
+enum host_priv { PRIV_NONE, PRIV_BPF_PERFMON, PRIV_SYS_ADMIN };
+enum host_priv host_privileges(void);
 
 /*
  * Privileges, kernel BTF, and the BPF ring buffer when the command streams
@@ -56,6 +64,9 @@ int host_check(bool ringbuf);
 const char *btf_custom_path(void);
 /* Parsed once; NULL if unreadable. */
 const struct btf *vmlinux_btf(void);
+struct kbtf;
+/* The same, as util/kbtf reads it (function ids, struct members). */
+const struct kbtf *vmlinux_kbtf(void);
 /* The kernel has BTF for tracepoint "event" and can attach tp_btf to it. */
 bool tp_btf_available(const char *event);
 
@@ -69,14 +80,12 @@ int tp_btf_nargs(const char *event);
 bool tp_btf_arg_is_struct_ptr(const char *event, int i, const char *name);
 #define tp_btf_has_arg(event, i) (tp_btf_nargs(event) > (i))
 
-struct kbtf;
-
 /*
  * Cheap answers to "would this hook work here?", before a skeleton is
  * opened (libbpf parses the kernel's BTF for each one): a two-instruction
  * fentry program for func loads (0, or -errno: EPERM where the kernel
- * refuses trampolines); the kernel has kprobes (a kprobe PMU, or tracefs's
- * kprobe_events for libbpf's legacy path).
+ * refuses trampolines); the kernel has kprobes (a kprobe PMU, or the
+ * kprobe_events of a tracefs already mounted, for libbpf's legacy path).
  */
 int probe_fentry(const struct kbtf *vmlinux, const char *func);
 bool probe_kprobes(void);
@@ -85,6 +94,11 @@ bool probe_kprobes(void);
  * neither it nor debugfs's tracing directory is there. 0 or -errno (the
  * reason is shown with -v). */
 int tracefs_ensure(void);
+/* Where tracefs is mounted (its events there), or NULL with errno
+ * (EACCES: mounted, but not for us to read); nothing is mounted. */
+const char *tracefs_mounted(void);
+/* tracefs_ensure() could mount it: the kernel has it, and we may. */
+bool tracefs_mountable(void);
 bool tracefs_has_event(const char *category, const char *event);
 
 /* Frees what the probes cached. */

@@ -27,7 +27,7 @@ struct leak_bpf *leak_bpf_open(const struct bpf_object_open_opts *opts)
 	struct leak_bpf *obj;
 	int err;
 
-	if (!hook_disabled(HOOK_TASK_STORAGE) && task_storage_ok()) {
+	if (!hook_is_disabled(HOOK_TASK_STORAGE) && task_storage_ok()) {
 		log_info("thread state: task storage");
 		return leak_bpf__open_opts(opts);
 	}

@@ -11,6 +11,7 @@
 #include "core/loop.h"
 #include "core/losses.h"
 #include "procs/collector.h"
+#include "procs/hooks.h"
 #include "util/procfs.h"
 
 struct procs_collector {
@@ -28,20 +29,17 @@ static int try_attach(void *ctx, enum hook h)
 		    .btf_custom_path = btf_custom_path());
 	bool btf = h == HOOK_TP_BTF, want_fork = o->pid != 0;
 	bool want_exit = o->want_exit || o->pid;
+	char why[HOOK_WHY_LEN];
 	struct procs_bpf *skel;
 	int err;
 
-	if (btf && !(tp_btf_available("sched_process_exec") &&
-		     tp_btf_available("sched_process_exit") &&
-		     tp_btf_available("sched_process_fork"))) {
-		log_info("no BTF for the sched_process tracepoints");
+	/* What `memtrace probe` says of this kernel, before loading. */
+	if (procs_hooks.hooks[0].check(h, why, sizeof(why))) {
+		log_info("sched_process_exec/exit: %s: %s", hook_name(h), why);
 		return HOOK_UNAVAILABLE;
 	}
-	if (!btf) {
-		err = tracefs_ensure();
-		if (err)
-			return err;
-	}
+	if (!btf && (err = tracefs_ensure()))
+		return err;
 
 	skel = procs_bpf__open_opts(&open_opts);
 	if (!skel)
@@ -122,7 +120,7 @@ static int follow_target(struct procs_collector *c)
 
 struct procs_collector *procs_collector_open(const struct procs_config *cfg)
 {
-	static const enum hook chain[] = { HOOK_TP_BTF, HOOK_TRACEPOINT };
+	const struct hook_desc *hook = &procs_hooks.hooks[0];
 	struct procs_collector *c = calloc(1, sizeof(*c));
 	int err;
 
@@ -131,7 +129,8 @@ struct procs_collector *procs_collector_open(const struct procs_config *cfg)
 		return NULL;
 	}
 	c->cfg = *cfg;
-	if (hook_attach("sched_process_exec/exit", chain, 2, try_attach, c) < 0)
+	if (hook_attach("sched_process_exec/exit", hook->chain, hook->chain_len,
+			try_attach, c) < 0)
 		goto fail;
 	if (cfg->pid && (err = follow_target(c))) {
 		log_err("cannot read /proc: %s", strerror(-err));

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core/args.h"
 #include "core/log.h"
 #include "util/procfs.h"
@@ -150,4 +152,26 @@ nomem:
 	free(all);
 	free(out);
 	return -ENOMEM;
+}
+
+int sysctl_long(const char *name, long *v)
+{
+	char path[128], buf[32], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	errno = 0;
+	*v = strtol(buf, &end, 10);
+	if (end == buf || errno || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
 }

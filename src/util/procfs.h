@@ -26,6 +26,11 @@ int proc_ppid(pid_t pid, pid_t *ppid);
  */
 int proc_descendants(pid_t root, pid_t **pids, size_t *n);
 
+/* A number from /proc/sys, name as sysctl(8) spells it with slashes
+ * ("kernel/kptr_restrict"). 0, or a negative errno (-EINVAL: not a
+ * number). */
+int sysctl_long(const char *name, long *v);
+
 /*
  * A path as /proc/PID/maps shows it, back to the file's name, in place:
  * the kernel writes a newline in it as "\012" (seq_file_path(), escaping

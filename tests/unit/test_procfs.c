@@ -194,6 +194,20 @@ static void test_maps_unescape(void)
 	ok(!strcmp(c, "/x\\01\n\n"), "only \\012 is unescaped");
 }
 
+static void test_sysctl(void)
+{
+	long v = -1;
+
+	ok(!sysctl_long("kernel/pid_max", &v) && v > 0,
+	   "sysctl_long(kernel/pid_max) > 0");
+	ok(sysctl_long("kernel/no_such_sysctl", &v) == -ENOENT,
+	   "a missing sysctl is -ENOENT");
+	/* Two numbers: not one. */
+	ok(sysctl_long("kernel/printk_ratelimit_burst", &v) == 0 &&
+	   sysctl_long("net/ipv4/ip_local_port_range", &v) == -EINVAL,
+	   "a number, then a pair that is not one number (-EINVAL)");
+}
+
 int main(void)
 {
 	/* A stuck child must not hang the suite. */
@@ -202,5 +216,6 @@ int main(void)
 	test_family();
 	test_zombie_not_descendant();
 	test_maps_unescape();
+	test_sysctl();
 	return tap_done();
 }

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "leak/hooks.h"
+
+/* -- User space ---------------------------------------------------------- */
+
+static int check_uprobes(enum hook h, char *why, size_t len)
+{
+	int err = access("/sys/bus/event_source/devices/uprobe/type", F_OK);
+
+	(void)h;
+	return hook_probed(err ? -errno : 0, why, len, "uprobe PMU",
+			   "no uprobe PMU (the kernel needs CONFIG_UPROBE_EVENTS)",
+			   "uprobe PMU");
+}
+
+/* raw_tp needs only the tracepoint, which BTF or tracefs shows. */
+static int check_exec(enum hook h, char *why, size_t len)
+{
+	bool found = tp_btf_nargs("sched_process_exec") >= 0 ||
+		     tracefs_has_event("sched", "sched_process_exec");
+
+	(void)h;
+	return hook_probed(found ? 0 : -ENOENT, why, len,
+			   "attached by name, no tracefs",
+			   "no tracepoint sched_process_exec", "raw_tp");
+}
+
+static int check_task_storage(enum hook h, char *why, size_t len)
+{
+	(void)h;
+	return hook_probed(probe_task_storage(), why, len,
+			   "for tracing programs",
+			   "no task storage for tracing programs (Linux 5.11+)",
+			   "task storage");
+}
+
+const struct hook_set leak_user_hooks = {
+	.cmd = "leak",
+	.mode = "user",
+	.mode_help = "user space: -p PID, -- CMD",
+	.hooks = {
+		{ .what = "allocator functions", .fixed = "uprobe",
+		  .check = check_uprobes },
+		{ .what = "sched_process_exec", .fixed = "raw_tp",
+		  .check = check_exec },
+		{ .what = "per-thread call state", .fixed = "task storage",
+		  .check = check_task_storage },
+	},
+	.n = 3,
+};
+
+/* -- Kernel mode --------------------------------------------------------- */
+
+static const char *const kmem_events[] = {
+	"kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free",
+};
+
+#define NR_KMEM (int)(sizeof(kmem_events) / sizeof(kmem_events[0]))
+
+/* Older kernels use the classic tracepoints, whose records the shims read
+ * on every version. */
+static int check_61(char *why, size_t len)
+{
+	int n;
+
+	if (tp_btf_check(kmem_events, NR_KMEM, why, len))
+		return HOOK_UNAVAILABLE;
+	n = tp_btf_nargs("kmalloc");
+	if (n != 6 || tp_btf_arg_is_struct_ptr("kmalloc", 2, "kmem_cache"))
+		return hook_unavailable(why, len,
+					"no tp_btf with 6.1+ arguments: kmalloc has %d%s",
+					n, n == 6 ? ", struct kmem_cache * third (6.0)" : "");
+	n = tp_btf_nargs("kmem_cache_alloc");
+	if (n != 5 || !tp_btf_arg_is_struct_ptr("kmem_cache_alloc", 2,
+						 "kmem_cache"))
+		return hook_unavailable(why, len,
+					"no tp_btf with 6.1+ arguments: kmem_cache_alloc has %d",
+					n);
+	snprintf(why, len, "6.1+ arguments");
+	return 0;
+}
+
+bool leak_tp_btf_61(void)
+{
+	char why[HOOK_WHY_LEN];
+
+	return !check_61(why, sizeof(why));
+}
+
+static int check_kernel(enum hook h, char *why, size_t len)
+{
+	if (h == HOOK_TP_BTF)
+		return check_61(why, len);
+	return tracepoint_check("kmem", kmem_events, NR_KMEM, why, len);
+}
+
+const struct hook_set leak_kernel_hooks = {
+	.cmd = "leak",
+	.mode = "kernel",
+	.mode_help = "kernel: without -p or a command",
+	.hooks = { { .what = "kmem allocations",
+		     .chain = { HOOK_TP_BTF, HOOK_TRACEPOINT }, .chain_len = 2,
+		     .check = check_kernel } },
+	.n = 1,
+};
