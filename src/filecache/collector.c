@@ -12,12 +12,14 @@
 #include "filecache.skel.h"
 #include "core/log.h"
 #include "filecache/collector.h"
+#include "filecache/hooks.h"
 #include "filecache/pagecache.h"
 #include "util/kbtf.h"
 
 struct fc_collector {
 	struct filecache_bpf *skel;
-	struct kbtf *btf, *ovl_btf;	/* the kernel's, overlayfs's if a module */
+	const struct kbtf *btf;		/* the kernel's (hooks.c keeps it) */
+	struct kbtf *ovl_btf;		/* overlayfs's, if a module */
 	struct kbtf_subset subset;	/* what CO-RE needs of them */
 	enum hook method;
 };
@@ -141,10 +143,10 @@ static const char *const core_members[] = {
 /* The kernel's BTF, overlayfs's when it is a module, and the subset. */
 static void open_btf(struct fc_collector *c)
 {
-	const char *custom = btf_custom_path();
 	int err;
 
-	c->btf = kbtf_open(custom ? custom : "/sys/kernel/btf/vmlinux", NULL);
+	/* Indexed once: the fentry check uses it too. */
+	c->btf = vmlinux_kbtf();
 	if (!c->btf)
 		return;
 	/* overlayfs's types are in its own BTF when it is a module. */
@@ -214,16 +216,15 @@ static int load(struct fc_collector *c, enum hook h, const char *btf_path)
 static int try_attach(void *ctx, enum hook h)
 {
 	struct fc_collector *c = ctx;
+	char why[128];
 	int err;
 
-	/* Rule out what cannot work before libbpf does any work. */
-	if (h == HOOK_FENTRY && (err = probe_fentry(c->btf, "vfs_getattr_nosec"))) {
-		log_info("page cache: fentry on vfs_getattr_nosec refused: %s",
-			 strerror(-err));
-		return HOOK_UNAVAILABLE;
-	}
-	if (h == HOOK_KPROBE && !probe_kprobes()) {
-		log_info("page cache: this kernel has no kprobes");
+	/* Rule out what cannot work before libbpf does any work: the check
+	 * `memtrace probe` shows. test_run needs no check of its own: it
+	 * is checked by answering (load()). */
+	if (h != HOOK_TEST_RUN &&
+	    filecache_hooks.hooks[0].check(h, why, sizeof(why))) {
+		log_info("page cache: %s", why);
 		return HOOK_UNAVAILABLE;
 	}
 	if (c->subset.fd < 0)
@@ -240,8 +241,7 @@ static int try_attach(void *ctx, enum hook h)
 
 struct fc_collector *fc_collector_open(void)
 {
-	static const enum hook chain[] = { HOOK_FENTRY, HOOK_KPROBE,
-					   HOOK_TEST_RUN };
+	const struct hook_desc *hook = &filecache_hooks.hooks[0];
 	struct fc_collector *c = calloc(1, sizeof(*c));
 
 	if (!c) {
@@ -250,7 +250,7 @@ struct fc_collector *fc_collector_open(void)
 	}
 	c->subset.fd = -1;
 	open_btf(c);
-	if (hook_attach("page cache", chain, 3, try_attach, c) < 0) {
+	if (hook_attach("page cache", hook->chain, hook->chain_len, try_attach, c) < 0) {
 		fc_collector_close(c);
 		return NULL;
 	}
@@ -264,6 +264,5 @@ void fc_collector_close(struct fc_collector *c)
 	filecache_bpf__destroy(c->skel);
 	kbtf_subset_close(&c->subset);
 	kbtf_close(c->ovl_btf);
-	kbtf_close(c->btf);
 	free(c);
 }

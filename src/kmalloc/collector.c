@@ -12,32 +12,11 @@
 #include "core/loop.h"
 #include "core/losses.h"
 #include "kmalloc/collector.h"
+#include "kmalloc/hooks.h"
 
 struct kmalloc_collector {
 	struct kmalloc_config cfg;
 	struct kmalloc_bpf *skel;
-};
-
-/* Which tp_btf programs match this kernel's kmalloc prototype. */
-enum btf_variant { V_NONE, V_61, V_60, V_519 };
-
-static enum btf_variant btf_variant(void)
-{
-	int nargs = tp_btf_nargs("kmalloc");
-
-	if (nargs < 0 || !tp_btf_available("kmalloc"))
-		return V_NONE;
-	/* 6.0 inserted "struct kmem_cache *s" as the third argument. */
-	if (tp_btf_arg_is_struct_ptr("kmalloc", 2, "kmem_cache"))
-		return V_60;
-	/* 6.1 removed it again and appended the node. */
-	return nargs >= 6 ? V_61 : V_519;
-}
-
-static const char *const variant_names[] = {
-	[V_61] = "6.1+ arguments",
-	[V_60] = "6.0 arguments",
-	[V_519] = "5.x arguments",
 };
 
 /* The filters and outputs, as rodata and map sizes. */
@@ -67,15 +46,15 @@ static void configure(struct kmalloc_bpf *skel, const struct kmalloc_config *o)
 /* The programs for method h: with tp_btf, those of variant v; node: the
  * kernel has a kmalloc_node event of its own (before 6.1). */
 static void choose_programs(struct kmalloc_bpf *skel, enum hook h,
-			    enum btf_variant v, bool node)
+			    enum kmalloc_btf_variant v, bool node)
 {
-	bpf_program__set_autoload(skel->progs.kmalloc_btf, v == V_61);
-	bpf_program__set_autoload(skel->progs.kmalloc_btf_60, v == V_60);
+	bpf_program__set_autoload(skel->progs.kmalloc_btf, v == KMALLOC_BTF_61);
+	bpf_program__set_autoload(skel->progs.kmalloc_btf_60, v == KMALLOC_BTF_60);
 	bpf_program__set_autoload(skel->progs.kmalloc_node_btf_60,
-				  v == V_60 && node);
-	bpf_program__set_autoload(skel->progs.kmalloc_btf_519, v == V_519);
+				  v == KMALLOC_BTF_60 && node);
+	bpf_program__set_autoload(skel->progs.kmalloc_btf_519, v == KMALLOC_BTF_519);
 	bpf_program__set_autoload(skel->progs.kmalloc_node_btf_519,
-				  v == V_519 && node);
+				  v == KMALLOC_BTF_519 && node);
 	bpf_program__set_autoload(skel->progs.kmalloc_tp, h == HOOK_TRACEPOINT);
 	bpf_program__set_autoload(skel->progs.kmalloc_node_tp,
 				  h == HOOK_TRACEPOINT && node);
@@ -88,24 +67,22 @@ static int try_attach(void *ctx, enum hook h)
 	struct kmalloc_collector *c = ctx;
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
 		    .btf_custom_path = btf_custom_path());
-	enum btf_variant v = V_NONE;
-	bool node = false;
+	enum kmalloc_btf_variant v = KMALLOC_BTF_NONE;
 	struct kmalloc_bpf *skel;
+	char why[128];
+	bool node;
 	int err;
 
-	if (h == HOOK_TP_BTF) {
-		v = btf_variant();
-		if (v == V_NONE) {
-			log_info("kmem:kmalloc: no BTF for the tracepoint");
-			return HOOK_UNAVAILABLE;
-		}
-		node = v != V_61 && tp_btf_available("kmalloc_node");
-	} else {
-		err = tracefs_ensure();
-		if (err)
-			return err;
-		node = tracefs_has_event("kmem", "kmalloc_node");
+	/* What `memtrace probe` says of this kernel, the same check. */
+	if (kmalloc_hooks.hooks[0].check(h, why, sizeof(why))) {
+		log_info("kmem:kmalloc: %s", why);
+		return HOOK_UNAVAILABLE;
 	}
+	if (h == HOOK_TP_BTF)
+		v = kmalloc_btf_variant();
+	else if ((err = tracefs_ensure()))
+		return err;
+	node = kmalloc_node_too(h, v);
 
 	skel = kmalloc_bpf__open_opts(&open_opts);
 	if (!skel)
@@ -121,7 +98,7 @@ static int try_attach(void *ctx, enum hook h)
 	}
 	c->skel = skel;
 	if (h == HOOK_TP_BTF)
-		log_info("kmem:kmalloc via tp_btf (%s)", variant_names[v]);
+		log_info("kmem:kmalloc via tp_btf (%s)", kmalloc_btf_variant_name(v));
 	else
 		log_info("kmem:kmalloc via tracepoint");
 	if (node)
@@ -131,7 +108,7 @@ static int try_attach(void *ctx, enum hook h)
 
 struct kmalloc_collector *kmalloc_collector_open(const struct kmalloc_config *cfg)
 {
-	static const enum hook chain[] = { HOOK_TP_BTF, HOOK_TRACEPOINT };
+	const struct hook_desc *hook = &kmalloc_hooks.hooks[0];
 	struct kmalloc_collector *c = calloc(1, sizeof(*c));
 
 	if (!c) {
@@ -139,7 +116,7 @@ struct kmalloc_collector *kmalloc_collector_open(const struct kmalloc_config *cf
 		return NULL;
 	}
 	c->cfg = *cfg;
-	if (hook_attach("kmem:kmalloc", chain, 2, try_attach, c) < 0) {
+	if (hook_attach(hook->what, hook->chain, hook->chain_len, try_attach, c) < 0) {
 		kmalloc_collector_close(c);
 		return NULL;
 	}
