@@ -14,6 +14,7 @@
 #include "core/args.h"
 #include "commands.h"
 #include "leak/run.h"
+#include "leak/child.h"
 #include "leak/target.h"
 #include "core/log.h"
 #include "core/loop.h"

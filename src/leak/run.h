@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include "core/args.h"
 #include "util/output.h"
+#include "leak/child.h"
 #include "leak/target.h"
 #include "leak/regions.h"
 
