@@ -3,12 +3,12 @@
 #ifndef MEMTRACE_COMMANDS_H
 #define MEMTRACE_COMMANDS_H
 
+#include "leak/leak.h"
 #include "procs/procs.h"
 
 /* Not yet on an option table: argv[0] is the command's name; returns the
  * exit status. */
 int cmd_filecache(int argc, char **argv);
 int cmd_kmalloc(int argc, char **argv);
-int cmd_leak(int argc, char **argv);
 
 #endif /* MEMTRACE_COMMANDS_H */

@@ -18,7 +18,7 @@ static const struct command {
 } commands[] = {
 	{ NULL, NULL, "filecache", "page-cache residency of files and directory trees", cmd_filecache },
 	{ NULL, NULL, "kmalloc", "kernel kmalloc calls: stream, or aggregate by call site, process, size", cmd_kmalloc },
-	{ NULL, NULL, "leak", "outstanding allocations by call stack (-p PID, -- CMD; else the kernel's)", cmd_leak },
+	{ &leak_cli, leak_main, NULL, NULL, NULL },
 	{ &procs_cli, procs_main, NULL, NULL, NULL },
 };
 

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "commands.h"
-#include "core/args.h"
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -42,300 +40,6 @@ struct leak_run {
 	int go_fd, err_fd;		/* -- CMD, until it may exec */
 	struct run_as user;		/* --user */
 };
-
-/* ---- Options ---- */
-
-#define DEFAULT_INTERVAL_NS (5 * NS_PER_SEC)
-#define DEFAULT_OLDER_NS (500 * NS_PER_MS)
-#define DEFAULT_MAX_ALLOCS (1 << 18)
-#define DEFAULT_MAX_STACKS (1 << 14)
-#define RINGBUF_SIZE (4 << 20)
-
-enum {
-	OPT_SYMBOL_PREFIX = OPT_CMD_FIRST,
-	OPT_STACK_DEPTH,
-	OPT_FOLDED,
-	OPT_DURATION,
-	OPT_MAX_ALLOCS,
-	OPT_MAX_STACKS,
-	OPT_ALLOC_PID,
-	OPT_BY_CACHE,
-	OPT_PAGES,
-	OPT_PERCPU,
-	OPT_WA_MISSING_FREE,
-	OPT_OUTPUT,
-	OPT_USER,
-};
-
-static const struct option longopts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "obj", required_argument, NULL, 'O' },
-	{ "symbol-prefix", required_argument, NULL, OPT_SYMBOL_PREFIX },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "top", required_argument, NULL, 'T' },
-	{ "older", required_argument, NULL, 'o' },
-	{ "min-size", required_argument, NULL, 'z' },
-	{ "max-size", required_argument, NULL, 'Z' },
-	{ "sample-rate", required_argument, NULL, 's' },
-	{ "show-allocs", no_argument, NULL, 'a' },
-	{ "trace", no_argument, NULL, 't' },
-	{ "combined-only", no_argument, NULL, 'C' },
-	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
-	{ "folded", no_argument, NULL, OPT_FOLDED },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "max-allocs", required_argument, NULL, OPT_MAX_ALLOCS },
-	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
-	{ "alloc-pid", required_argument, NULL, OPT_ALLOC_PID },
-	{ "by-cache", no_argument, NULL, OPT_BY_CACHE },
-	{ "pages", no_argument, NULL, OPT_PAGES },
-	{ "percpu", no_argument, NULL, OPT_PERCPU },
-	{ "wa-missing-free", no_argument, NULL, OPT_WA_MISSING_FREE },
-	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "user", required_argument, NULL, OPT_USER },
-	COMMON_LONG_OPTS,
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: memtrace leak -p PID [options]\n"
-		"       memtrace leak [options] -- CMD [ARGS...]\n"
-		"       memtrace leak [options]            (kernel allocations)\n"
-		"\n"
-		"Outstanding user-space allocations by call stack: uprobes on the allocator\n"
-		"(malloc, calloc, realloc, reallocarray, posix_memalign, aligned_alloc,\n"
-		"memalign, valloc, pvalloc, free; mmap, mremap, munmap; C++ operator new),\n"
-		"reported every interval and at the end, largest first. With CMD, memtrace\n"
-		"starts it, traces it from its first instruction and reports when it exits.\n"
-		"CMD runs as the user memtrace runs as (root, usually; --user to change it),\n"
-		"with memtrace's environment. Only the process is traced: the children it\n"
-		"forks are not (an exec is followed: the image before is forgotten).\n"
-		"Interrupted (Ctrl-C, SIGTERM), memtrace waits for CMD to exit, so that what\n"
-		"it frees on its way out is seen; a second interrupt stops waiting, and the\n"
-		"report says it is partial. A signal sent to memtrace alone goes to CMD too.\n"
-		"Without -p or CMD: outstanding kernel allocations (kmalloc, kmem_cache_alloc\n"
-		"and their frees), system-wide, by kernel stack.\n"
-		"\n"
-		"Target:\n"
-		"  -p, --pid PID          trace the running process PID\n"
-		"      --user NAME        run CMD as user NAME (or a uid): its uid, groups\n"
-		"                         and HOME, as sudo -u would\n"
-		"  -O, --obj LIB          the allocator is LIB (path or file name, e.g.\n"
-		"                         libjemalloc.so.2), not libc\n"
-		"      --symbol-prefix P  its functions are named P<name> (je_malloc: je_)\n"
-		"Kernel mode:\n"
-		"      --alloc-pid PID    only allocations made by process PID (ends with it)\n"
-		"      --by-cache         also bytes and objects outstanding per slab cache\n"
-		"      --pages            also page allocations (4 KiB << order)\n"
-		"      --percpu           also per-CPU allocations\n"
-		"      --wa-missing-free  an address allocated again counts as freed\n"
-		"Report:\n"
-		"  -i, --interval SEC     report every SEC seconds (default 5; 0: at the end only)\n"
-		"  -T, --top N            the N stacks with most bytes outstanding (default 10)\n"
-		"  -o, --older MS         only allocations older than MS milliseconds (default\n"
-		"                         500; a final report after the process exited shows all)\n"
-		"  -a, --show-allocs      each outstanding allocation's address and size\n"
-		"  -t, --trace            print every allocation and free as it happens\n"
-		"  -C, --combined-only    keep per-stack totals in the kernel only (for very\n"
-		"                         high allocation rates; no -o, no -a)\n"
-		"      --stack-depth N    frames per stack (default and at most 127)\n"
-		"      --folded           collapsed stacks 'a;b;c BYTES' for flame graphs\n"
-		"                         (at the end, and every -i if given)\n"
-		"      --json             one JSON object per report\n"
-		"      --output FILE      the reports go to FILE, not to stdout (which stays\n"
-		"                         CMD's)\n"
-		"Filters (in the kernel):\n"
-		"  -z, --min-size SIZE    only allocations of at least SIZE bytes\n"
-		"  -Z, --max-size SIZE    only allocations of at most SIZE bytes\n"
-		"  -s, --sample-rate N    only about one allocation in N\n"
-		"Other:\n"
-		"      --duration SEC     stop after SEC seconds\n"
-		"      --max-allocs N     outstanding allocations tracked (default 262144)\n"
-		"      --max-stacks N     distinct stacks kept (default 16384)\n"
-		"  -v, --verbose          show where each probe went, and libbpf's messages\n"
-		"  -h, --help             show this help\n"
-		"\n"
-		"Frames read function+offset (file:line) [module]. What could not be counted\n"
-		"(full maps, stacks lost, frees of allocations made before the trace) is\n"
-		"shown under each report.\n"
-		"\n"
-		"Examples:\n"
-		"  memtrace leak -p 1234                 every 5 s, the top 10 leaking stacks\n"
-		"  memtrace leak -- ./server --port 80   trace a program from its start\n"
-		"  memtrace leak --folded -- ./a.out | flamegraph.pl > leaks.svg\n"
-		"  memtrace leak --alloc-pid 1234 --by-cache   kernel objects a daemon holds\n");
-}
-
-static int parse_args(int argc, char **argv, struct leak_opts *o)
-{
-	const char *kernel_opt = NULL, *user_opt = NULL;
-	bool interval_set = false, older_set = false;
-	int c, err;
-
-	*o = (struct leak_opts){
-		.prefix = "",
-		.interval_ns = DEFAULT_INTERVAL_NS,
-		.older_ns = DEFAULT_OLDER_NS,
-		.top = 10,
-		.max_size = UINT64_MAX,
-		.sample_rate = 1,
-		.stack_depth = LEAK_MAX_STACK_DEPTH,
-		.max_allocs = DEFAULT_MAX_ALLOCS,
-		.max_stacks = DEFAULT_MAX_STACKS,
-		.ringbuf_size = RINGBUF_SIZE,
-	};
-	optind = 1;
-	opterr = 0;
-	/* '+': options end at CMD, whose own options are its own. */
-	while ((c = getopt_long(argc, argv, "+:" COMMON_SHORT_OPTS
-				"p:O:i:T:o:z:Z:s:atC", longopts, NULL)) != -1) {
-		err = -1;
-		switch (c) {
-		case 'p':
-			err = arg_pid("-p", optarg, &o->pid);
-			break;
-		case 'O':
-			user_opt = "-O";
-			if (!*optarg)
-				err = args_bad_value("-O", optarg, -EINVAL,
-						     "expected a library");
-			o->obj = optarg;
-			break;
-		case OPT_SYMBOL_PREFIX:
-			user_opt = "--symbol-prefix";
-			o->prefix = optarg;
-			if (strlen(optarg) > 64)
-				err = args_bad_value("--symbol-prefix", optarg,
-						     -ERANGE, "at most 64 characters");
-			break;
-		case 'i':
-			interval_set = true;
-			err = parse_duration(optarg, NS_PER_SEC, &o->interval_ns);
-			if (!err && o->interval_ns && o->interval_ns < NS_PER_MS)
-				err = -ERANGE;
-			err = err ? args_bad_value("-i", optarg, err,
-						   "expected seconds, 0 or at least 1ms, e.g. 5 or 500ms") : -1;
-			break;
-		case 'T':
-			err = arg_u64("-T", optarg, 1, 1000000, &o->top);
-			break;
-		case 'o':
-			older_set = true;
-			err = parse_duration(optarg, NS_PER_MS, &o->older_ns);
-			err = err ? args_bad_value("-o", optarg, err,
-						   "expected milliseconds, e.g. 500 or 2s") : -1;
-			break;
-		case 'z':
-			err = arg_size("-z", optarg, &o->min_size);
-			break;
-		case 'Z':
-			err = arg_size("-Z", optarg, &o->max_size);
-			break;
-		case 's':
-			err = arg_u64("-s", optarg, 1, 1 << 30, &o->sample_rate);
-			break;
-		case 'a':
-			o->show_allocs = true;
-			break;
-		case 't':
-			o->trace = true;
-			break;
-		case 'C':
-			o->combined = true;
-			break;
-		case OPT_STACK_DEPTH:
-			err = arg_u64("--stack-depth", optarg, 1,
-				      LEAK_MAX_STACK_DEPTH, &o->stack_depth);
-			break;
-		case OPT_FOLDED:
-			o->format = LEAK_FOLDED;
-			break;
-		case OPT_DURATION:
-			err = arg_duration("--duration", optarg, NS_PER_SEC,
-					   &o->duration_ns);
-			break;
-		case OPT_MAX_ALLOCS:
-			err = arg_u64("--max-allocs", optarg, 1024, 1 << 26,
-				      &o->max_allocs);
-			break;
-		case OPT_MAX_STACKS:
-			err = arg_u64("--max-stacks", optarg, 64, 1 << 22,
-				      &o->max_stacks);
-			break;
-		case OPT_ALLOC_PID:
-			err = arg_pid("--alloc-pid", optarg, &o->alloc_pid);
-			kernel_opt = "--alloc-pid";
-			break;
-		case OPT_BY_CACHE:
-			o->by_cache = true;
-			kernel_opt = "--by-cache";
-			break;
-		case OPT_PAGES:
-			o->pages = true;
-			kernel_opt = "--pages";
-			break;
-		case OPT_PERCPU:
-			o->percpu = true;
-			kernel_opt = "--percpu";
-			break;
-		case OPT_WA_MISSING_FREE:
-			o->wa_missing_free = true;
-			kernel_opt = "--wa-missing-free";
-			break;
-		case OPT_OUTPUT:
-			if (!*optarg)
-				err = args_bad_value("--output", optarg, -EINVAL,
-						     "expected a file name");
-			o->output = optarg;
-			break;
-		case OPT_USER:
-			if (!*optarg)
-				err = args_bad_value("--user", optarg, -EINVAL,
-						     "expected a user name or id");
-			o->user = optarg;
-			break;
-		default:
-			err = args_common(c, argv, longopts, &o->common, usage);
-		}
-		if (err >= 0)
-			return err;
-	}
-	if (o->common.json) {
-		if (o->format == LEAK_FOLDED)
-			return log_usage("--json and --folded are exclusive");
-		o->format = LEAK_JSON;
-	}
-	if (optind < argc)
-		o->cmd = &argv[optind];
-	else if (optind > 1 && !strcmp(argv[optind - 1], "--"))
-		return log_usage("'--' must be followed by the command to run");
-	if (o->user && !o->cmd)
-		return log_usage("--user applies to a command memtrace runs (-- CMD)");
-	if (o->pid && o->cmd)
-		return log_usage("unexpected argument '%s' (a command to run takes no -p)",
-				 argv[optind]);
-	o->kernel = !o->pid && !o->cmd;
-	if (o->kernel && user_opt)
-		return log_usage("%s applies to a process (-p PID or -- CMD)", user_opt);
-	if (!o->kernel && kernel_opt)
-		return log_usage("%s applies to kernel allocations (no -p, no command)",
-				 kernel_opt);
-	if (o->min_size > o->max_size)
-		return log_usage("-z (%llu) is larger than -Z (%llu)",
-				 (unsigned long long)o->min_size,
-				 (unsigned long long)o->max_size);
-	if (o->combined && o->by_cache)
-		return log_usage("--by-cache needs each allocation, which -C does not keep");
-	if (o->combined && o->show_allocs)
-		return log_usage("-a needs each allocation, which -C does not keep");
-	if (o->combined && older_set)
-		return log_usage("-o needs each allocation's age, which -C does not keep");
-	if (o->format == LEAK_FOLDED && !interval_set)
-		o->interval_ns = 0;
-	return -1;
-}
-
 
 /* ---- The target ---- */
 
@@ -653,10 +357,9 @@ static void teardown(void *ctx)
 	leak_view_free(&r->view);
 }
 
-int cmd_leak(int argc, char **argv)
+int leak_main(void *opts, char **rest, int nrest)
 {
-	struct leak_opts opts;
-	const struct leak_opts *o = &opts;
+	const struct leak_opts *o = opts;
 	struct leak_run r = { .o = o, .go_fd = -1, .err_fd = -1 };
 	struct mt_run run = {
 		.ctx = &r,
@@ -664,18 +367,16 @@ int cmd_leak(int argc, char **argv)
 		.prepare = prepare,
 		.start = start,
 		.on_event = on_event,
+		.interval_ns = o->interval_ns,
+		.duration_ns = o->duration_ns,
 		.on_tick = on_tick,
 		.should_stop = target_gone,
 		.after_loop = wait_for_command,
 		.final_report = final_report,
 		.teardown = teardown,
 	};
-	int err = parse_args(argc, argv, &opts);
 
-	if (err >= 0)
-		return err;
-	run.interval_ns = o->interval_ns;
-	run.duration_ns = o->duration_ns;
+	(void)rest, (void)nrest;
 	if (leak_view_init(&r.view, o)) {
 		log_err("out of memory");
 		return 1;

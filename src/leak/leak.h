@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* memtrace leak: its options. */
+/* memtrace leak: its options, as its table fills them. */
 #ifndef MEMTRACE_LEAK_LEAK_H
 #define MEMTRACE_LEAK_LEAK_H
 
@@ -16,7 +16,8 @@ struct leak_opts {
 	char **cmd;			/* -- CMD ARGS (NULL-terminated) */
 	const char *obj;		/* -O */
 	const char *prefix;		/* --symbol-prefix, "" by default */
-	enum leak_format format;
+	enum leak_format format;	/* from --json, --folded */
+	bool folded;			/* --folded */
 	uint64_t interval_ns;		/* 0: final report only */
 	uint64_t duration_ns;
 	uint64_t older_ns;		/* -o */
@@ -38,6 +39,13 @@ struct leak_opts {
 	bool pages;			/* --pages */
 	bool percpu;			/* --percpu */
 	bool wa_missing_free;		/* --wa-missing-free */
+	/* The last option given that only a process ("-O", "--symbol-prefix")
+	 * or only kernel mode (--pages...) takes: what a usage error names. */
+	const char *process_opt;
+	const struct mt_opt *kernel_opt;
 };
+
+extern const struct mt_cli leak_cli;
+int leak_main(void *opts, char **rest, int nrest);
 
 #endif /* MEMTRACE_LEAK_LEAK_H */
