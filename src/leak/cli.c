@@ -147,6 +147,9 @@ static const struct mt_opt options[] = {
 	  .help = "distinct stacks kept (default 16384)",
 	  .parse = opt_count, .offset = F(max_stacks), .min = 64,
 	  .max = 1 << 22 },
+	{ .name = "ringbuf-size", .arg = "SIZE", .group = G_OTHER,
+	  .help = "BPF ring buffer size (default 4M)",
+	  .parse = opt_ringbuf, .offset = F(ringbuf_size) },
 	{ 0 },
 };
 
@@ -290,7 +293,7 @@ static const struct mt_man_section man[] = {
 	  "\n"
 	  "Not counted: allocations (map full) found the map of outstanding "
 	  "allocations full (--max-allocs makes room); events (ring buffer full) "
-	  "found the ring buffer full: mmap, munmap, "
+	  "found the ring buffer full (--ringbuf-size makes room): mmap, munmap, "
 	  "mremap and exec events, and with -t every allocation and free; calls "
 	  "(no thread state) could not keep their state from entry to return; "
 	  "mappings (out of memory) could not be stored by memtrace.\n"
