@@ -76,11 +76,6 @@ void leak_collector_close(struct leak_collector *c)
 	free(c);
 }
 
-const struct leak_config *leak_collector_config(const struct leak_collector *c)
-{
-	return &c->cfg;
-}
-
 int leak_collector_events_fd(const struct leak_collector *c)
 {
 	return bpf_map__fd(c->skel->maps.events);

@@ -51,8 +51,6 @@ struct leak_collector *leak_collector_open(const struct leak_config *cfg,
 					   const struct leak_libs *libs);
 void leak_collector_close(struct leak_collector *c);
 
-const struct leak_config *leak_collector_config(const struct leak_collector *c);
-
 /* The ring buffer's map: records are struct leak_event. */
 int leak_collector_events_fd(const struct leak_collector *c);
 
