@@ -35,6 +35,7 @@ struct leak_run {
 	pid_t pid;			/* the traced process */
 	bool child;			/* started by memtrace (-- CMD) */
 	bool gone;			/* the traced process has exited */
+	bool looped;			/* the loop ran */
 	uint64_t next_maps_ns;		/* -p: when to read its maps again */
 	int child_status;
 	int go_fd, err_fd;		/* -- CMD, until it may exec */
@@ -304,6 +305,7 @@ static int wait_for_command(void *ctx, struct ring_buffer *rb, int end)
 	bool sent;
 	int sig = loop_stop_signal(&sent);
 
+	r->looped = true;
 	if (end != LOOP_DONE || !sig || !r->child || r->gone || target_gone(r))
 		return end;
 	if (sent)
@@ -348,6 +350,11 @@ static void teardown(void *ctx)
 		/* Never started: the child reads EOF and exits. */
 		close(r->go_fd);
 		close(r->err_fd);
+		waitpid(r->pid, NULL, __WALL);
+	} else if (r->child && !r->looped) {
+		/* Let go, but what followed failed (the ring buffer): it
+		 * must not run on untraced, as if memtrace had started. */
+		kill(r->pid, SIGKILL);
 		waitpid(r->pid, NULL, __WALL);
 	}
 	leak_collector_close(r->col);
