@@ -5,11 +5,8 @@
 
 #include "filecache/filecache.h"
 #include "kmalloc/kmalloc.h"
+#include "leak/leak.h"
 #include "probe/probe.h"
 #include "procs/procs.h"
-
-/* Not yet on an option table: argv[0] is the command's name; returns the
- * exit status. */
-int cmd_leak(int argc, char **argv);
 
 #endif /* MEMTRACE_COMMANDS_H */

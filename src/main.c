@@ -12,32 +12,23 @@
 static const struct command {
 	const struct mt_cli *cli;
 	int (*main)(void *opts, char **rest, int nrest);
-	/* Until the command is on an option table: */
-	const char *name, *summary;
-	int (*legacy)(int argc, char **argv);
 } commands[] = {
-	{ &filecache_cli, filecache_main, NULL, NULL, NULL },
-	{ &kmalloc_cli, kmalloc_main, NULL, NULL, NULL },
-	{ NULL, NULL, "leak", "outstanding allocations by call stack (-p PID, -- CMD; else the kernel's)", cmd_leak },
-	{ &probe_cli, probe_main, NULL, NULL, NULL },
-	{ &procs_cli, procs_main, NULL, NULL, NULL },
+	{ &filecache_cli, filecache_main },
+	{ &kmalloc_cli, kmalloc_main },
+	{ &leak_cli, leak_main },
+	{ &probe_cli, probe_main },
+	{ &procs_cli, procs_main },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const struct mt_cli *all_clis[NR_COMMANDS];
-static size_t nr_clis;
+static const size_t nr_clis = NR_COMMANDS;
 
 static void init_clis(void)
 {
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		if (commands[i].cli)
-			all_clis[nr_clis++] = commands[i].cli;
-}
-
-static const char *name_of(const struct command *c)
-{
-	return c->cli ? c->cli->name : c->name;
+		all_clis[i] = commands[i].cli;
 }
 
 static void usage(FILE *out)
@@ -49,9 +40,8 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "  %-10s  %s\n", name_of(&commands[i]),
-			commands[i].cli ? commands[i].cli->summary :
-					  commands[i].summary);
+		fprintf(out, "  %-10s  %s\n", commands[i].cli->name,
+			commands[i].cli->summary);
 	fprintf(out,
 		"\n"
 		"Every command takes -v/--verbose (the hooks chosen, libbpf's messages),\n"
@@ -70,22 +60,18 @@ static void usage(FILE *out)
 static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(name_of(&commands[i]), name))
+		if (!strcmp(commands[i].cli->name, name))
 			return &commands[i];
 	return NULL;
 }
 
 static int run(const struct command *cmd, int argc, char **argv)
 {
-	void *opts = calloc(1, cmd->cli ? cmd->cli->opts_size : 1);
+	void *opts = calloc(1, cmd->cli->opts_size);
 	char **rest = NULL;
 	int nrest = 0, status;
 
-	log_set_cmd(name_of(cmd));
-	if (cmd->legacy) {
-		free(opts);
-		return cmd->legacy(argc, argv);
-	}
+	log_set_cmd(cmd->cli->name);
 	if (!opts) {
 		log_err("out of memory");
 		return 1;
@@ -126,7 +112,7 @@ static int help(int argc, char **argv)
 			return 0;
 		}
 		cmd = find_command(argv[3]);
-		if (!cmd || !cmd->cli)
+		if (!cmd)
 			return log_usage("unknown command '%s'", argv[3]);
 		mt_man(cmd->cli, all_clis, nr_clis, stdout);
 		return 0;
@@ -134,8 +120,6 @@ static int help(int argc, char **argv)
 	cmd = find_command(argv[2]);
 	if (!cmd)
 		return log_usage("unknown command '%s'", argv[2]);
-	if (cmd->legacy)
-		return run(cmd, 2, (char *[]){ argv[2], "--help", NULL });
 	mt_help(cmd->cli, stdout);
 	return 0;
 }

@@ -33,6 +33,7 @@ static const char *const hook_names[HOOK_NR] = {
 	[HOOK_KPROBE] = "kprobe",
 	[HOOK_TEST_RUN] = "test_run",
 	[HOOK_TASK_STORAGE] = "task_storage",
+	[HOOK_HASH] = "hash",
 };
 
 const char *hook_name(enum hook h)
@@ -81,7 +82,7 @@ int hook_disabled(unsigned *mask)
 
 	*mask = 0;
 	if (env && hook_parse_list(env, mask, bad, sizeof(bad))) {
-		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe, test_run, task_storage)",
+		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe, test_run, task_storage, hash)",
 			bad);
 		return -1;
 	}

@@ -16,8 +16,9 @@ enum hook {
 	HOOK_FENTRY,		/* BPF trampoline (5.5+) */
 	HOOK_KPROBE,
 	HOOK_TEST_RUN,		/* BPF_PROG_TEST_RUN: no hook at all (5.10+) */
-	HOOK_TASK_STORAGE,	/* not a hook: leak's per-thread state in task
-				 * storage (5.11+); else a hash map */
+	/* Not hooks: where leak keeps each thread's call state. */
+	HOOK_TASK_STORAGE,	/* task-local storage (5.11+) */
+	HOOK_HASH,		/* a hash map by thread id */
 	HOOK_NR,
 };
 

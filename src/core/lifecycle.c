@@ -6,6 +6,7 @@
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "util/procfs.h"
 
 static int attach_and_start(const struct mt_run *run, struct ring_buffer **rb)
 {
@@ -68,4 +69,25 @@ out:
 		run->teardown(run->ctx);
 	probe_cleanup();
 	return status;
+}
+
+bool mt_check_target(pid_t pid, const char *what, bool user_space)
+{
+	bool kthread;
+
+	switch (proc_state(pid, &kthread)) {
+	case PROC_GONE:
+		log_err("no %s with PID %d", what, pid);
+		return false;
+	case PROC_ZOMBIE:
+		log_err("%s %d has exited: a zombie its parent has not reaped yet",
+			what, pid);
+		return false;
+	default:
+		if (kthread && user_space) {
+			log_err("%d is a kernel thread: it has no user-space memory", pid);
+			return false;
+		}
+		return true;
+	}
 }

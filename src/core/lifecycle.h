@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "core/hooks.h"
 
 struct ring_buffer;
@@ -47,6 +48,10 @@ struct mt_run {
 	/* What the command allocated and loaded. May be NULL. */
 	void (*teardown)(void *ctx);
 };
+
+/* A live target for -p, or an error naming why not (what: "process",
+ * "thread"; user_space: a kernel thread will not do). */
+bool mt_check_target(pid_t pid, const char *what, bool user_space);
 
 /* Runs the command; returns its exit status (0, 1). */
 int mt_run(const struct mt_run *run);

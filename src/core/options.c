@@ -7,7 +7,6 @@
 #include <sys/types.h>
 #include "core/log.h"
 #include "core/options.h"
-#include "core/args.h"
 #include "util/parse.h"
 
 #define OPT_BASE 0x100		/* getopt_long value of table entry 0 */
@@ -117,19 +116,29 @@ static const struct mt_opt *entry_of(const struct mt_cli *cli, int c,
 	return NULL;
 }
 
-/* The name the user typed for the option getopt_long() stopped at. */
+/*
+ * The name the user typed for the option getopt_long() stopped at. optopt
+ * is 0 for an unknown long option, the option's value for a known long
+ * option used wrongly, and the character for a short option; optind has
+ * moved past a long option but not always past a short one in a group
+ * such as "-vx", so argv is only read for long options.
+ */
 static void typed_name(char **argv, const struct getopt_table *t, char *buf,
 		       size_t len)
 {
 	const char *arg = argv[optind - 1];
 	size_t n = strcspn(arg, "=");
+	bool long_arg = !strncmp(arg, "--", 2);
 
-	if (!strncmp(arg, "--", 2)) {
+	for (const struct option *o = t->longs; long_arg && optopt && o->name; o++)
+		if (o->val == optopt && !strncmp(o->name, arg + 2, n - 2))
+			break;
+		else if (!o[1].name)
+			long_arg = false;
+	if (long_arg)
 		snprintf(buf, len, "%.*s", (int)n, arg);
-		return;
-	}
-	(void)t;
-	snprintf(buf, len, "-%c", optopt);
+	else
+		snprintf(buf, len, "-%c", optopt);
 }
 
 /* A getopt_long() complaint (':' or '?') as a usage error. */
@@ -226,7 +235,9 @@ enum mt_parse_result mt_parse(const struct mt_cli *cli, int argc, char **argv,
 		log_err("out of memory");
 		return MT_PARSE_USAGE;
 	}
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a place inside a group of short
+	 * options where an earlier parse stopped. */
+	optind = 0;
 	opterr = 0;
 	while (res == MT_PARSE_OK &&
 	       (c = getopt_long(argc, argv, t.shorts, t.longs, NULL)) != -1) {
@@ -258,6 +269,46 @@ enum mt_parse_result mt_parse(const struct mt_cli *cli, int argc, char **argv,
 }
 
 /* ---- Values ---- */
+
+int args_bad_value(const char *opt, const char *value, int err,
+		   const char *expected)
+{
+	if (err == -ERANGE)
+		return log_usage("invalid value '%s' for %s: out of range (%s)",
+				 value, opt, expected);
+	return log_usage("invalid value '%s' for %s: %s", value, opt, expected);
+}
+
+int arg_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
+	    uint64_t *out)
+{
+	char range[64];
+	int err = parse_u64(value, min, max, out);
+
+	if (!err)
+		return -1;
+	snprintf(range, sizeof(range), "%llu to %llu", (unsigned long long)min,
+		 (unsigned long long)max);
+	if (err == -ERANGE)
+		return log_usage("invalid value '%s' for %s: out of range (%s)",
+				 value, opt, range);
+	return log_usage("invalid value '%s' for %s: expected a number from %s",
+			 value, opt, range);
+}
+
+int arg_comm(const char *opt, const char *value, char *out, size_t len)
+{
+	if (!*value)
+		return log_usage("%s needs a command name", opt);
+	snprintf(out, len, "%s", value);
+	/* The kernel keeps TASK_COMM_LEN - 1 bytes of a name: that is what
+	 * a longer one can match. */
+	if (strlen(value) >= len)
+		log_warn("%s: the kernel keeps %zu bytes of a command name: matching '%s'",
+			 opt, len - 1, out);
+	return -1;
+}
+
 
 static void *field(const struct mt_opt *o, void *opts)
 {

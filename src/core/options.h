@@ -118,6 +118,21 @@ void mt_man_main(const struct mt_cli *const *all, size_t nall, FILE *out);
 void mt_completion_bash(const struct mt_cli *const *all, size_t nall,
 			FILE *out);
 
+/*
+ * "invalid value 'x' for --opt: EXPECTED", or with -ERANGE "...: out of
+ * range (EXPECTED)", as a usage error; returns 2. EXPECTED says the valid
+ * values.
+ */
+int args_bad_value(const char *opt, const char *value, int err,
+		   const char *expected);
+/* A whole number from min to max into *out: -1, or 2 after a usage error
+ * saying the range. */
+int arg_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
+	    uint64_t *out);
+/* A command name into out (len bytes, the kernel keeps 15): -1, or 2
+ * after a usage error; a longer one is warned about. */
+int arg_comm(const char *opt, const char *value, char *out, size_t len);
+
 /* Parsers for the kinds of values several commands take. */
 int opt_count(const struct mt_opt *o, const char *v, void *opts);	/* u64, min..max */
 int opt_count_zero(const struct mt_opt *o, const char *v, void *opts);	/* u64: 0, or min..max */

@@ -50,8 +50,8 @@ static int prepare(void *ctx)
 
 	if (status)
 		return status;
-	if ((o->pid && !proc_check_target(o->pid, "process", false)) ||
-	    (o->tid && !proc_check_target(o->tid, "thread", false)))
+	if ((o->pid && !mt_check_target(o->pid, "process", false)) ||
+	    (o->tid && !mt_check_target(o->tid, "thread", false)))
 		return 1;
 	if (streaming(o) || o->by == KMALLOC_BY_CALLSITE)
 		kmalloc_view_load_symbols(&r->view);

@@ -6,6 +6,7 @@
 #include "core/hooks.h"
 #include "core/log.h"
 #include "leak/bpfobj.h"
+#include "leak/hooks.h"
 #include "leak.skel.h"
 /* Only its bytes are used: its functions would be unused. */
 #pragma GCC diagnostic push
@@ -13,21 +14,33 @@
 #include "leak_hash.skel.h"
 #pragma GCC diagnostic pop
 
-/* Task storage and bpf_get_current_task_btf() in uprobe programs: 5.11. */
-static bool task_storage_ok(void)
+/* Where each thread's call state goes: the chain `memtrace probe` shows
+ * (task storage, then a hash map), through hook_attach(). */
+static int try_state(void *ctx, enum hook h)
 {
-	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
-				       BPF_FUNC_task_storage_get, NULL) > 0 &&
-	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
-				       BPF_FUNC_get_current_task_btf, NULL) > 0;
+	const struct hook_desc *d = &leak_user_hooks.hooks[LEAK_HOOK_CALL_STATE];
+	char why[HOOK_WHY_LEN];
+
+	if (d->check(h, why, sizeof(why))) {
+		log_info("per-thread call state: %s", why);
+		return HOOK_UNAVAILABLE;
+	}
+	*(enum hook *)ctx = h;
+	return 0;
 }
 
-struct leak_bpf *leak_bpf_open(const struct bpf_object_open_opts *opts)
+struct leak_bpf *leak_bpf_open_best(const struct bpf_object_open_opts *opts)
 {
+	const struct hook_desc *d = &leak_user_hooks.hooks[LEAK_HOOK_CALL_STATE];
+	enum hook state = HOOK_NR;
 	struct leak_bpf *obj;
 	int err;
 
-	if (!hook_is_disabled(HOOK_TASK_STORAGE) && task_storage_ok()) {
+	if (hook_attach(d->what, d->chain, d->chain_len, try_state, &state) < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (state == HOOK_TASK_STORAGE) {
 		log_info("thread state: task storage");
 		return leak_bpf__open_opts(opts);
 	}

@@ -14,6 +14,6 @@ struct bpf_object_open_opts;
  * maps, programs and globals, so the one skeleton serves both. NULL with
  * errno set on failure.
  */
-struct leak_bpf *leak_bpf_open(const struct bpf_object_open_opts *opts);
+struct leak_bpf *leak_bpf_open_best(const struct bpf_object_open_opts *opts);
 
 #endif /* MEMTRACE_LEAK_BPFOBJ_H */

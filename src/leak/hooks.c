@@ -28,9 +28,14 @@ static int check_exec(enum hook h, char *why, size_t len)
 			   "no tracepoint sched_process_exec", "raw_tp");
 }
 
-static int check_task_storage(enum hook h, char *why, size_t len)
+/* Task storage where tracing programs have it (5.11+), else a hash map
+ * by thread id: the build of bpf/leak.bpf.c src/leak/bpfobj.c opens. */
+static int check_call_state(enum hook h, char *why, size_t len)
 {
-	(void)h;
+	if (h == HOOK_HASH) {
+		snprintf(why, len, "an LRU hash map by thread id");
+		return 0;
+	}
 	return hook_probed(probe_task_storage(), why, len,
 			   "for tracing programs",
 			   "no task storage for tracing programs (Linux 5.11+)",
@@ -46,8 +51,9 @@ const struct hook_set leak_user_hooks = {
 		  .check = check_uprobes },
 		{ .what = "sched_process_exec", .fixed = "raw_tp",
 		  .check = check_exec },
-		{ .what = "per-thread call state", .fixed = "task storage",
-		  .check = check_task_storage },
+		{ .what = "per-thread call state",
+		  .chain = { HOOK_TASK_STORAGE, HOOK_HASH }, .chain_len = 2,
+		  .check = check_call_state },
 	},
 	.n = 3,
 };
@@ -60,8 +66,13 @@ static const char *const kmem_events[] = {
 
 #define NR_KMEM (int)(sizeof(kmem_events) / sizeof(kmem_events[0]))
 
-/* Older kernels use the classic tracepoints, whose records the shims read
- * on every version. */
+/*
+ * The kernel-mode tp_btf programs take the 6.1+ prototypes: kmalloc's
+ * (call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) and
+ * kmem_cache_alloc's (call_site, ptr, s, gfp_flags, node). Older kernels
+ * use the classic tracepoints, whose records the shims read on every
+ * version.
+ */
 static int check_61(char *why, size_t len)
 {
 	int n;
@@ -81,13 +92,6 @@ static int check_61(char *why, size_t len)
 					n);
 	snprintf(why, len, "6.1+ arguments");
 	return 0;
-}
-
-bool leak_tp_btf_61(void)
-{
-	char why[HOOK_WHY_LEN];
-
-	return !check_61(why, sizeof(why));
 }
 
 static int check_kernel(enum hook h, char *why, size_t len)

@@ -18,7 +18,7 @@ static int prepare(void *ctx)
 {
 	struct procs_run *r = ctx;
 
-	return r->o->pid && !proc_check_target(r->o->pid, "process", false);
+	return r->o->pid && !mt_check_target(r->o->pid, "process", false);
 }
 
 static int start(void *ctx, int *events_fd)

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "core/args.h"
-#include "core/log.h"
+#include "util/parse.h"
 #include "util/procfs.h"
 
 #define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
@@ -57,27 +56,6 @@ enum proc_state proc_state(pid_t pid, bool *kthread)
 		return PROC_GONE;
 	*kthread = flags & PF_KTHREAD;
 	return state == 'Z' || state == 'X' ? PROC_ZOMBIE : PROC_LIVE;
-}
-
-bool proc_check_target(pid_t pid, const char *what, bool user_space)
-{
-	bool kthread;
-
-	switch (proc_state(pid, &kthread)) {
-	case PROC_GONE:
-		log_err("no %s with PID %d", what, pid);
-		return false;
-	case PROC_ZOMBIE:
-		log_err("%s %d has exited: a zombie its parent has not reaped yet",
-			what, pid);
-		return false;
-	default:
-		if (kthread && user_space) {
-			log_err("%d is a kernel thread: it has no user-space memory", pid);
-			return false;
-		}
-		return true;
-	}
 }
 
 bool proc_alive(pid_t pid)

@@ -13,9 +13,6 @@ bool proc_alive(pid_t pid);
 enum proc_state { PROC_GONE, PROC_ZOMBIE, PROC_LIVE };
 /* What /proc says of pid; *kthread: a kernel thread. */
 enum proc_state proc_state(pid_t pid, bool *kthread);
-/* A live target for -p, or an error naming why not (what: "process",
- * "thread"; user_space: a kernel thread will not do). */
-bool proc_check_target(pid_t pid, const char *what, bool user_space);
 
 /* Parent of pid from /proc/<pid>/stat; 0 on success. */
 int proc_ppid(pid_t pid, pid_t *ppid);

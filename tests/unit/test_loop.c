@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "core/args.h"
+#include "util/parse.h"
 #include "core/loop.h"
 #include "tap.h"
 

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/* leak's collector: opening the BPF side, and the events of its ring buffer. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "leak.skel.h"
+#include "core/hooks.h"
+#include "core/log.h"
+#include "leak/bpfobj.h"
+#include "leak/collector_priv.h"
+
+struct leak_bpf *leak_bpf_open(const struct leak_collector *c)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts,
+		    .btf_custom_path = btf_custom_path());
+	const struct leak_config *o = &c->cfg;
+	struct leak_bpf *skel;
+
+	skel = leak_bpf_open_best(&open_opts);
+	if (!skel)
+		return NULL;
+	skel->rodata->targ_tgid = o->pid;
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->alloc_tgid = o->kernel ? o->pid : 0;
+	skel->rodata->wa_missing_free = o->wa_missing_free;
+	skel->rodata->min_size = o->min_size;
+	skel->rodata->max_size = o->max_size;
+	skel->rodata->sample_rate = o->sample_rate;
+	skel->rodata->page_size = sysconf(_SC_PAGESIZE);
+	skel->rodata->combined = o->combined;
+	skel->rodata->trace = o->trace;
+	bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
+	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
+	bpf_map__set_max_entries(skel->maps.combined_totals, o->max_stacks);
+	bpf_map__set_value_size(skel->maps.stacks, o->stack_depth * sizeof(__u64));
+	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);
+	return skel;
+}
+
+bool leak_prog_is_process(struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p);
+
+	return !strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9) ||
+	       !strncmp(sec, "raw_tp/", 7);
+}
+
+struct leak_collector *leak_collector_open(const struct leak_config *cfg,
+					   const struct leak_libs *libs)
+{
+	struct leak_collector *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c) {
+		log_err("out of memory");
+		return NULL;
+	}
+	c->cfg = *cfg;
+	regions_init(&c->regions, sysconf(_SC_PAGESIZE));
+	err = cfg->kernel ? leak_kmem_attach(c) : leak_uprobes_attach(c, libs);
+	if (err) {
+		leak_collector_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void leak_collector_close(struct leak_collector *c)
+{
+	if (!c)
+		return;
+	leak_uprobes_detach(c);
+	leak_bpf__destroy(c->skel);
+	regions_free(&c->regions);
+	free(c);
+}
+
+int leak_collector_events_fd(const struct leak_collector *c)
+{
+	return bpf_map__fd(c->skel->maps.events);
+}
+
+/*
+ * The process exec'ed (the kernel's exec event, for -p and -- CMD alike):
+ * what the old image allocated went with its address space. Its mappings
+ * come from ring-buffer events that precede this one, so the regions are
+ * reset here; the kernel's maps keep the image each block was made in.
+ */
+static void on_exec(struct leak_collector *c, uint16_t gen)
+{
+	leak_forget_images(c, gen);
+	regions_free(&c->regions);
+	regions_init(&c->regions, sysconf(_SC_PAGESIZE));
+}
+
+const struct leak_event *leak_collector_event(struct leak_collector *c,
+					      const void *data, size_t size)
+{
+	const struct leak_event *e = data;
+
+	if (size < sizeof(*e))
+		return NULL;
+	switch (e->type) {
+	case LEAK_EV_EXEC:
+		on_exec(c, e->new_size);
+		break;
+	case LEAK_EV_MMAP:
+		regions_map(&c->regions, e->addr, e->size, e->stackid, e->ts_ns);
+		break;
+	case LEAK_EV_MUNMAP:
+		regions_unmap(&c->regions, e->addr, e->size);
+		break;
+	case LEAK_EV_MREMAP:
+		regions_remap(&c->regions, e->addr, e->size, e->new_addr,
+			      e->new_size, e->stackid, e->ts_ns);
+		break;
+	}
+	return e;
+}

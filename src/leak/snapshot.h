@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What leak's collector holds, read at one moment into plain structs:
+ * the outstanding allocations (and mappings), grouped by stack, and the
+ * losses. Needs no CLI: the reports and `serve` read the same.
+ */
+#ifndef MEMTRACE_LEAK_SNAPSHOT_H
+#define MEMTRACE_LEAK_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "memtrace/leak.h"
+
+struct leak_collector;
+
+/* One outstanding allocation or mapping. */
+struct leak_item {
+	uint64_t addr, size, ts_ns;	/* ts_ns: CLOCK_MONOTONIC */
+	uint64_t count;			/* allocations: 1; a mapping's later
+					 * pieces 0; combined, the stack's */
+	uint64_t cache;			/* kernel: its slab cache's key */
+	uint64_t caller;		/* C++ new's caller: frame 0 */
+	int32_t stackid;		/* < 0: no stack (LEAK_STACK_*) */
+	uint16_t kind;			/* enum leak_kind (0 when combined) */
+	uint16_t flags;			/* LEAK_KMALLOC_* */
+};
+
+/* The allocations of one stack. */
+struct leak_group {
+	int32_t stackid;
+	uint64_t caller;		/* C++ new's caller: frame 0 */
+	uint64_t bytes, count;
+	size_t first, n;		/* its items */
+};
+
+struct leak_snapshot {
+	struct leak_item *items;	/* by stack, then largest first */
+	size_t nr_items, cap;
+	struct leak_group *groups;	/* most bytes first */
+	size_t nr_groups;
+	uint64_t bytes, count;		/* in all */
+	bool oom;
+};
+
+/*
+ * Reads the outstanding allocations of the process's current image (or
+ * the kernel's) made at least older_ns ago (0: all), and the mappings,
+ * and groups them by stack. 0, or a negative errno (s is then to be freed
+ * all the same).
+ */
+int leak_snapshot_take(struct leak_collector *c, uint64_t older_ns,
+		       struct leak_snapshot *s);
+void leak_snapshot_free(struct leak_snapshot *s);
+
+/* What could not be counted, or not with its stack (enum leak_loss). */
+struct leak_losses {
+	uint64_t map_full;		/* allocations: the allocs map full */
+	uint64_t ringbuf;		/* events: the ring buffer full */
+	uint64_t thread_state;		/* calls: no per-thread state */
+	uint64_t stack_collision;	/* counted, stack not kept: its
+					 * bucket held another stack */
+	uint64_t stack_missing;		/* counted, stack not readable */
+	uint64_t untracked_frees;	/* frees of blocks never seen */
+	bool regions_oom;		/* mappings not stored: no memory */
+};
+
+void leak_losses_read(struct leak_collector *c, struct leak_losses *l);
+
+/*
+ * A group's stack into frames (the config's stack_depth of them), ending
+ * at the first address that cannot be a return address; frame 0 is C++
+ * new's caller where it has one. How many (0 if the stack was not kept
+ * or has gone).
+ */
+int leak_stack_read(struct leak_collector *c, const struct leak_group *g,
+		    uint64_t *frames);
+
+/* Kernel mode: the name of a slab cache by its key; false if unknown. */
+bool leak_cache_name_read(struct leak_collector *c, uint64_t cache,
+			  char name[LEAK_CACHE_NAME_LEN]);
+
+#endif /* MEMTRACE_LEAK_SNAPSHOT_H */

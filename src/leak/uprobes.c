@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/* leak's collector for a process: its allocator's entry points, where each
+ * probe goes, and attaching them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "leak.skel.h"
+#include "core/log.h"
+#include "leak/collector_priv.h"
+#include "leak/target.h"
+#include "uprobe/uelf.h"
+#include "uprobe/x86insn.h"
+
+#define MAX_LINKS 64
+
+/* Where each entry point lives and what it does. */
+enum lib { LIB_ALLOC, LIB_LIBC, LIB_CXX };
+
+struct entry {
+	const char *name;
+	enum leak_kind kind;
+	enum lib lib;
+	bool ret;			/* has a return probe */
+	bool required;
+};
+
+static const struct entry entries[] = {
+	{ "malloc", LEAK_MALLOC, LIB_ALLOC, true, true },
+	{ "free", LEAK_FREE, LIB_ALLOC, false, true },
+	{ "calloc", LEAK_CALLOC, LIB_ALLOC, true, false },
+	{ "realloc", LEAK_REALLOC, LIB_ALLOC, true, false },
+	{ "reallocarray", LEAK_REALLOCARRAY, LIB_ALLOC, true, false },
+	{ "posix_memalign", LEAK_POSIX_MEMALIGN, LIB_ALLOC, true, false },
+	{ "aligned_alloc", LEAK_ALIGNED_ALLOC, LIB_ALLOC, true, false },
+	{ "memalign", LEAK_MEMALIGN, LIB_ALLOC, true, false },
+	{ "valloc", LEAK_VALLOC, LIB_ALLOC, true, false },
+	{ "pvalloc", LEAK_PVALLOC, LIB_ALLOC, true, false },
+	{ "mmap", LEAK_MMAP, LIB_LIBC, true, false },
+	{ "mremap", LEAK_MREMAP, LIB_LIBC, true, false },
+	{ "munmap", LEAK_MUNMAP, LIB_LIBC, false, false },
+	/* operator new and new[], plain, nothrow, aligned (C++17): entry
+	 * probes only (leak.bpf.c says why); the malloc they call records
+	 * the block, with new's caller as its first frame. operator delete
+	 * calls free, which is enough. */
+	{ "_Znwm", LEAK_NEW, LIB_CXX, false, false },
+	{ "_Znam", LEAK_NEW, LIB_CXX, false, false },
+	{ "_ZnwmRKSt9nothrow_t", LEAK_NEW, LIB_CXX, false, false },
+	{ "_ZnamRKSt9nothrow_t", LEAK_NEW, LIB_CXX, false, false },
+	{ "_ZnwmSt11align_val_t", LEAK_NEW, LIB_CXX, false, false },
+	{ "_ZnamSt11align_val_t", LEAK_NEW, LIB_CXX, false, false },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", LEAK_NEW, LIB_CXX, false, false },
+	{ "_ZnamSt11align_val_tRKSt9nothrow_t", LEAK_NEW, LIB_CXX, false, false },
+};
+
+#define NR_ENTRIES (sizeof(entries) / sizeof(entries[0]))
+
+struct site {
+	const struct entry *en;
+	const char *path;
+	struct ufunc fn;
+	struct x86_probe_site where;
+	bool found;
+};
+
+struct leak_probes {
+	struct site sites[NR_ENTRIES];
+	struct bpf_link *links[MAX_LINKS];
+	int nr_links;
+};
+
+static struct bpf_program *entry_prog(struct leak_bpf *s, enum leak_kind k)
+{
+	switch (k) {
+	case LEAK_MALLOC: return s->progs.malloc_enter;
+	case LEAK_CALLOC: return s->progs.calloc_enter;
+	case LEAK_REALLOC: return s->progs.realloc_enter;
+	case LEAK_REALLOCARRAY: return s->progs.reallocarray_enter;
+	case LEAK_POSIX_MEMALIGN: return s->progs.posix_memalign_enter;
+	case LEAK_ALIGNED_ALLOC: return s->progs.aligned_alloc_enter;
+	case LEAK_MEMALIGN: return s->progs.memalign_enter;
+	case LEAK_VALLOC: return s->progs.valloc_enter;
+	case LEAK_PVALLOC: return s->progs.pvalloc_enter;
+	case LEAK_NEW: return s->progs.new_enter;
+	case LEAK_MMAP: return s->progs.mmap_enter;
+	case LEAK_MREMAP: return s->progs.mremap_enter;
+	case LEAK_MUNMAP: return s->progs.munmap_enter;
+	case LEAK_FREE: return s->progs.free_enter;
+	default: return NULL;
+	}
+}
+
+/*
+ * One entry point in its file: 0 when found (or not needed), -1 after an
+ * error for a required one. glibc's memalign and aligned_alloc are one
+ * function: one probe, or each call would be seen twice.
+ */
+static int find_site(struct leak_probes *p, size_t i, struct uelf *elf,
+		     const char *prefix)
+{
+	const struct entry *en = &entries[i];
+	struct site *s = &p->sites[i];
+	char name[128];
+	int e;
+
+	snprintf(name, sizeof(name), "%s%s", en->lib == LIB_ALLOC ? prefix : "",
+		 en->name);
+	e = uelf_func(elf, name, &s->fn);
+	if (e) {
+		if (en->required) {
+			log_err("%s: no function %s%s", basename(s->path), name,
+				e == -ENOTSUP ? " (only an indirect one)" : "");
+			return -1;
+		}
+		if (en->lib != LIB_CXX)
+			log_info("%s: not in %s, not traced", name, basename(s->path));
+		return 0;
+	}
+	for (size_t k = 0; k < i; k++) {
+		if (p->sites[k].found && p->sites[k].path == s->path &&
+		    p->sites[k].fn.file_off == s->fn.file_off) {
+			log_info("%s: the same function as %s", name,
+				 p->sites[k].en->name);
+			return 0;
+		}
+	}
+	s->found = true;
+	x86_cheap_probe_site(s->fn.code, s->fn.code_len, &s->where);
+	return 0;
+}
+
+/* Finds every entry point, and where its probe is cheapest. */
+static int find_sites(struct leak_probes *p, const struct leak_libs *libs,
+		      const char *prefix)
+{
+	const char *paths[] = { libs->alloc, libs->libc, libs->cxx };
+	struct uelf *elfs[3] = {};
+	int err = 0;
+
+	for (int l = 0; l < 3; l++) {
+		if (!paths[l][0])
+			continue;
+		elfs[l] = uelf_open(paths[l]);
+		if (!elfs[l] && l != LIB_CXX) {
+			log_err("cannot read %s: %s", paths[l], strerror(errno));
+			err = -1;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < NR_ENTRIES && !err; i++) {
+		p->sites[i].en = &entries[i];
+		p->sites[i].path = paths[entries[i].lib];
+		if (elfs[entries[i].lib])
+			err = find_site(p, i, elfs[entries[i].lib], prefix);
+	}
+out:
+	for (int l = 0; l < 3; l++)
+		uelf_close(elfs[l]);
+	return err;
+}
+
+static int attach_site(struct leak_collector *c, struct site *s, bool ret)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = ret);
+	struct leak_probes *p = c->probes;
+	struct bpf_program *prog = ret ? c->skel->progs.alloc_return :
+					 entry_prog(c->skel, s->en->kind);
+	uint64_t off = s->fn.file_off + s->where.offset;
+	struct bpf_link *link;
+
+	if (p->nr_links == MAX_LINKS)
+		return -E2BIG;
+	link = bpf_program__attach_uprobe_opts(prog, c->cfg.pid, s->path, off, &uo);
+	if (!link) {
+		int err = -errno;
+
+		if (s->en->required) {
+			log_err("cannot attach a uprobe to %s in %s: %s", s->en->name,
+				s->path, strerror(-err));
+			return err;
+		}
+		log_warn("%s in %s not traced: %s", s->en->name,
+			 basename(s->path), strerror(-err));
+		s->found = false;
+		return 0;
+	}
+	p->links[p->nr_links++] = link;
+	return 0;
+}
+
+static const char *placement(const struct x86_probe_site *w)
+{
+	static char buf[96];
+
+	if (!w->insn)
+		return "the symbol's address (its first instruction is single-stepped)";
+	if (!w->skipped)
+		snprintf(buf, sizeof(buf), "the symbol's address (%s, emulated)", w->insn);
+	else
+		snprintf(buf, sizeof(buf), "%s, emulated, after %d instruction%s that change no argument",
+			 w->insn, w->skipped, w->skipped > 1 ? "s" : "");
+	return buf;
+}
+
+/*
+ * Return probes first: an entry probe that fires before its return probe
+ * exists would leave a call in progress that never returns. A return
+ * probe goes where the entry probe does: the decoder guarantees that the
+ * stack pointer has not moved there, so the return address is still on
+ * top of the stack where the kernel takes it, and one breakpoint serves
+ * both.
+ */
+static int attach_all(struct leak_collector *c)
+{
+	struct leak_probes *p = c->probes;
+	struct bpf_link *link;
+
+	/* First: an exec from now on must end the old image's blocks. */
+	link = bpf_program__attach(c->skel->progs.exec_raw_tp);
+	if (!link) {
+		log_err("cannot attach to sched_process_exec: %s", strerror(errno));
+		return -1;
+	}
+	p->links[p->nr_links++] = link;
+	log_info("sched_process_exec via raw_tp");
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < NR_ENTRIES; i++) {
+			struct site *s = &p->sites[i];
+
+			if (!s->found || (pass == 0 && !s->en->ret))
+				continue;
+			if (attach_site(c, s, pass == 0))
+				return -1;
+			if (pass == 1 && s->found)
+				log_info("%s: %s+0x%llx: uprobe%s at +%zu: %s",
+					 s->en->name, basename(s->path),
+					 (unsigned long long)s->fn.file_off,
+					 s->en->ret ? " and uretprobe" : "",
+					 s->where.offset, placement(&s->where));
+		}
+	}
+	return 0;
+}
+
+/* Opens and loads the uprobe programs. */
+static int load(struct leak_collector *c)
+{
+	struct bpf_program *prog;
+	int err;
+
+	c->skel = leak_bpf_open(c);
+	if (!c->skel) {
+		log_err("cannot open the BPF program: %s", strerror(errno));
+		return -1;
+	}
+	bpf_object__for_each_program(prog, c->skel->obj)
+		bpf_program__set_autoload(prog, leak_prog_is_process(prog));
+	err = leak_bpf__load(c->skel);
+	if (err) {
+		log_err("cannot load the BPF program: %s%s", strerror(-err),
+			log_verbose() ? "" : " (-v shows why)");
+		return -1;
+	}
+	return 0;
+}
+
+int leak_uprobes_attach(struct leak_collector *c, const struct leak_libs *libs)
+{
+	c->probes = calloc(1, sizeof(*c->probes));
+	if (!c->probes) {
+		log_err("out of memory");
+		return -1;
+	}
+	if (find_sites(c->probes, libs, c->cfg.prefix) || load(c) ||
+	    attach_all(c))
+		return -1;
+	return 0;
+}
+
+void leak_uprobes_detach(struct leak_collector *c)
+{
+	struct leak_probes *p = c->probes;
+
+	if (!p)
+		return;
+	for (int i = 0; i < p->nr_links; i++)
+		bpf_link__destroy(p->links[i]);
+	free(p);
+	c->probes = NULL;
+}
