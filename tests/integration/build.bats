@@ -92,9 +92,10 @@ PY
 	# Each page renders without a warning.
 	local page
 	for page in "$T"/prefix/share/man/man8/*.8; do
-		run env MANWIDTH=80 man --warnings -l "$page"
+		# What man says on stderr only: the pages speak of warnings too.
+		run bash -c 'MANWIDTH=80 man --warnings -l "$1" 2>&1 >/dev/null' _ "$page"
 		[ "$status" = 0 ]
-		refute grep -q "warning" <<<"$output"
+		[ -z "$output" ] || { echo "$page: $output" >&2; false; }
 	done
 }
 

@@ -179,15 +179,16 @@ help_options() {
 }
 
 man_options() {
-	"$MEMTRACE" help --man "$1" | sed -n 's/.*\\fB\\-\\-\([a-z0-9\\-]*\)\\fR.*/--\1/p' |
+	"$MEMTRACE" help --man "$1" | sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' |
+		sed -n 's/.*\\fB\\-\\-\([a-z0-9\\-]*\)\\fR.*/--\1/p' |
 		sed 's/\\-/-/g' | grep -v '^--$' | sort -u
 }
 
 completion_options() {
 	"$MEMTRACE" help --bash-completion | awk -v c="$1" '
 		$1 == c ")" { on = 1; next }
-		on && /compgen -W .*--/ { print; exit }' |
-		grep -o -- '--[a-z0-9-]*' | sort
+		on && /compgen -W \047 *-/ { print; exit }' |
+		grep -o -- '--[a-z0-9][a-z0-9-]*' | sort
 }
 
 # A value each kind of option takes, by the name --help gives it.

@@ -24,12 +24,16 @@ check_leak_leaker() {
 # The hook the profile asks for; but kernel mode takes tp_btf only where
 # the kmem tracepoints have their 6.1+ arguments: before, the tp_btf
 # profile must get the documented fallback, and say why.
-assert_kleak_hook() {
+kleak_method() {
 	if [ "$HOOK" = tp_btf ] && grep -q "kmem: no tp_btf with 6.1+ arguments" "$1"; then
-		HOOK=tracepoint assert_hook "$1" "$2"
-		return
+		echo tracepoint
+	else
+		echo "$HOOK"
 	fi
-	assert_hook "$1" "$2"
+}
+
+assert_kleak_hook() {
+	HOOK=$(kleak_method "$1") assert_hook "$1" "$2"
 }
 
 # Kernel mode: while the objects exist, at least N more outstanding; after
@@ -47,7 +51,8 @@ check_kleak_eventfd() {
 	python3 "$LEAK_CHECK" kstacks "$1/created" eventfd ge "$KLEAK_N"
 	# Classic kmem_cache_alloc records name the cache only from 6.18;
 	# before, a cache is known by its object size.
-	if [ "$HOOK" = tracepoint ] && ! grep -q '"cache":"filp"' "$1/created"; then
+	if [ "$(kleak_method "$1/created.err")" = tracepoint ] &&
+		! grep -q '"cache":"filp"' "$1/created"; then
 		filp='(a cache of *'
 	fi
 	python3 "$LEAK_CHECK" cache "$1/created" "$filp" ge "$KLEAK_N"
