@@ -5,6 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "filecache/views.h"
+#include "util/fmt.h"
+#include "util/json.h"
+#include "util/table.h"
+#include "util/text.h"
 
 void fc_view_init(struct fc_view *v, const struct fc_opts *o)
 {

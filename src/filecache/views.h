@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include "filecache/filecache.h"
 #include "filecache/scan.h"
-#include "util/output.h"
+#include "util/text.h"
+#include "util/json.h"
 
 struct fc_view {
 	const struct fc_opts *o;

@@ -13,7 +13,7 @@
 #include "kmalloc/gfp.h"
 #include "kmalloc/kmalloc.h"
 #include "kmalloc/views.h"
-#include "util/output.h"
+#include "util/fmt.h"
 #include "util/procfs.h"
 
 static bool streaming(const struct kmalloc_opts *o)

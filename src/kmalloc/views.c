@@ -10,7 +10,10 @@
 #include "kmalloc/gfp.h"
 #include "kmalloc/views.h"
 #include "util/ksyms.h"
-#include "util/output.h"
+#include "util/fmt.h"
+#include "util/table.h"
+#include "util/text.h"
+#include "util/json.h"
 
 const char *const kmalloc_by_names[] = {
 	[KMALLOC_BY_CALLSITE] = "callsite",

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kmalloc/collector.h"
-#include "util/output.h"
+#include "util/json.h"
 
 enum kmalloc_sort { KMALLOC_SORT_BYTES, KMALLOC_SORT_CALLS, KMALLOC_SORT_WASTE };
 

@@ -26,6 +26,7 @@
 #include "util/ksyms.h"
 #include "util/parse.h"
 #include "util/procfs.h"
+#include "util/outfile.h"
 
 struct leak_run {
 	const struct leak_opts *o;

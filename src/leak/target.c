@@ -2,6 +2,7 @@
 /* leak: finding the allocator a process uses, and the program a command
  * runs. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "core/log.h"
 #include "leak/target.h"
 #include "util/procfs.h"
+#include "util/procmaps.h"
 #include "uprobe/uelf.h"
 
 #define MAX_LIBS 4096
@@ -113,50 +115,52 @@ static void free_list(char **v, int n)
 		free(v[i]);
 }
 
+/* The file mapped at e, as a path this process can open: the process's
+ * view through its root, or, for a file replaced since it was mapped (a
+ * library upgrade), the mapped one through map_files. */
+static void mapped_file(pid_t pid, const struct procmaps_entry *e, char *host,
+			size_t len)
+{
+	if (e->deleted)
+		snprintf(host, len, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid,
+			 e->start, e->end);
+	else
+		snprintf(host, len, "/proc/%d/root%s", pid, e->path);
+}
+
 int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
 		     struct leak_libs *libs)
 {
-	char path[64], line[PATH_MAX + 128], where[64];
 	char **files = calloc(MAX_LIBS, sizeof(char *));
 	char **names = calloc(MAX_LIBS, sizeof(char *));
+	struct procmaps_entry e;
+	struct procmaps pm;
+	char where[64];
 	int n = 0, err = -1;
-	FILE *f;
 
 	memset(libs, 0, sizeof(*libs));
 	if (!files || !names) {
 		log_err("out of memory");
 		goto out;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f) {
-		log_err("cannot read %s: %s", path, strerror(errno));
+	err = procmaps_open(&pm, pid);
+	if (err) {
+		log_err("cannot read /proc/%d/maps: %s", pid, strerror(-err));
+		err = -1;
 		goto out;
 	}
-	while (n < MAX_LIBS && fgets(line, sizeof(line), f)) {
-		char *p = strchr(line, '/'), *deleted;
-		char host[PATH_MAX + 32], range[64];
+	while (n < MAX_LIBS && procmaps_next(&pm, &e) > 0) {
+		char host[PATH_MAX + 64];
 		bool seen = false;
 
-		if (!p)
-			continue;
-		p[strcspn(p, "\n")] = '\0';
-		maps_path_unescape(p);
+		if (e.path[0] != '/')
+			continue;	/* files only */
 		for (int i = 0; i < n && !seen; i++)
-			seen = !strcmp(names[i], p);
+			seen = !strcmp(names[i], e.path);
 		if (seen)
 			continue;
-		/* A file replaced since it was mapped (a library upgrade): the
-		 * mapped one is still reachable through map_files. */
-		deleted = strstr(p, " (deleted)");
-		if (deleted && sscanf(line, "%63[0-9a-f-]", range) == 1) {
-			*deleted = '\0';
-			snprintf(host, sizeof(host), "/proc/%d/map_files/%s", pid,
-				 range);
-		} else {
-			snprintf(host, sizeof(host), "/proc/%d/root%s", pid, p);
-		}
-		names[n] = strdup(p);
+		mapped_file(pid, &e, host, sizeof(host));
+		names[n] = strdup(e.path);
 		files[n] = strdup(host);
 		if (!names[n] || !files[n]) {
 			free(names[n]);
@@ -165,7 +169,7 @@ int leak_libs_of_pid(pid_t pid, const char *obj, const char *prefix,
 		}
 		n++;
 	}
-	fclose(f);
+	procmaps_close(&pm);
 	snprintf(where, sizeof(where), "the memory map of process %d", pid);
 	err = pick(files, names, n, obj, prefix, where, libs);
 out:

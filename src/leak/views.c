@@ -11,6 +11,10 @@
 #include "util/ksyms.h"
 #include "util/parse.h"
 #include "usyms/usyms.h"
+#include "util/fmt.h"
+#include "util/json.h"
+#include "util/table.h"
+#include "util/text.h"
 
 static const char *const kind_names[LEAK_KIND_NR] = {
 	[LEAK_MALLOC] = "malloc",

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include "leak/leak.h"
 #include "leak/snapshot.h"
-#include "util/output.h"
+#include "util/json.h"
 
 struct leak_collector;
 struct leak_event;

@@ -17,7 +17,7 @@
 #include "probe/host.h"
 #include "probe/probe.h"
 #include "procs/hooks.h"
-#include "util/output.h"
+#include "util/json.h"
 
 static const struct hook_set *const sets[] = {
 	&filecache_hooks, &kmalloc_hooks, &leak_user_hooks, &leak_kernel_hooks,

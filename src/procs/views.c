@@ -8,7 +8,10 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "procs/views.h"
-#include "util/output.h"
+#include "util/fmt.h"
+#include "util/table.h"
+#include "util/text.h"
+#include "util/json.h"
 #include "util/parse.h"
 
 static const struct col columns[] = {

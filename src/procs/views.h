@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "procs/collector.h"
-#include "util/output.h"
+#include "util/json.h"
 
 struct procs_view {
 	bool json_out;

@@ -11,7 +11,7 @@ def load_json(path):
 
 
 def fmt_size(n):
-    """The text output's human-readable size (src/util/output.c fmt_size)."""
+    """The text output's human-readable size (src/util/fmt.c fmt_size)."""
     if n < 1024:
         return "%dB" % n
     v, u = float(n), -1

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Tests for src/util/output.c: sizes, clock, tables, shell quoting and the JSON writer.
+// Tests for src/util/fmt.c, table.c, text.c and json.c: sizes, clock, tables, quoting, escaping and the JSON writer.
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -9,7 +9,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "util/output.h"
+#include "util/fmt.h"
+#include "util/table.h"
+#include "util/text.h"
+#include "util/json.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

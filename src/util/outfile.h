@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* stdout, sent to a file. */
+#ifndef MEMTRACE_UTIL_OUTFILE_H
+#define MEMTRACE_UTIL_OUTFILE_H
+
+
+/* stdout goes to the file at path from now on (created or truncated);
+ * 0 or a negative errno. A child started before keeps the stdout it had. */
+int output_to(const char *path);
+
+#endif /* MEMTRACE_UTIL_OUTFILE_H */
