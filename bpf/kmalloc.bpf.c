@@ -7,7 +7,7 @@
 #include "memtrace/kmalloc.h"
 #include "lib/core_fixes.bpf.h"
 #include "lib/maps.bpf.h"
-#include "task.bpf.h"
+#include "lib/task.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
