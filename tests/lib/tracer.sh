@@ -18,6 +18,10 @@ start_tracer() {
 	_out=$1
 	_err=$2
 	shift 2
+	# Emptied first: the wait below must not find an earlier run's
+	# "ready" there before the new run's redirection truncates it (it
+	# opens stdout first, which for a FIFO waits for its reader).
+	: >"$_err"
 	# shellcheck disable=SC2086
 	${TRACER_WRAP:-} "$MEMTRACE" "$@" -v >"$_out" 2>"$_err" &
 	TRACER_PID=$!
