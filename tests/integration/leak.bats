@@ -90,7 +90,7 @@ PY
 	# every run; five runs without one would be a one in 10^15 chance.
 	local run collided=0
 	for run in 1 2 3 4 5; do
-		leak_run "$T/r.json" --max-stacks 64 -- "$LEAKER" kinds threads
+		leak_run "$T/r.json" -T 100 --max-stacks 64 -- "$LEAKER" kinds threads
 		$CHECK explained "$T/r.json"
 		$CHECK stack "$T/r.json" "$SRC" thread_leak thread 800000 200
 		$CHECK stack "$T/r.json" "$SRC" leak_malloc malloc 30000 1
@@ -107,8 +107,8 @@ PY
 }
 
 @test "leak: the build for kernels before 5.11 (thread state in a hash) reports the same" {
-	leak_run "$T/ts.json" -- "$LEAKER" kinds threads nested realloc munmap
-	MEMTRACE_DISABLE=task_storage leak_run "$T/hash.json" -v -- \
+	leak_run "$T/ts.json" -T 100 -- "$LEAKER" kinds threads nested realloc munmap
+	MEMTRACE_DISABLE=task_storage leak_run "$T/hash.json" -T 100 -v -- \
 		"$LEAKER" kinds threads nested realloc munmap
 	grep -q "thread state: a hash map" "$T/hash.json.err"
 	python3 - "$T/ts.json" "$T/hash.json" <<'PY'
