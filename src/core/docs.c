@@ -207,7 +207,8 @@ void mt_man_main(const struct mt_cli *const *all, size_t nall, FILE *out)
 		man_option(&mt_common_opts[i], out);
 	fputs(".SH ENVIRONMENT\n.TP\n\\fBMEMTRACE_DISABLE\\fR=\\fIlist\\fR\n"
 	      "Hook methods not to use, comma\\-separated (tp_btf, tracepoint, raw_tp, "
-	      "fentry, kprobe, test_run), to force a fallback.\n"
+	      "fentry, kprobe, test_run; task_storage: leak keeps its per\\-thread "
+	      "state in a hash map instead), to force a fallback.\n"
 	      ".TP\n\\fBMEMTRACE_BTF\\fR=\\fIfile\\fR\n"
 	      "Kernel BTF for CO\\-RE instead of /sys/kernel/btf/vmlinux.\n", out);
 	fputs(".SH EXIT STATUS\n0 on success, 1 on a runtime failure, 2 on a usage error.\n", out);
