@@ -26,10 +26,7 @@ const volatile bool hist = false;		/* log2 size histograms */
 const volatile __u32 by = KMALLOC_BY_CALLSITE;
 const volatile __u64 wakeup_bytes = 0;		/* see RINGBUF_SUBMIT */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);		/* resized by user space */
-} events SEC(".maps");
+DEFINE_EVENTS_RINGBUF(1 << 22);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -168,11 +165,9 @@ static __always_inline int handle(__u64 call_site, __u64 ptr, __u64 req,
 	if (!stream)
 		return 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_loss(MT_LOST_RINGBUF);
+	e = RINGBUF_RESERVE(events, sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->ptr = ptr;
 	e->call_site = call_site;
