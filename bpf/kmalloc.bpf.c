@@ -26,10 +26,7 @@ const volatile bool hist = false;		/* log2 size histograms */
 const volatile __u32 by = KMALLOC_BY_CALLSITE;
 const volatile __u64 wakeup_bytes = 0;		/* see RINGBUF_SUBMIT */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);		/* resized by user space */
-} events SEC(".maps");
+DEFINE_EVENTS_RINGBUF(1 << 22);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -168,11 +165,9 @@ static __always_inline int handle(__u64 call_site, __u64 ptr, __u64 req,
 	if (!stream)
 		return 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_loss(MT_LOST_RINGBUF);
+	e = RINGBUF_RESERVE(events, sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->ptr = ptr;
 	e->call_site = call_site;
@@ -191,49 +186,32 @@ static __always_inline int handle(__u64 call_site, __u64 ptr, __u64 req,
 /*
  * tp_btf: the arguments are the tracepoint's TP_PROTO, which changed twice;
  * user space loads the one program that matches btf_trace_kmalloc. They
- * are copied (TP_BTF_ARGS in shims.bpf.h says why).
+ * are copied (TP_BTF_ARGS in shims.bpf.h says why). A program for each
+ * prototype: its nargs arguments are call_site and ptr, then from index
+ * req bytes_req, bytes_alloc and gfp_flags; node is how to get the node
+ * (from a[], the arguments), -1 where the event has none.
  */
-#define KMALLOC_ARGS(n) TP_BTF_ARGS(n)
+#define KMALLOC_BTF(prog, event, nargs, req, node)			\
+	SEC("tp_btf/" event)						\
+	int prog(unsigned long long *ctx)				\
+	{								\
+		TP_BTF_ARGS(nargs);					\
+		return handle(a[0], a[1], a[req], a[req + 1],		\
+			      (gfp_t)a[req + 2], node);			\
+	}
 
 /* 6.1+: (call_site, ptr, bytes_req, bytes_alloc, gfp_flags, node) */
-SEC("tp_btf/kmalloc")
-int kmalloc_btf(unsigned long long *ctx)
-{
-	KMALLOC_ARGS(6);
-	return handle(a[0], a[1], a[2], a[3], (gfp_t)a[4], (int)a[5]);
-}
+KMALLOC_BTF(kmalloc_btf, "kmalloc", 6, 2, (int)a[5])
 
 /* 6.0: (call_site, ptr, struct kmem_cache *s, bytes_req, bytes_alloc,
  * gfp_flags); kmalloc_node adds the node. */
-SEC("tp_btf/kmalloc")
-int kmalloc_btf_60(unsigned long long *ctx)
-{
-	KMALLOC_ARGS(6);
-	return handle(a[0], a[1], a[3], a[4], (gfp_t)a[5], -1);
-}
-
-SEC("tp_btf/kmalloc_node")
-int kmalloc_node_btf_60(unsigned long long *ctx)
-{
-	KMALLOC_ARGS(7);
-	return handle(a[0], a[1], a[3], a[4], (gfp_t)a[5], (int)a[6]);
-}
+KMALLOC_BTF(kmalloc_btf_60, "kmalloc", 6, 3, -1)
+KMALLOC_BTF(kmalloc_node_btf_60, "kmalloc_node", 7, 3, (int)a[6])
 
 /* Up to 5.19: (call_site, ptr, bytes_req, bytes_alloc, gfp_flags);
  * kmalloc_node adds the node. */
-SEC("tp_btf/kmalloc")
-int kmalloc_btf_519(unsigned long long *ctx)
-{
-	KMALLOC_ARGS(5);
-	return handle(a[0], a[1], a[2], a[3], (gfp_t)a[4], -1);
-}
-
-SEC("tp_btf/kmalloc_node")
-int kmalloc_node_btf_519(unsigned long long *ctx)
-{
-	KMALLOC_ARGS(6);
-	return handle(a[0], a[1], a[2], a[3], (gfp_t)a[4], (int)a[5]);
-}
+KMALLOC_BTF(kmalloc_btf_519, "kmalloc", 5, 2, -1)
+KMALLOC_BTF(kmalloc_node_btf_519, "kmalloc_node", 6, 2, (int)a[5])
 
 /* Classic tracepoints: the record's layout through the ___x flavours. */
 

@@ -31,10 +31,7 @@ const volatile __u32 alloc_tgid = 0;		/* --alloc-pid */
 const volatile bool wa_missing_free = false;	/* --wa-missing-free */
 const volatile bool percpu_519 = true;		/* tp_btf: 5.19+ arguments */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);		/* resized by user space */
-} events SEC(".maps");
+DEFINE_EVENTS_RINGBUF(1 << 20);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -160,21 +157,35 @@ static __always_inline bool is_target(void)
 
 static __always_inline void take_old(struct call *c, __u64 addr);
 
+/*
+ * The thread's call state for an allocator call whose stack pointer at
+ * entry is sp; NULL for a call nested in the one in progress, or not the
+ * target's.
+ */
+static __always_inline struct call *outer_call(__u64 sp)
+{
+	struct call *c;
+
+	if (!is_target())
+		return NULL;
+	c = call_slot(true);
+	if (!c) {
+		count_loss(LEAK_LOST_STATE);
+		return NULL;
+	}
+	if (c->sp && sp < c->sp)
+		return NULL;
+	return c;
+}
+
 static __always_inline int enter(struct pt_regs *ctx, __u32 kind, __u64 size,
 				 __u64 arg, __u64 arg2)
 {
 	__u64 sp = PT_REGS_SP(ctx);
-	struct call *c;
+	struct call *c = outer_call(sp);
 
-	if (!is_target())
+	if (!c)
 		return 0;
-	c = call_slot(true);
-	if (!c) {
-		count_loss(LEAK_LOST_STATE);
-		return 0;
-	}
-	if (c->sp && sp < c->sp)
-		return 0;		/* nested in the call in progress */
 	c->sp = sp;
 	c->size = size;
 	c->arg = arg;
@@ -197,12 +208,10 @@ static __always_inline void emit(__u16 type, __u16 kind, __u64 addr,
 				 __u64 size, __u64 new_addr, __u64 new_size,
 				 __s32 stackid)
 {
-	struct leak_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct leak_event *e = RINGBUF_RESERVE(events, sizeof(*e));
 
-	if (!e) {
-		count_loss(MT_LOST_RINGBUF);
+	if (!e)
 		return;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->addr = addr;
 	e->size = size;
@@ -362,16 +371,9 @@ SEC("uprobe")
 int BPF_KPROBE(new_enter)
 {
 	__u64 sp = PT_REGS_SP(ctx);
-	struct call *c;
+	struct call *c = outer_call(sp);
 
-	if (!is_target())
-		return 0;
-	c = call_slot(true);
-	if (!c) {
-		count_loss(LEAK_LOST_STATE);
-		return 0;
-	}
-	if (c->sp && sp < c->sp)
+	if (!c)
 		return 0;
 	if (bpf_probe_read_user(&c->cxx_caller, sizeof(c->cxx_caller),
 				(void *)sp))
@@ -629,21 +631,19 @@ int kmem_cache_alloc_btf(unsigned long long *ctx)
 	return kalloc(ctx, a[1], size, LEAK_KMEM_CACHE, a[2], 0);
 }
 
+/* A program for a free event whose argument i is what was freed. */
+#define KFREE_BTF(prog, event, i)					\
+	SEC("tp_btf/" event)						\
+	int prog(unsigned long long *ctx)				\
+	{								\
+		TP_BTF_ARGS(i + 1);					\
+		return kfree_ptr(a[i]);					\
+	}
+
 /* kfree and kmem_cache_free: the pointer is the second argument on every
  * version. */
-SEC("tp_btf/kfree")
-int kfree_btf(unsigned long long *ctx)
-{
-	TP_BTF_ARGS(2);
-	return kfree_ptr(a[1]);
-}
-
-SEC("tp_btf/kmem_cache_free")
-int kmem_cache_free_btf(unsigned long long *ctx)
-{
-	TP_BTF_ARGS(2);
-	return kfree_ptr(a[1]);
-}
+KFREE_BTF(kfree_btf, "kfree", 1)
+KFREE_BTF(kmem_cache_free_btf, "kmem_cache_free", 1)
 
 /* Pages by their struct page (classic tracepoints: by pfn). */
 SEC("tp_btf/mm_page_alloc")
@@ -655,20 +655,9 @@ int page_alloc_btf(unsigned long long *ctx)
 		      LEAK_PAGES, 0, 0);
 }
 
-SEC("tp_btf/mm_page_free")
-int page_free_btf(unsigned long long *ctx)
-{
-	TP_BTF_ARGS(1);
-	return kfree_ptr(a[0]);
-}
-
+KFREE_BTF(page_free_btf, "mm_page_free", 0)
 /* release_pages() and friends free lists of pages with this event. */
-SEC("tp_btf/mm_page_free_batched")
-int page_free_batched_btf(unsigned long long *ctx)
-{
-	TP_BTF_ARGS(1);
-	return kfree_ptr(a[0]);
-}
+KFREE_BTF(page_free_batched_btf, "mm_page_free_batched", 0)
 
 SEC("tp_btf/percpu_alloc_percpu")
 int percpu_alloc_btf(unsigned long long *ctx)
@@ -682,38 +671,30 @@ int percpu_alloc_btf(unsigned long long *ctx)
 	return kalloc(ctx, a[6], a[2], LEAK_PERCPU, 0, 0);
 }
 
-SEC("tp_btf/percpu_free_percpu")
-int percpu_free_btf(unsigned long long *ctx)
-{
-	/* (base_addr, off, ptr) */
-	TP_BTF_ARGS(3);
-	return kfree_ptr(a[2]);
-}
+/* (base_addr, off, ptr) */
+KFREE_BTF(percpu_free_btf, "percpu_free_percpu", 2)
 
 /* Classic tracepoints: the records through the flavours of shims.bpf.h. */
+
+/* kalloc() of a kmem record r, whichever flavour: ptr and bytes_alloc. */
+#define KALLOC_RECORD(r, kind, cache, flags) \
+	kalloc(r, (__u64)(r)->ptr, (r)->bytes_alloc, kind, cache, flags)
+#define KMALLOC_RECORD(r) \
+	KALLOC_RECORD(r, LEAK_KMALLOC, 0, kmalloc_flags((r)->gfp_flags))
 
 SEC("tracepoint/kmem/kmalloc")
 int kmalloc_tp(void *ctx)
 {
-	if (HAVE_KMALLOC_CLASS) {
-		struct trace_event_raw_kmalloc___x *r = ctx;
-
-		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc, LEAK_KMALLOC,
-			      0, kmalloc_flags(r->gfp_flags));
-	} else {
-		struct trace_event_raw_kmem_alloc___x *r = ctx;
-
-		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc, LEAK_KMALLOC,
-			      0, kmalloc_flags(r->gfp_flags));
-	}
+	if (HAVE_KMALLOC_CLASS)
+		return KMALLOC_RECORD((struct trace_event_raw_kmalloc___x *)ctx);
+	return KMALLOC_RECORD((struct trace_event_raw_kmem_alloc___x *)ctx);
 }
 
 /* Up to 6.0: node-aware allocations fire the _node events instead. */
 SEC("tracepoint/kmem/kmalloc_node")
 int kmalloc_node_tp(struct trace_event_raw_kmem_alloc_node___x *r)
 {
-	return kalloc(r, (__u64)r->ptr, r->bytes_alloc, LEAK_KMALLOC, 0,
-		      kmalloc_flags(r->gfp_flags));
+	return KMALLOC_RECORD(r);
 }
 
 SEC("tracepoint/kmem/kmem_cache_alloc")
@@ -732,20 +713,16 @@ int kmem_cache_alloc_tp(void *ctx)
 			key = name_key(name);
 			name_cache(key, name);
 		}
-		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc,
-			      LEAK_KMEM_CACHE, key, 0);
-	} else {
-		struct trace_event_raw_kmem_alloc___x *r = ctx;
-
-		return kalloc(ctx, (__u64)r->ptr, r->bytes_alloc,
-			      LEAK_KMEM_CACHE, 0, 0);
+		return KALLOC_RECORD(r, LEAK_KMEM_CACHE, key, 0);
 	}
+	return KALLOC_RECORD((struct trace_event_raw_kmem_alloc___x *)ctx,
+			     LEAK_KMEM_CACHE, 0, 0);
 }
 
 SEC("tracepoint/kmem/kmem_cache_alloc_node")
 int kmem_cache_alloc_node_tp(struct trace_event_raw_kmem_alloc_node___x *r)
 {
-	return kalloc(r, (__u64)r->ptr, r->bytes_alloc, LEAK_KMEM_CACHE, 0, 0);
+	return KALLOC_RECORD(r, LEAK_KMEM_CACHE, 0, 0);
 }
 
 SEC("tracepoint/kmem/kfree")

@@ -20,10 +20,7 @@ const volatile bool want_exec = true;
 const volatile bool want_exit = true;
 const volatile __u64 wakeup_bytes = 0;		/* see RINGBUF_SUBMIT */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);		/* resized by user space */
-} events SEC(".maps");
+DEFINE_EVENTS_RINGBUF(1 << 20);
 
 /* With -p: the traced process and its descendants, by tgid. */
 struct {
@@ -96,11 +93,9 @@ static __always_inline int handle_exec(struct task_struct *task,
 	if (!comm_matches(comm))
 		return 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_loss(MT_LOST_RINGBUF);
+	e = RINGBUF_RESERVE(events, sizeof(*e));
+	if (!e)
 		return 0;
-	}
 	e->type = PROCS_EXEC;
 	e->pid = tgid;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
@@ -203,11 +198,9 @@ static __always_inline void report_exit(struct task_struct *task,
 	if (!comm_matches(comm))
 		return;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_loss(MT_LOST_RINGBUF);
+	e = RINGBUF_RESERVE(events, sizeof(*e));
+	if (!e)
 		return;
-	}
 	e->type = PROCS_EXIT;
 	e->pid = tgid;
 	e->tid = pid;

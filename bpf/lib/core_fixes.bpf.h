@@ -45,29 +45,24 @@ struct trace_event_raw_sched_process_fork___x {
  * unsigned long from 5.19: it is declared unsigned long here and read with
  * a direct load, whose size libbpf adjusts to the running kernel's field.
  */
-struct trace_event_raw_kmalloc___x {
-	unsigned long call_site;
-	const void *ptr;
-	size_t bytes_req;
-	size_t bytes_alloc;
+#define KMEM_ALLOC_FIELDS		\
+	unsigned long call_site;	\
+	const void *ptr;		\
+	size_t bytes_req;		\
+	size_t bytes_alloc;		\
 	unsigned long gfp_flags;
+
+struct trace_event_raw_kmalloc___x {
+	KMEM_ALLOC_FIELDS
 	int node;
 } __attribute__((preserve_access_index));
 
 struct trace_event_raw_kmem_alloc___x {
-	unsigned long call_site;
-	const void *ptr;
-	size_t bytes_req;
-	size_t bytes_alloc;
-	unsigned long gfp_flags;
+	KMEM_ALLOC_FIELDS
 } __attribute__((preserve_access_index));
 
 struct trace_event_raw_kmem_alloc_node___x {
-	unsigned long call_site;
-	const void *ptr;
-	size_t bytes_req;
-	size_t bytes_alloc;
-	unsigned long gfp_flags;
+	KMEM_ALLOC_FIELDS
 	int node;
 } __attribute__((preserve_access_index));
 

@@ -28,6 +28,29 @@
 	}
 
 /*
+ * The ring buffer of a command's events; size is a default, user space
+ * sizes it before load (--ringbuf-size).
+ */
+#define DEFINE_EVENTS_RINGBUF(size)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_RINGBUF);			\
+		__uint(max_entries, size);				\
+	} events SEC(".maps")
+
+/*
+ * A record of size bytes in ring buffer rb, or NULL with the loss counted
+ * (count_loss() of the file's DEFINE_LOSS_MAP) when the buffer is full.
+ */
+#define RINGBUF_RESERVE(rb, size)					\
+	({								\
+		void *__rec = bpf_ringbuf_reserve(&(rb), size, 0);	\
+									\
+		if (!__rec)						\
+			count_loss(MT_LOST_RINGBUF);			\
+		__rec;							\
+	})
+
+/*
  * When the reader was last woken below a batch (bpf_ktime_get_ns()); one
  * per BPF object, shared by its CPUs (a lost race only wakes it twice).
  */

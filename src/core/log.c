@@ -21,64 +21,47 @@ int log_verbose(void)
 	return verbose;
 }
 
-static void vlog(const char *kind, const char *fmt, va_list ap)
+/* "memtrace <cmd>: ", after what stdout holds so far. */
+static void prefix(void)
 {
-	fflush(stdout);
-	if (cmd_name)
-		fprintf(stderr, "memtrace %s: %s", cmd_name, kind);
-	else
-		fprintf(stderr, "memtrace: %s", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void log_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
-}
-
-void log_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void log_note(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
-}
-
-void log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose)
-		return;
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
-}
-
-int log_usage(const char *fmt, ...)
-{
-	va_list ap;
-
 	fflush(stdout);
 	if (cmd_name)
 		fprintf(stderr, "memtrace %s: ", cmd_name);
 	else
 		fputs("memtrace: ", stderr);
+}
+
+static void vlog(const char *kind, const char *fmt, va_list ap)
+{
+	prefix();
+	fputs(kind, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* A printf-like entry point: its kind, and the -v level it needs. */
+#define LOG_FN(name, kind, min_verbose)		\
+	void name(const char *fmt, ...)		\
+	{					\
+		va_list ap;			\
+						\
+		if (verbose < (min_verbose))	\
+			return;			\
+		va_start(ap, fmt);		\
+		vlog(kind, fmt, ap);		\
+		va_end(ap);			\
+	}
+
+LOG_FN(log_err, "", 0)
+LOG_FN(log_warn, "warning: ", 0)
+LOG_FN(log_note, "", 0)
+LOG_FN(log_info, "", 1)
+
+int log_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -142,26 +142,20 @@ static bool decode_alu(struct dec *d, uint8_t op, struct insn *in)
 {
 	bool cmp = (op & 0x38) == 0x38, byte = !(op & 1);
 
-	switch (op & 7) {
-	case 0:	/* r/m op= reg */
-	case 1:
-		if (!modrm(d))
-			return false;
-		if (!cmp)
-			write_rm(d, in, byte);
-		return true;
-	case 2:	/* reg op= r/m */
-	case 3:
-		if (!modrm(d))
-			return false;
-		if (!cmp)
-			write_reg(d, in, byte);
-		return true;
-	default: /* al or eax op= immediate */
+	if ((op & 7) >= 4) {	/* al or eax op= immediate */
 		if (!cmp)
 			in->writes |= BIT(RAX);
 		return take(d, byte ? 1 : imm_z(d));
 	}
+	if (!modrm(d))
+		return false;
+	if (cmp)
+		return true;
+	if (op & 2)		/* reg op= r/m */
+		write_reg(d, in, byte);
+	else			/* r/m op= reg */
+		write_rm(d, in, byte);
+	return true;
 }
 
 /* Two-byte opcodes, after 0x0f. */

@@ -26,6 +26,33 @@ static bool is_string_section(const char *name)
 }
 
 /*
+ * The section after scn (NULL: the first) that has a name and bytes in
+ * the file (not NOBITS), its name in *name; NULL at the end, or with *bad
+ * set when the section headers or their names cannot be read.
+ */
+static Elf_Scn *next_in_file(Elf *elf, Elf_Scn *scn, const char **name,
+			     bool *bad)
+{
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx)) {
+		*bad = true;
+		return NULL;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh)) {
+			*bad = true;
+			return NULL;
+		}
+		*name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (*name && sh.sh_type != SHT_NOBITS)
+			return scn;
+	}
+	return NULL;
+}
+
+/*
  * libdw 0.188 takes strings from .debug_str and .debug_line_str with
  * strlen, trusting the section to end with a NUL (later versions check):
  * a file where one does not is refused. Checked once libdw has read (and
@@ -33,28 +60,21 @@ static bool is_string_section(const char *name)
  */
 bool dw_strings_ok(Elf *elf)
 {
-	size_t shstrndx;
 	Elf_Scn *scn = NULL;
+	const char *name;
+	bool bad = false;
 
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
+	while ((scn = next_in_file(elf, scn, &name, &bad))) {
 		Elf_Data *d;
 
-		if (!gelf_getshdr(scn, &sh))
-			return false;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || sh.sh_type == SHT_NOBITS ||
-		    !is_string_section(name))
+		if (!is_string_section(name))
 			continue;
 		d = elf_rawdata(scn, NULL);
 		if (d && d->d_buf && d->d_size &&
 		    ((const char *)d->d_buf)[d->d_size - 1])
 			return false;
 	}
-	return true;
+	return !bad;
 }
 
 /*
@@ -330,24 +350,18 @@ static bool units_ok(const Elf_Data *info, bool types, const Elf_Data *abbr)
  * when there is none, and *ok false when there are several. */
 static Elf_Data *debug_section(Elf *elf, const char *kind, bool *ok)
 {
-	size_t shstrndx;
 	Elf_Scn *scn = NULL;
 	Elf_Data *found = NULL;
+	const char *name;
+	bool bad = false;
 
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
+	/* An unreadable header ends the search with what was found. */
+	while ((scn = next_in_file(elf, scn, &name, &bad))) {
 		Elf_Data *d;
 
-		if (!gelf_getshdr(scn, &sh))
-			break;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || sh.sh_type == SHT_NOBITS ||
-		    (strcmp(name, kind) &&
-		     (name[0] != '.' || name[1] != 'z' ||
-		      strcmp(name + 2, kind + 1))))
+		if (strcmp(name, kind) &&
+		    (name[0] != '.' || name[1] != 'z' ||
+		     strcmp(name + 2, kind + 1)))
 			continue;
 		d = elf_rawdata(scn, NULL);
 		if (!d || !d->d_buf || !d->d_size)

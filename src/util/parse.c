@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -64,29 +65,18 @@ int parse_pid(const char *s, pid_t *out)
 
 int parse_size(const char *s, uint64_t *out)
 {
-	const char *end;
+	/* Each a power of 1024 above the one before, either case. */
+	static const char units[] = "KMGT";
+	const char *end, *unit;
 	uint64_t v, mult = 1;
-	int err, shift = 0;
+	int err;
 
 	err = scan_digits(s, &end, &v);
 	if (err)
 		return err;
-	switch (*end) {
-	case 'K': case 'k':
-		shift = 10;
-		break;
-	case 'M': case 'm':
-		shift = 20;
-		break;
-	case 'G': case 'g':
-		shift = 30;
-		break;
-	case 'T': case 't':
-		shift = 40;
-		break;
-	}
-	if (shift) {
-		mult = 1ULL << shift;
+	unit = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (unit) {
+		mult = 1ULL << (10 * (unit - units + 1));
 		end++;
 		if (*end == 'i')
 			end++;

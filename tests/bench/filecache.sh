@@ -49,7 +49,7 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/bench/lib.bash
 . tests/bench/lib.bash
 
-R=${BENCH_FILECACHE_ROUNDS:-15}
+bench_count R BENCH_FILECACHE_ROUNDS 15
 DATA_PARENT=${BENCH_FILECACHE_DIR:-/var/tmp}
 VMTOUCH=${VMTOUCH:-$(command -v vmtouch)}
 FINCORE=${FINCORE:-$(command -v fincore)}
@@ -63,23 +63,14 @@ NDIRS=100
 NFILES=10000
 # Attempts at a round before giving up on a stable page-cache state.
 ATTEMPTS=5
-[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_FILECACHE_ROUNDS must be a positive integer"
 bench_check || exit 1
 
 bad=0
-[ -x "$PAGES" ] ||
-	{ echo "bench: $PAGES missing: run 'make test-build' (or 'make bench')" >&2; bad=1; }
-if [ -z "$VMTOUCH" ] || [ ! -x "$VMTOUCH" ]; then
-	echo "bench: vmtouch not found: install the Debian package vmtouch (or set VMTOUCH)" >&2
-	bad=1
-fi
-if [ -z "$FINCORE" ] || ! "$FINCORE" --version 2>/dev/null | grep -q util-linux; then
-	echo "bench: util-linux fincore not found: install the Debian package util-linux (or set FINCORE)" >&2
-	bad=1
-fi
-for c in find xargs stat df sed; do
-	command -v "$c" >/dev/null 2>&1 || { echo "bench: '$c' not found" >&2; bad=1; }
-done
+bench_need_built "$PAGES" || bad=1
+util_linux() { "$1" --version 2>/dev/null | grep -q util-linux; }
+bench_need_peer VMTOUCH vmtouch vmtouch || bad=1
+bench_need_peer FINCORE "util-linux fincore" util-linux util_linux || bad=1
+bench_need_commands find xargs stat df sed || bad=1
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench: bash 5 or later needed (EPOCHREALTIME)" >&2; bad=1; }
 [ -d "$DATA_PARENT" ] || { echo "bench: $DATA_PARENT: no such directory (BENCH_FILECACHE_DIR)" >&2; bad=1; }
 [ $bad = 0 ] || exit 1
@@ -251,7 +242,7 @@ restore() {
 # counts; the others time the tools, in an order rotated every round.
 # Redone (up to ATTEMPTS times) if the state changed while it ran.
 run_round() {
-	local c=$1 round=$2 attempt before k tool line
+	local c=$1 round=$2 attempt before k tool
 	local -A us=()
 	for ((attempt = 1; attempt <= ATTEMPTS; attempt++)); do
 		restore "$c"
@@ -294,12 +285,20 @@ run_round() {
 		check_counts "$c"
 		return
 	fi
-	line=$(printf '  %-28s round %2d/%d' "${LABEL[$c]}" "$round" "$R")
+	LINE=$(printf '  %-28s round %2d/%d' "${LABEL[$c]}" "$round" "$R")
 	for tool in "${TOOLS[@]}"; do
-		echo "$c $tool $round ${us[$tool]}" >>"$TMP/results"
-		line+=$(printf '  %s %7.2f' "$tool" "$(awk -v u="${us[$tool]}" 'BEGIN { print u / 1000 }')")
+		record "$c.$tool" "$round" "${us[$tool]}" "$tool"
 	done
-	echo "$line ms  (cached $T_MINCORE of $T_PAGES pages)"
+	echo "$LINE ms  (cached $T_MINCORE of $T_PAGES pages)"
+}
+
+# record KEY ROUND US LABEL: a timed run, in milliseconds, into the results
+# ("KEY round ms") and into LINE (after LABEL).
+record() {
+	local ms
+	ms=$(awk -v u="$3" 'BEGIN { print u / 1000 }')
+	echo "$1 $2 $ms" >>"$TMP/results"
+	LINE+=$(printf '  %s %7.2f' "$4" "$ms")
 }
 
 # check_counts CASE: after round 0, each tool's resident pages against
@@ -347,7 +346,7 @@ check_counts() {
 # (up to ATTEMPTS times) if a state changed while it ran.
 SIZES=(small big sparse)
 run_sizes_round() {
-	local round=$1 attempt before after c k line
+	local round=$1 attempt before after c k
 	local -A us=()
 	for ((attempt = 1; attempt <= ATTEMPTS; attempt++)); do
 		before=
@@ -382,12 +381,11 @@ run_sizes_round() {
 		bench_warn "memtrace alone round $round: the page cache changed in each of $ATTEMPTS attempts; keeping the last"
 		FAIL=1
 	fi
-	line=$(printf '  %-28s round %2d/%d' "memtrace alone, by size" "$round" "$R")
+	LINE=$(printf '  %-28s round %2d/%d' "memtrace alone, by size" "$round" "$R")
 	for c in "${SIZES[@]}"; do
-		echo "size_$c memtrace $round ${us[$c]}" >>"$TMP/results"
-		line+=$(printf '  %s %7.2f' "${SIZE_LABEL[$c]}" "$(awk -v u="${us[$c]}" 'BEGIN { print u / 1000 }')")
+		record "size_$c" "$round" "${us[$c]}" "${SIZE_LABEL[$c]}"
 	done
-	echo "$line ms"
+	echo "$LINE ms"
 }
 declare -A SIZE_LABEL=([small]="4 KiB" [big]="1 GiB" [sparse]="16 GiB")
 
@@ -402,18 +400,14 @@ damon_pageout() {
 	[ "$(cat /sys/module/damon_reclaim/parameters/enabled 2>/dev/null)" = Y ]
 }
 
-KERNEL=$(uname -r)
 VMTOUCH_VERSION=$("$VMTOUCH" -h 2>&1 | sed -n 's/^vmtouch \(v[0-9][^ ]*\).*/\1/p' | head -n 1)
 FINCORE_VERSION=$("$FINCORE" --version 2>/dev/null | awk '{ print $NF; exit }')
-START=$SECONDS
 
 echo "filecache bench: whole-command wall-clock time, stdout to /dev/null, rounds: $R per case, tools interleaved"
-echo "kernel $KERNEL, $NCPU CPUs; $("$MEMTRACE" --version 2>&1); vmtouch ${VMTOUCH_VERSION:-?}; fincore (util-linux) ${FINCORE_VERSION:-?}"
+bench_banner "vmtouch ${VMTOUCH_VERSION:-?}; fincore (util-linux) ${FINCORE_VERSION:-?}"
 echo "Only the ratios to memtrace matter: absolute times vary between machines."
 echo "The tree: memtrace filecache -r TREE; vmtouch TREE; find TREE -type f -print0 | xargs -0 fincore (fincore ${FINCORE_VERSION:-?} walks no directory)."
-others=$(bench_other_tracers)
-[ -z "$others" ] ||
-	echo "NOTE: other tracers are running (${others% }); they slow every run"
+bench_note_tracers run
 if damon_pageout; then
 	echo "NOTE: DAMON proactive reclaim (pageout) is on: it evicts page cache left unread for a while; every round puts the state back first, and is redone if it changed while it ran"
 fi
@@ -448,48 +442,36 @@ for ((round = 1; round <= R; round++)); do
 done
 echo
 
-# Summaries, from $TMP/results ("case tool round us").
-median_ms() {
-	awk -v c="$1" -v t="$2" '$1 == c && $2 == t { print $4 / 1000 }' "$TMP/results" | bench_median
+# Summaries, from $TMP/results ("case.tool round ms", "size_case round ms").
+declare -A MED=() RANGE=() RATIO=() RRANGE=() WINS=()
+# stats KEY: MED[KEY] and RANGE[KEY] of its runs, to two decimals.
+stats() {
+	bench_stats "$TMP/results" "$1" %.2f
+	MED[$1]=$(awk -v m="$BENCH_MED" 'BEGIN { printf "%.2f", m }')
+	RANGE[$1]=$BENCH_RANGE
 }
-declare -A MED=() RATIO=() RRANGE=() WINS=()
 for c in "${CASES[@]}"; do
 	for tool in "${TOOLS[@]}"; do
-		MED[$c.$tool]=$(median_ms "$c" "$tool" | awk '{ printf "%.2f", $1 }')
+		stats "$c.$tool"
 	done
 done
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
-}
 
 printf '%-28s %-24s %9s %13s %7s %11s %s\n' case tool "median ms" min-max ratio ratio-range \
 	"cached pages (of total)"
 NOTES=()
 for c in "${CASES[@]}"; do
 	for tool in "${TOOLS[@]}"; do
-		range=$(awk -v c="$c" -v t="$tool" '$1 == c && $2 == t { print $4 / 1000 }' "$TMP/results" |
-			sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }')
 		# Per-round ratios, each run against memtrace's of its round.
-		rr=$(awk -v c="$c" -v t="$tool" '
-			$1 == c && $2 == "memtrace" { m[$3] = $4 }
-			$1 == c && $2 == t { v[$3] = $4 }
-			END {
-				for (r in v) {
-					q = v[r] / m[r]
-					if (lo == "" || q < lo) lo = q
-					if (hi == "" || q > hi) hi = q
-				}
-				printf "%.2f-%.2f", lo, hi
-			}' "$TMP/results")
-		RATIO[$c.$tool]=$(ratio "${MED[$c.$tool]}" "${MED[$c.memtrace]}")
-		RRANGE[$c.$tool]=$rr
+		read -r lo hi < <(bench_round_ratios "$TMP/results" "$c.memtrace" "$c.$tool")
+		RATIO[$c.$tool]=$(bench_ratio "${MED[$c.$tool]}" "${MED[$c.memtrace]}")
+		RRANGE[$c.$tool]=$lo-$hi
 		printf '%-28s %-24s %9.2f %13s %6sx %11s %s\n' "${LABEL[$c]}" "$(tool_label "$tool" "$c")" \
-			"${MED[$c.$tool]}" "$range" "${RATIO[$c.$tool]}" "$rr" \
+			"${MED[$c.$tool]}" "${RANGE[$c.$tool]}" "${RATIO[$c.$tool]}" "${RRANGE[$c.$tool]}" \
 			"${COUNT[$c.$tool]} (of ${COUNT[$c.pages]})"
 	done
 	# Rounds memtrace was faster than both.
 	WINS[$c]=$(awk -v c="$c" '
-		$1 == c { v[$3, $2] = $4; r[$3] = 1 }
+		index($1, c ".") == 1 { v[$2, substr($1, length(c) + 2)] = $3; r[$2] = 1 }
 		END { for (k in r) if (v[k, "memtrace"] < v[k, "vmtouch"] && v[k, "memtrace"] < v[k, "fincore"]) n++; print n + 0 }' \
 		"$TMP/results")
 	retried=""
@@ -497,17 +479,15 @@ for c in "${CASES[@]}"; do
 	NOTES+=("filecache bench: ${LABEL[$c]}: vmtouch ${RATIO[$c.vmtouch]}x (${RRANGE[$c.vmtouch]}), $(tool_label fincore "$c") ${RATIO[$c.fincore]}x (${RRANGE[$c.fincore]}) memtrace's time; memtrace faster than both in ${WINS[$c]}/$R rounds; ${COUNT[$c.truth]} of ${COUNT[$c.pages]} pages cached, counts $([ "${COUNTS_OK[$c]}" = 1 ] && echo identical || echo DIFFER)$retried [memtrace ${MED[$c.memtrace]} ms median, $R rounds, Linux $KERNEL, $NCPU CPUs]")
 done
 
-# memtrace alone, by size (its rounds, "size_CASE memtrace round us").
+# memtrace alone, by size (its rounds, "size_CASE round ms").
 for c in "${SIZES[@]}"; do
-	MED[size_$c]=$(median_ms "size_$c" memtrace | awk '{ printf "%.2f", $1 }')
+	stats "size_$c"
 done
 echo
 printf '%-28s %-28s %9s %13s %7s\n' "memtrace alone, by size" file "median ms" min-max "to 4 KiB"
 for c in "${SIZES[@]}"; do
-	range=$(awk -v c="size_$c" '$1 == c { print $4 / 1000 }' "$TMP/results" |
-		sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }')
-	printf '%-28s %-28s %9.2f %13s %6sx\n' "" "${LABEL[$c]}" "${MED[size_$c]}" "$range" \
-		"$(ratio "${MED[size_$c]}" "${MED[size_small]}")"
+	printf '%-28s %-28s %9.2f %13s %6sx\n' "" "${LABEL[$c]}" "${MED[size_$c]}" "${RANGE[size_$c]}" \
+		"$(bench_ratio "${MED[size_$c]}" "${MED[size_small]}")"
 done
 
 # Target 1: memtrace's time for one file does not grow with its size: in
@@ -522,12 +502,12 @@ for c in big sparse; do
 done
 # Rounds where each was within GROW of the 4 KiB file's time, run for run.
 size_rounds=$(awk -v g=$GROW '
-	$1 ~ /^size_/ { v[$3, $1] = $4; r[$3] = 1 }
+	$1 ~ /^size_/ { v[$2, $1] = $3; r[$2] = 1 }
 	END { for (k in r) if (v[k, "size_big"] <= g * v[k, "size_small"] && v[k, "size_sparse"] <= g * v[k, "size_small"]) n++; print n + 0 }' \
 	"$TMP/results")
 size_line() {
 	local tool=$1
-	echo "$tool 4 KiB ${MED[small.$tool]} ms, 1 GiB cached $(ratio "${MED[big.$tool]}" "${MED[small.$tool]}")x, uncached $(ratio "${MED[cold.$tool]}" "${MED[small.$tool]}")x, 16 GiB sparse $(ratio "${MED[sparse.$tool]}" "${MED[small.$tool]}")x"
+	echo "$tool 4 KiB ${MED[small.$tool]} ms, 1 GiB cached $(bench_ratio "${MED[big.$tool]}" "${MED[small.$tool]}")x, uncached $(bench_ratio "${MED[cold.$tool]}" "${MED[small.$tool]}")x, 16 GiB sparse $(bench_ratio "${MED[sparse.$tool]}" "${MED[small.$tool]}")x"
 }
 # Target 2: faster than both (medians) on the cached 1 GiB file and the tree.
 t2=met
@@ -560,9 +540,7 @@ here); "to 4 KiB": its median / the 4 KiB file's.
 
 EOF
 printf '%s\n' "${NOTES[@]}"
-echo "filecache bench: target 'the time for one file does not grow with its size': $t1 (memtrace alone: 4 KiB ${MED[size_small]} ms, 1 GiB cached $(ratio "${MED[size_big]}" "${MED[size_small]}")x, 16 GiB sparse $(ratio "${MED[size_sparse]}" "${MED[size_small]}")x that; both within ${GROW}x in $size_rounds/$R rounds. In the cases above, after the peers' runs: $(size_line memtrace); $(size_line vmtouch); $(size_line fincore))"
+echo "filecache bench: target 'the time for one file does not grow with its size': $t1 (memtrace alone: 4 KiB ${MED[size_small]} ms, 1 GiB cached $(bench_ratio "${MED[size_big]}" "${MED[size_small]}")x, 16 GiB sparse $(bench_ratio "${MED[size_sparse]}" "${MED[size_small]}")x that; both within ${GROW}x in $size_rounds/$R rounds. In the cases above, after the peers' runs: $(size_line memtrace); $(size_line vmtouch); $(size_line fincore))"
 echo "filecache bench: target 'faster than both on the 1 GiB file and on the 10,000-file tree': $t2 (1 GiB cached: vmtouch ${RATIO[big.vmtouch]}x, fincore ${RATIO[big.fincore]}x memtrace's time, memtrace faster than both in ${WINS[big]}/$R rounds; tree: vmtouch ${RATIO[tree.vmtouch]}x, find | xargs fincore ${RATIO[tree.fincore]}x, in ${WINS[tree]}/$R rounds)"
 echo "filecache bench: target 'identical counts': $t3 ($nok of ${#CASES[@]} cases: memtrace = vmtouch = fincore = mincore = cachestat)"
-echo
-echo "filecache bench: took $((SECONDS - START)) s"
-[ $FAIL = 0 ] || { echo "filecache bench: FAILED (see the warnings above)"; exit 1; }
+bench_finish filecache

@@ -19,13 +19,11 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/bench/lib.bash
 . tests/bench/lib.bash
 
-COUNT=${BENCH_KLEAK_COUNT:-200000}
-R=${BENCH_KLEAK_ROUNDS:-3}
+bench_count COUNT BENCH_KLEAK_COUNT 200000
+bench_count R BENCH_KLEAK_ROUNDS 3
 CHURN=$BENCH_WL/kchurn
-[[ $COUNT =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_KLEAK_COUNT must be a positive integer"
-[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_KLEAK_ROUNDS must be a positive integer"
-[ "$(id -u)" = 0 ] || bench_die "must run as root"
-[ -x "$CHURN" ] && [ -x "$MEMTRACE" ] || bench_die "run 'make test-build' first"
+bench_need_root || exit 1
+bench_need_built "$CHURN" "$MEMTRACE" || exit 1
 TMP=$(mktemp -d) || exit 1
 TR=
 trap '[ -z "$TR" ] || kill "$TR" 2>/dev/null; umount "$TMP/tmpfs" 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -39,8 +37,7 @@ traced() {
 	shift
 	"$MEMTRACE" "${args[@]}" -v >/dev/null 2>"$TMP/tr.err" &
 	TR=$!
-	for _ in $(seq 400); do grep -q ": ready$" "$TMP/tr.err" && break; sleep 0.05; done
-	grep -q ": ready$" "$TMP/tr.err" || bench_die "memtrace ${args[*]}: $(cat "$TMP/tr.err")"
+	bench_wait_for "$TMP/tr.err" ": ready$" || bench_die "memtrace ${args[*]}: $(cat "$TMP/tr.err")"
 	out=$("$@")
 	kill -INT "$TR"
 	wait "$TR"
@@ -49,12 +46,6 @@ traced() {
 }
 
 ns() { sed -n 's/^ns_per_op //p' | tail -1; }
-# The median of a run list (" 12.5 13.1 ..."); nothing when it is empty.
-median() {
-	local v
-	v=$(tr ' ' '\n' | grep .) || return 0
-	bench_median <<<"$v"
-}
 
 declare -A runs
 names=(untraced kmalloc_top leak leak_pages)
@@ -68,9 +59,9 @@ for w in xattr pipe; do
 	done
 	echo "kleak: $w loop, $COUNT operations, median of $R rounds"
 	printf '  %-14s %10s %10s\n' config ns/op x_untraced
-	u=$(median <<<"${runs[$w.untraced]}")
+	u=$(bench_median_list <<<"${runs[$w.untraced]}")
 	for n in "${names[@]}"; do
-		m=$(median <<<"${runs[$w.$n]}")
+		m=$(bench_median_list <<<"${runs[$w.$n]}")
 		[ -n "$m" ] || bench_die "$w $n: no measurement"
 		awk -v n="$n" -v v="$m" -v u="$u" 'BEGIN { printf "  %-14s %10.1f %9.2fx\n", n, v, v / u }'
 	done

@@ -38,30 +38,20 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/bench/lib.bash
 . tests/bench/lib.bash
 
-COUNT=${BENCH_KMALLOC_COUNT:-500000}
-R=${BENCH_KMALLOC_ROUNDS:-5}
+bench_count COUNT BENCH_KMALLOC_COUNT 500000
+bench_count R BENCH_KMALLOC_ROUNDS 5
 SIZE=3001
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace)}
 PERF=${PERF:-$(command -v perf)}
 TRACEFS=/sys/kernel/tracing
-[[ $COUNT =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_KMALLOC_COUNT must be a positive integer"
-[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_KMALLOC_ROUNDS must be a positive integer"
 bench_check || exit 1
 
 bad=0
-[ -x "$BENCH_WL/xattr" ] ||
-	{ echo "bench: $BENCH_WL/xattr missing: run 'make test-build' (or 'make bench')" >&2; bad=1; }
-if [ -z "$BPFTRACE" ] || [ ! -x "$BPFTRACE" ]; then
-	echo "bench: bpftrace not found: install the Debian package bpftrace (or set BPFTRACE)" >&2
-	bad=1
-fi
-if [ -z "$PERF" ] || ! "$PERF" version >/dev/null 2>&1; then
-	echo "bench: perf not found or not working: install the Debian package linux-perf (or set PERF)" >&2
-	bad=1
-fi
-for c in mount umount mountpoint mkfifo; do
-	command -v "$c" >/dev/null 2>&1 || { echo "bench: '$c' not found" >&2; bad=1; }
-done
+bench_need_built "$BENCH_WL/xattr" || bad=1
+perf_works() { "$1" version >/dev/null 2>&1; }
+bench_need_peer BPFTRACE bpftrace bpftrace || bad=1
+bench_need_peer PERF perf linux-perf perf_works || bad=1
+bench_need_commands mount umount mountpoint mkfifo || bad=1
 [ $bad = 0 ] || exit 1
 
 CONFIGS=(untraced mt_top mt_stream bpftrace perf mt_file)
@@ -191,21 +181,16 @@ memtrace_lost() {
 # per call, and for the streams what they saw and lost.
 run_config() {
 	local cfg=$1 round=$2 calls sum_lost
-	# A fresh directory per run: the readiness checks must not find the
-	# last run's lines (and BENCH_KEEP=1 keeps them all).
-	OUT=$TMP/$round.$cfg
-	mkdir -p "$OUT"
+	bench_run_dir "$cfg" "$round"
 	SEEN=- EXPECTED=- LOST=-
 	case $cfg in
 	untraced)
 		workload
 		;;
 	mt_top)
-		bench_start_tracer mt_top "$MEMTRACE" kmalloc --top 10 -v
-		bench_wait_ready "$LAST_PID" mt_top bench_memtrace_ready "$OUT/mt_top.err" kmalloc
+		bench_start_memtrace mt_top kmalloc --top 10
 		workload
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		# It did count: the call site of the value's copy has every call.
 		calls=$(awk '$1 ~ /^vmemdup_user\+/ { n += $2 } END { print n + 0 }' "$OUT/mt_top.out")
 		if [ "$calls" -lt "$COUNT" ]; then
@@ -214,11 +199,9 @@ run_config() {
 		fi
 		;;
 	mt_stream)
-		BENCH_STDOUT=/dev/null bench_start_tracer mt_stream "$MEMTRACE" kmalloc -v
-		bench_wait_ready "$LAST_PID" mt_stream bench_memtrace_ready "$OUT/mt_stream.err" kmalloc
+		BENCH_STDOUT=/dev/null bench_start_memtrace mt_stream kmalloc
 		workload
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		LOST=$(memtrace_lost "$OUT/mt_stream.err")
 		;;
 	bpftrace)
@@ -226,8 +209,7 @@ run_config() {
 			"$BPFTRACE" -e "$BPFTRACE_PROG"
 		bench_wait_ready "$LAST_PID" bpftrace bpftrace_ready
 		workload
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		if ! grep -q '^@\[' "$OUT/bpftrace.out"; then
 			bench_warn "bpftrace printed no map (round $round): $(head -c 300 "$OUT/bpftrace.err")"
 			FAIL=1
@@ -244,8 +226,7 @@ run_config() {
 		echo enable >&"$PERF_CTL"
 		bench_wait_ready "$LAST_PID" perf perf_acked
 		workload
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		exec {PERF_CTL}>&- {PERF_ACK}<&-
 		PERF_CTL='' PERF_ACK=''
 		if ! grep -q 'Captured and wrote' "$OUT/perf.err"; then
@@ -260,11 +241,9 @@ run_config() {
 		;;
 	mt_file)
 		ftrace_start
-		bench_start_tracer mt_file "$MEMTRACE" kmalloc -v
-		bench_wait_ready "$LAST_PID" mt_file bench_memtrace_ready "$OUT/mt_file.err" kmalloc
+		bench_start_memtrace mt_file kmalloc
 		workload
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		ftrace_stop
 		# Lines of the workload's comm (the 4th column).
 		SEEN=$(awk -v c="$COMM" '$4 == c { n++ } END { print n + 0 }' "$OUT/mt_file.out")
@@ -292,31 +271,20 @@ run_config() {
 	echo
 }
 
-KERNEL=$(uname -r)
 BPFTRACE_VERSION=$("$BPFTRACE" --version 2>/dev/null | awk '{ print $2 }')
 PERF_VERSION=$("$PERF" version 2>/dev/null | awk '{ print $3 }')
-START=$SECONDS
 
 echo "kmalloc bench: setxattr of $SIZE bytes on tmpfs x $COUNT per run, rounds: $R, configurations interleaved"
-echo "kernel $KERNEL, $NCPU CPUs; $("$MEMTRACE" --version 2>&1); bpftrace ${BPFTRACE_VERSION:-?}; perf ${PERF_VERSION:-?}"
+bench_banner "bpftrace ${BPFTRACE_VERSION:-?}; perf ${PERF_VERSION:-?}"
 echo "Only the ratios to untraced matter: absolute ns per call vary between machines."
-others=$(bench_other_tracers)
-[ -z "$others" ] ||
-	echo "NOTE: other tracers are running (${others% }); they slow every run and skew the ratios"
+bench_note_tracers "run and skew the ratios"
 echo
 
 # One untimed run first: the first setxattr calls on a fresh tmpfs (and
 # the first run of the binary) pay for misses the others do not.
 workload
 
-for ((round = 1; round <= R; round++)); do
-	# Rotate the order each round: a configuration always run right after
-	# a tracer exits (kernel freeing its BPF objects, buffers) would
-	# otherwise be slowed alone.
-	for ((k = 0; k < ${#CONFIGS[@]}; k++)); do
-		run_config "${CONFIGS[(round - 1 + k) % ${#CONFIGS[@]}]}" "$round"
-	done
-done
+bench_rounds "$R" run_config "${CONFIGS[@]}"
 
 # Summaries, from $TMP/results ("config round ns seen expected lost").
 base_median=$(awk '$1 == "untraced" { print $3 }' "$TMP/results" | bench_median)
@@ -326,28 +294,16 @@ printf '%-30s %8s %11s %6s %11s %9s %19s %10s\n' configuration ns/call min-max \
 NOTES=()
 declare -A RATIO ADDED RLO RHI
 for cfg in "${CONFIGS[@]}"; do
-	vals=$(awk -v c="$cfg" '$1 == c { print $3 }' "$TMP/results")
-	med=$(bench_median <<<"$vals")
-	range=$(sort -g <<<"$vals" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }')
+	bench_stats "$TMP/results" "$cfg" %.0f
 	if [ "$cfg" = untraced ]; then
 		printf '%-30s %8.0f %11s %6s %11s %9s %19s %10s\n' "${LABEL[$cfg]}" \
-			"$med" "$range" 1.00x - - - -
+			"$BENCH_MED" "$BENCH_RANGE" 1.00x - - - -
 		continue
 	fi
-	RATIO[$cfg]=$(awk -v m="$med" -v b="$base_median" 'BEGIN { printf "%.2f", m / b }')
-	ADDED[$cfg]=$(awk -v m="$med" -v b="$base_median" 'BEGIN { printf "%.0f", m - b }')
+	RATIO[$cfg]=$(bench_ratio "$BENCH_MED" "$base_median")
+	ADDED[$cfg]=$(awk -v m="$BENCH_MED" -v b="$base_median" 'BEGIN { printf "%.0f", m - b }')
 	# Per-round ratios, each run against the untraced one of its round.
-	read -r lo hi < <(awk -v c="$cfg" '
-		$1 == "untraced" { base[$2] = $3 }
-		$1 == c { ns[$2] = $3 }
-		END {
-			for (r in ns) {
-				q = ns[r] / base[r]
-				if (lo == "" || q < lo) lo = q
-				if (hi == "" || q > hi) hi = q
-			}
-			printf "%.2f %.2f\n", lo, hi
-		}' "$TMP/results")
+	read -r lo hi < <(bench_round_ratios "$TMP/results" untraced "$cfg")
 	RLO[$cfg]=$lo RHI[$cfg]=$hi
 	read -r seen expected lost < <(awk -v c="$cfg" '
 		$1 == c { s += $4; e += $5; l += $6 }
@@ -368,7 +324,7 @@ for cfg in "${CONFIGS[@]}"; do
 		note=", workload's kmallocs seen $seen/$expected, $lost lost (memtrace's count, system-wide)"
 		;;
 	esac
-	printf '%-30s %8.0f %11s %6s %11s %9s %19s %10s\n' "${LABEL[$cfg]}" "$med" "$range" \
+	printf '%-30s %8.0f %11s %6s %11s %9s %19s %10s\n' "${LABEL[$cfg]}" "$BENCH_MED" "$BENCH_RANGE" \
 		"${RATIO[$cfg]}x" "${RLO[$cfg]}-${RHI[$cfg]}" "+${ADDED[$cfg]}" "$seen_col" "$lost_col"
 	NOTES+=("kmalloc bench: ${LABEL[$cfg]} ${RATIO[$cfg]}x untraced (${RLO[$cfg]}-${RHI[$cfg]}), +${ADDED[$cfg]} ns per setxattr$note")
 done
@@ -418,6 +374,4 @@ for n in "${NOTES[@]}"; do
 done
 echo "kmalloc bench: target 'aggregated mode adds less overhead than the bpftrace one-liner': $t1 (+${ADDED[mt_top]} vs +${ADDED[bpftrace]} ns per setxattr, ${RATIO[mt_top]}x vs ${RATIO[bpftrace]}x; lower in $wins of $R rounds)"
 echo "kmalloc bench: target 'stream mode loses nothing at full rate': $t2 (> file: $f_seen/$f_exp of the workload's kmallocs seen, $f_lost lost; > /dev/null: $s_lost lost; rounds with a loss: $bad_rounds of $R)"
-echo
-echo "kmalloc bench: took $((SECONDS - START)) s"
-[ $FAIL = 0 ] || { echo "kmalloc bench: FAILED (see the warnings above)"; exit 1; }
+bench_finish kmalloc

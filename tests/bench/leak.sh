@@ -24,16 +24,12 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/bench/lib.bash
 . tests/bench/lib.bash
 
-COUNT=${BENCH_LEAK_COUNT:-200000}
-R=${BENCH_LEAK_ROUNDS:-3}
+bench_count COUNT BENCH_LEAK_COUNT 200000
+bench_count R BENCH_LEAK_ROUNDS 3
 LEAKER=$BENCH_WL/leaker
 NOPROBE=$BENCH_ROOT/.output/tests/helpers/noprobe
-[[ $COUNT =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_LEAK_COUNT must be a positive integer"
-[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_LEAK_ROUNDS must be a positive integer"
-[ "$(id -u)" = 0 ] || bench_die "must run as root"
-for f in "$MEMTRACE" "$LEAKER" "$NOPROBE"; do
-	[ -x "$f" ] || bench_die "$f missing: run 'make test-build'"
-done
+bench_need_root || exit 1
+bench_need_built "$MEMTRACE" "$LEAKER" "$NOPROBE" || exit 1
 for c in heaptrack valgrind; do
 	command -v "$c" >/dev/null || bench_die "$c not found: install the Debian package $c"
 done
@@ -66,8 +62,7 @@ with_noprobe() {
 	"$NOPROBE" $1 <"$fifo" >"$TMP/np.out" 2>&1 &
 	NP=$!
 	exec {w}>"$fifo"
-	for _ in $(seq 200); do grep -q ready "$TMP/np.out" && break; sleep 0.05; done
-	grep -q ready "$TMP/np.out" || bench_die "noprobe: $(cat "$TMP/np.out")"
+	bench_wait_for "$TMP/np.out" ready || bench_die "noprobe: $(cat "$TMP/np.out")"
 	out=$("$LEAKER" loop "$COUNT")
 	exec {w}>&-
 	wait "$NP"
@@ -89,15 +84,9 @@ for ((i = 1; i <= R; i++)); do
 	runs[valgrind]+=" $(valgrind -q --tool=memcheck "$LEAKER" loop "$COUNT" 2>/dev/null | ns)"
 done
 
-# The median of a run list (" 12.5 13.1 ..."); nothing when it is empty.
-median() {
-	local v
-	v=$(tr ' ' '\n' | grep .) || return 0
-	bench_median <<<"$v"
-}
 declare -A med
 for n in "${names[@]}"; do
-	med[$n]=$(median <<<"${runs[$n]}")
+	med[$n]=$(bench_median_list <<<"${runs[$n]}")
 	[ -n "${med[$n]}" ] || bench_die "$n: no measurement (runs: '${runs[$n]}')"
 done
 

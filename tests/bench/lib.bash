@@ -15,23 +15,63 @@ bench_die() {
 	exit 1
 }
 
-# bench_check: everything the benchmarks need, with a message saying how to
-# get what is missing. Prints nothing and returns 0 when all is there.
-bench_check() {
-	local bad=0 c f
+# bench_count VAR NAME DEFAULT: VAR set to $NAME (the environment), or
+# DEFAULT; the benchmark dies unless it is a positive integer.
+bench_count() {
+	local v=${!2:-$3}
+	[[ $v =~ ^[1-9][0-9]*$ ]] || bench_die "$2 must be a positive integer"
+	printf -v "$1" %s "$v"
+}
 
-	if [ "$(id -u)" != 0 ]; then
-		echo "bench: must run as root (memtrace and the peers load BPF programs)" >&2
-		bad=1
-	fi
-	for c in awk sort timeout getconf mkfifo uname; do
+# The checks below print what is missing and how to get it, and return 1
+# if anything is.
+
+bench_need_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	echo "bench: must run as root (memtrace and the peers load BPF programs)" >&2
+	return 1
+}
+
+# bench_need_commands COMMAND...
+bench_need_commands() {
+	local c bad=0
+	for c; do
 		command -v "$c" >/dev/null 2>&1 ||
 			{ echo "bench: '$c' not found" >&2; bad=1; }
 	done
-	for f in "$MEMTRACE" "$BENCH_WL/execstorm" "$BENCH_WL/noop"; do
+	return $bad
+}
+
+# bench_need_built FILE...: executables of this tree's build.
+bench_need_built() {
+	local f bad=0
+	for f; do
 		[ -x "$f" ] ||
 			{ echo "bench: $f missing: run 'make test-build' (or 'make bench')" >&2; bad=1; }
 	done
+	return $bad
+}
+
+# bench_need_peer VAR NAME PACKAGE [TEST]: the peer NAME (the tool a user
+# would otherwise run) at the path in $VAR, executable, and TEST PATH
+# succeeds if a TEST function is given.
+bench_need_peer() {
+	local path=${!1}
+	if [ -n "$path" ] && [ -x "$path" ] && { [ -z "${4:-}" ] || "$4" "$path"; }; then
+		return 0
+	fi
+	echo "bench: $2 not found or not working: install the Debian package $3 (or set $1)" >&2
+	return 1
+}
+
+# bench_check: everything the benchmarks need. Prints nothing and returns 0
+# when all is there.
+bench_check() {
+	local bad=0 f
+
+	bench_need_root || bad=1
+	bench_need_commands awk sort timeout getconf mkfifo uname || bad=1
+	bench_need_built "$MEMTRACE" "$BENCH_WL/execstorm" "$BENCH_WL/noop" || bad=1
 	for f in "$EXECSNOOP" "$EXITSNOOP"; do
 		bench_check_libbpf_tool "$f" || bad=1
 	done
@@ -92,6 +132,7 @@ bench_setup() {
 	TMP=$(mktemp -d /tmp/memtrace-bench.XXXXXX) || bench_die "mktemp failed"
 	TRACERS=()
 	FAIL=0
+	BENCH_START=$SECONDS
 	NCPU=$(getconf _NPROCESSORS_ONLN)
 	trap bench_cleanup EXIT
 	# Ctrl-C comes more than once (from the terminal, forwarded by
@@ -121,6 +162,14 @@ bench_cleanup() {
 
 bench_warn() {
 	echo "bench: WARNING: $*" >&2
+}
+
+# bench_run_dir CONFIG ROUND: OUT, a fresh directory for a run (the
+# readiness checks must not find the last run's lines, and BENCH_KEEP=1
+# keeps them all).
+bench_run_dir() {
+	OUT=$TMP/$2.$1
+	mkdir -p "$OUT"
 }
 
 # bench_start_tracer NAME COMMAND...: runs COMMAND in the background, stdout
@@ -173,6 +222,15 @@ bench_perfbuf_ready() {
 		[ "${n:-0}" -ge "$NCPU" ] && return 0
 	done
 	return 1
+}
+
+# bench_start_memtrace NAME COMMAND [ARGS...]: memtrace COMMAND ARGS -v as
+# tracer NAME; returns once every hook is attached.
+bench_start_memtrace() {
+	local name=$1
+	shift
+	bench_start_tracer "$name" "$MEMTRACE" "$@" -v
+	bench_wait_ready "$LAST_PID" "$name" bench_memtrace_ready "$OUT/$name.err" "$1"
 }
 
 # bench_cpu_ticks PID...: utime + stime of the PIDs, in TICKS (no fork: a
@@ -243,6 +301,13 @@ bench_stop_tracers() {
 	TRACERS=()
 }
 
+# bench_stop_when_idle: the workload is over; stops the tracers once they
+# have read what it made them see.
+bench_stop_when_idle() {
+	bench_wait_idle "${TRACERS[@]}"
+	bench_stop_tracers
+}
+
 # bench_other_tracers: "comm(pid)" of the processes holding BPF programs of
 # the tracing kinds (kprobe 2, tracepoint 5, perf_event 7, raw_tracepoint 17
 # and 24, tracing 26): they slow every run, untraced included.
@@ -258,10 +323,101 @@ bench_other_tracers() {
 	done | sort -u | tr '\n' ' '
 }
 
+# bench_note_tracers WHAT: a note when other tracers are running: they slow
+# every WHAT.
+bench_note_tracers() {
+	local others
+	others=$(bench_other_tracers)
+	[ -z "$others" ] ||
+		echo "NOTE: other tracers are running (${others% }); they slow every $1"
+}
+
+# bench_banner PEERS: the kernel (also in KERNEL), CPUs, memtrace's version
+# and PEERS, the other tools' versions.
+bench_banner() {
+	KERNEL=$(uname -r)
+	echo "kernel $KERNEL, $NCPU CPUs; $("$MEMTRACE" --version 2>&1); $1"
+}
+
+# bench_rounds ROUNDS FN CONFIG...: ROUNDS rounds of FN CONFIG ROUND for
+# each CONFIG. The order is rotated each round: a configuration always run
+# right after a tracer exits (the kernel freeing its BPF objects, buffers)
+# would otherwise be slowed alone.
+bench_rounds() {
+	local rounds=$1 fn=$2 round k
+	shift 2
+	for ((round = 1; round <= rounds; round++)); do
+		for ((k = 0; k < $#; k++)); do
+			"$fn" "${@:(round - 1 + k) % $# + 1:1}" "$round"
+		done
+	done
+}
+
+# bench_finish NAME: how long the benchmark took, and its failure (exit 1)
+# if something went wrong.
+bench_finish() {
+	echo
+	echo "$1 bench: took $((SECONDS - BENCH_START)) s"
+	[ "$FAIL" = 0 ] || { echo "$1 bench: FAILED (see the warnings above)"; exit 1; }
+}
+
 # bench_median: of the numbers on stdin.
 bench_median() {
 	sort -g | awk '{ v[NR] = $1 }
 		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_median_list: the median of a run list on stdin (" 12.5 13.1 ...");
+# nothing when it is empty.
+bench_median_list() {
+	local v
+	v=$(tr ' ' '\n' | grep .) || return 0
+	bench_median <<<"$v"
+}
+
+# bench_ratio A B: A / B, to two decimals (0 when B is not above 0).
+bench_ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}
+
+# Results files: a line "KEY ROUND VALUE ..." per run.
+
+# bench_stats FILE KEY FORMAT: BENCH_MED, the median VALUE of KEY's runs, and
+# BENCH_RANGE, the lowest and highest ("lo-hi", each in FORMAT).
+# shellcheck disable=SC2034  # BENCH_MED, BENCH_RANGE: for the benchmarks
+bench_stats() {
+	local vals
+	vals=$(awk -v k="$2" '$1 == k { print $3 }' "$1")
+	BENCH_MED=$(bench_median <<<"$vals")
+	BENCH_RANGE=$(sort -g <<<"$vals" |
+		awk -v f="$3" 'NR == 1 { lo = $1 } { hi = $1 } END { printf f "-" f, lo, hi }')
+}
+
+# bench_round_ratios FILE BASE KEY: "lo hi", the lowest and highest ratio of
+# KEY's VALUE to BASE's of the same round.
+bench_round_ratios() {
+	awk -v b="$2" -v k="$3" '
+		$1 == b { base[$2] = $3 }
+		$1 == k { v[$2] = $3 }
+		END {
+			for (r in v) {
+				q = v[r] / base[r]
+				if (lo == "" || q < lo) lo = q
+				if (hi == "" || q > hi) hi = q
+			}
+			printf "%.2f %.2f\n", lo, hi
+		}' "$1"
+}
+
+# bench_wait_for FILE PATTERN: polls (at most 20 s) until FILE has a line
+# matching PATTERN (grep); 1 if it never does.
+bench_wait_for() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 # bench_time COMMAND...: runs COMMAND (a program or a shell function), stdin

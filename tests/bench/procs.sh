@@ -22,10 +22,8 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/bench/lib.bash
 . tests/bench/lib.bash
 
-N=${BENCH_PROCS_N:-2000}
-R=${BENCH_PROCS_ROUNDS:-5}
-[[ $N =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_PROCS_N must be a positive integer"
-[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_PROCS_ROUNDS must be a positive integer"
+bench_count N BENCH_PROCS_N 2000
+bench_count R BENCH_PROCS_ROUNDS 5
 bench_check || exit 1
 
 CONFIGS=(untraced mt_text mt_json peers)
@@ -91,29 +89,22 @@ count_peers() {
 # what the tracers saw.
 run_config() {
 	local cfg=$1 round=$2 pid2
-	# A fresh directory per storm: the readiness checks must not find the
-	# last storm's "via" lines (and BENCH_KEEP=1 keeps them all).
-	OUT=$TMP/$round.$cfg
-	mkdir -p "$OUT"
+	bench_run_dir "$cfg" "$round"
 	EXEC_SEEN=- EXIT_SEEN=- LOST=-
 	case $cfg in
 	untraced)
 		storm
 		;;
 	mt_text)
-		bench_start_tracer mt_text "$MEMTRACE" procs -v
-		bench_wait_ready "$LAST_PID" mt_text bench_memtrace_ready "$OUT/mt_text.err" procs
+		bench_start_memtrace mt_text procs
 		storm
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		count_mt_text
 		;;
 	mt_json)
-		bench_start_tracer mt_json "$MEMTRACE" procs --json -c "$COMM" -v
-		bench_wait_ready "$LAST_PID" mt_json bench_memtrace_ready "$OUT/mt_json.err" procs
+		bench_start_memtrace mt_json procs --json -c "$COMM"
 		storm
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		count_mt_json
 		;;
 	peers)
@@ -123,8 +114,7 @@ run_config() {
 		bench_wait_ready "$pid2" execsnoop bench_perfbuf_ready "$pid2"
 		bench_wait_ready "$LAST_PID" exitsnoop bench_perfbuf_ready "$LAST_PID"
 		storm
-		bench_wait_idle "${TRACERS[@]}"
-		bench_stop_tracers
+		bench_stop_when_idle
 		count_peers
 		;;
 	esac
@@ -141,30 +131,19 @@ run_config() {
 	echo
 }
 
-KERNEL=$(uname -r)
 PEER_VERSION=$(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null || echo unknown)
-START=$SECONDS
 
 echo "procs bench: exec storms of $N children, rounds: $R, configurations interleaved"
-echo "kernel $KERNEL, $NCPU CPUs; $("$MEMTRACE" --version 2>&1); libbpf-tools $PEER_VERSION"
+bench_banner "libbpf-tools $PEER_VERSION"
 echo "Only the ratios to untraced matter: absolute execs/s vary between machines."
-others=$(bench_other_tracers)
-[ -z "$others" ] ||
-	echo "NOTE: other tracers are running (${others% }); they slow every storm and skew the ratios"
+bench_note_tracers "storm and skew the ratios"
 echo
 
 # One untimed storm first: the first run of a freshly copied program pays
 # for page cache and dentry misses the others do not.
 storm
 
-for ((round = 1; round <= R; round++)); do
-	# Rotate the order each round: a configuration always run right after
-	# a tracer exits (kernel freeing its BPF objects, perf buffers) would
-	# otherwise be slowed alone.
-	for ((k = 0; k < ${#CONFIGS[@]}; k++)); do
-		run_config "${CONFIGS[(round - 1 + k) % ${#CONFIGS[@]}]}" "$round"
-	done
-done
+bench_rounds "$R" run_config "${CONFIGS[@]}"
 
 # Summaries, from $TMP/results ("config round rate exec exit lost").
 base_median=$(awk '$1 == "untraced" { print $3 }' "$TMP/results" | bench_median)
@@ -174,33 +153,22 @@ printf '%-26s %8s %9s %6s %11s %13s %13s %7s %8s\n' configuration execs/s \
 	min-max ratio ratio-range "exec seen" "exit seen" missed reported
 NOTES=()
 for cfg in "${CONFIGS[@]}"; do
-	rates=$(awk -v c="$cfg" '$1 == c { print $3 }' "$TMP/results")
-	med=$(bench_median <<<"$rates")
-	range=$(sort -g <<<"$rates" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }')
+	bench_stats "$TMP/results" "$cfg" %.0f
 	if [ "$cfg" = untraced ]; then
 		printf '%-26s %8.0f %9s %6s %11s %13s %13s %7s %8s\n' "${LABEL[$cfg]}" \
-			"$med" "$range" 1.00x - - - - -
+			"$BENCH_MED" "$BENCH_RANGE" 1.00x - - - - -
 		continue
 	fi
-	ratio=$(awk -v m="$med" -v b="$base_median" 'BEGIN { printf "%.2f", m / b }')
+	ratio=$(bench_ratio "$BENCH_MED" "$base_median")
 	# Per-round ratios, each storm against the untraced one of its round.
-	ratio_range=$(awk -v c="$cfg" '
-		$1 == "untraced" { base[$2] = $3 }
-		$1 == c { rate[$2] = $3 }
-		END {
-			for (r in rate) {
-				q = rate[r] / base[r]
-				if (lo == "" || q < lo) lo = q
-				if (hi == "" || q > hi) hi = q
-			}
-			printf "%.2f-%.2f", lo, hi
-		}' "$TMP/results")
+	read -r lo hi < <(bench_round_ratios "$TMP/results" untraced "$cfg")
+	ratio_range=$lo-$hi
 	read -r exec_seen exit_seen lost < <(awk -v c="$cfg" '
 		$1 == c { e += $4; x += $5; if ($6 == "?") q = 1; else l += $6 }
 		END { print e, x, q ? "?" : l }' "$TMP/results")
 	missed=$((2 * expected - exec_seen - exit_seen))
 	printf '%-26s %8.0f %9s %6s %11s %13s %13s %7s %8s\n' "${LABEL[$cfg]}" \
-		"$med" "$range" "${ratio}x" "$ratio_range" \
+		"$BENCH_MED" "$BENCH_RANGE" "${ratio}x" "$ratio_range" \
 		"$exec_seen/$expected" "$exit_seen/$expected" "$missed" "$lost"
 	NOTES+=("procs bench: ${LABEL[$cfg]} ${ratio}x of untraced ($ratio_range), $missed of $((2 * expected)) events lost ($lost reported) [N=$N x $R, Linux $KERNEL, $NCPU CPUs]")
 done
@@ -215,6 +183,4 @@ exitsnoop: their "lost N events" lines).
 
 EOF
 printf '%s\n' "${NOTES[@]}"
-echo
-echo "procs bench: took $((SECONDS - START)) s"
-[ $FAIL = 0 ] || { echo "procs bench: FAILED (see the warnings above)"; exit 1; }
+bench_finish procs

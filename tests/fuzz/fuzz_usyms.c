@@ -84,36 +84,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
  *	tests/fuzz/fuzz_usyms.c -ldw -lelf -lz -lstdc++ -o replay
  *   valgrind --error-exitcode=9 ./replay FILE...
  */
-#include <stdlib.h>
+#include "../unit/readfile.h"
 
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		uint8_t *buf = NULL;
-		size_t len = 0, cap = 0, n;
+		size_t len = 0;
+		unsigned char *buf = read_file(argv[i], &len);
 
-		if (!f) {
+		if (!buf) {
 			perror(argv[i]);
 			return 1;
 		}
-		do {
-			if (len == cap) {
-				size_t c = cap ? 2 * cap : 65536;
-				uint8_t *p = realloc(buf, c);
-
-				if (!p) {
-					fclose(f);
-					free(buf);
-					return 1;
-				}
-				buf = p;
-				cap = c;
-			}
-			n = fread(buf + len, 1, cap - len, f);
-			len += n;
-		} while (n);
-		fclose(f);
 		LLVMFuzzerTestOneInput(buf, len);
 		free(buf);
 	}

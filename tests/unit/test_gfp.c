@@ -205,6 +205,19 @@ static struct btf *make_btf(const struct bit *tail, size_t ntail, int last)
 	return btf;
 }
 
+/* make_btf(), then gfp_init() on it as name: NULL if it was not built. */
+static struct btf *init_btf(const struct bit *tail, size_t ntail, int last,
+			    const char *built, const char *release,
+			    const char *name)
+{
+	struct btf *btf = make_btf(tail, ntail, last);
+
+	if (!ok(btf, "%s", built))
+		return NULL;
+	init(btf, release, name);
+	return btf;
+}
+
 static void test_btf_6_18(void)
 {
 	static const struct bit tail[] = { { "ZEROTAGS", 23 }, { "NO_OBJ_EXT", 24 } };
@@ -219,13 +232,14 @@ static void test_btf_6_18(void)
 		{ 0x2800, "GFP_NOWAIT" },
 		{ 0xcc0, "GFP_KERNEL" },
 	};
-	struct btf *btf = make_btf(tail, ARRAY_SIZE(tail), 25);
+	struct btf *btf = init_btf(tail, ARRAY_SIZE(tail), 25,
+				   "synthetic BTF, 6.18 layout, built",
+				   "6.18.0", "BTF ZEROTAGS=23 NO_OBJ_EXT=24");
 
-	if (!ok(btf, "synthetic BTF, 6.18 layout, built")) {
+	if (!btf) {
 		skip("no synthetic BTF");
 		return;
 	}
-	init(btf, "6.18.0", "BTF ZEROTAGS=23 NO_OBJ_EXT=24");
 	check_table(cases, ARRAY_SIZE(cases));
 	check_parse("__GFP_NO_OBJ_EXT", 0x1000000);
 	check_parse("no_obj_ext", 0x1000000);
@@ -255,13 +269,14 @@ static void test_btf_kasan_lockdep(void)
 		{ 0x200, "0x200" },
 		{ 0xcc0, "GFP_KERNEL" },
 	};
-	struct btf *btf = make_btf(tail, ARRAY_SIZE(tail), 27);
+	struct btf *btf = init_btf(tail, ARRAY_SIZE(tail), 27,
+				   "synthetic BTF, KASAN_HW_TAGS+LOCKDEP layout, "
+				   "built", "6.12.0", "BTF KASAN_HW_TAGS+LOCKDEP");
 
-	if (!ok(btf, "synthetic BTF, KASAN_HW_TAGS+LOCKDEP layout, built")) {
+	if (!btf) {
 		skip("no synthetic BTF");
 		return;
 	}
-	init(btf, "6.12.0", "BTF KASAN_HW_TAGS+LOCKDEP");
 	check_table(cases, ARRAY_SIZE(cases));
 	check_parse("GFP_HIGHUSER_MOVABLE", 0x2100cca);
 	check_parse("__GFP_SKIP_KASAN", 0x2000000);
@@ -296,20 +311,23 @@ static void test_btf_unknown(void)
 		{ "WAY_TOO_FAR", 70 }, { "NEGATIVE", -1 },
 		{ "A_NAME_OF_FORTY_FIVE_CHARACTERS_FOR_NO_REASON", 41 },
 	};
-	struct btf *btf = make_btf(future, ARRAY_SIZE(future), 26);
+	struct btf *btf;
 	char buf[128];
 
-	if (ok(btf, "synthetic BTF with an unknown ___GFP_FUTURE_BIT built")) {
-		init(btf, "6.20.0", "BTF with FUTURE=25");
+	btf = init_btf(future, ARRAY_SIZE(future), 26, "synthetic BTF with an "
+		       "unknown ___GFP_FUTURE_BIT built", "6.20.0",
+		       "BTF with FUTURE=25");
+	if (btf) {
 		check_table(cases, ARRAY_SIZE(cases));
 		check_parse("__GFP_FUTURE", 0x2000000);
 		check_parse("future", 0x2000000);
 		btf__free(btf);
 	}
 
-	btf = make_btf(low_future, ARRAY_SIZE(low_future), 25);
-	if (ok(btf, "synthetic BTF with FUTURE=23 ZEROTAGS=24 built")) {
-		init(btf, "6.20.0", "BTF with FUTURE=23");
+	btf = init_btf(low_future, ARRAY_SIZE(low_future), 25,
+		       "synthetic BTF with FUTURE=23 ZEROTAGS=24 built",
+		       "6.20.0", "BTF with FUTURE=23");
+	if (btf) {
 		check_str(0x1800000, "__GFP_ZEROTAGS|__GFP_FUTURE");
 		check_str(0x800000, "__GFP_FUTURE");
 		check_str(0x1000000, "__GFP_ZEROTAGS");
@@ -317,9 +335,10 @@ static void test_btf_unknown(void)
 	}
 
 	/* Out-of-range values are ignored, not shifted past 63. */
-	btf = make_btf(odd, ARRAY_SIZE(odd), 71);
-	if (ok(btf, "synthetic BTF with values -1, 40, 64 and 70 built")) {
-		init(btf, "6.20.0", "BTF with bit values -1, 40, 64, 70");
+	btf = init_btf(odd, ARRAY_SIZE(odd), 71,
+		       "synthetic BTF with values -1, 40, 64 and 70 built",
+		       "6.20.0", "BTF with bit values -1, 40, 64, 70");
+	if (btf) {
 		check_str(0x800000, "__GFP_ZEROTAGS");
 		check_str(1ULL << 40, "__GFP_FAR");
 		check_str(1ULL << 63, "0x8000000000000000");
@@ -492,11 +511,12 @@ static void test_order_tail(void)
 		{ 0x2100cca, "GFP_HIGHUSER_MOVABLE" },
 		{ 0x2800, "GFP_NOWAIT" },
 	};
-	struct btf *btf = make_btf(tail, ARRAY_SIZE(tail), 28);
+	struct btf *btf = init_btf(tail, ARRAY_SIZE(tail), 28,
+				   "synthetic BTF with the tail in reverse built",
+				   "6.18.0", "BTF tail reversed");
 
-	if (!ok(btf, "synthetic BTF with the tail in reverse built"))
+	if (!btf)
 		return;
-	init(btf, "6.18.0", "BTF tail reversed");
 	check_table(cases, ARRAY_SIZE(cases));
 	btf__free(btf);
 }

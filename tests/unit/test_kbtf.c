@@ -173,7 +173,7 @@ static int lb_member(const struct btf *btf, int id, const char *name,
 	return -1;
 }
 
-/* The shape kbtf_shape() should give, from libbpf's types. */
+/* The shape kbtf_shape() should give, from libbpf's own predicates. */
 static int lb_shape(const struct btf *btf, int id, uint32_t *size,
 		    int *pointee)
 {
@@ -181,25 +181,22 @@ static int lb_shape(const struct btf *btf, int id, uint32_t *size,
 
 	id = lb_resolve(btf, id);
 	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	if (!t)
-		return -1;
-	switch (btf_kind(t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-		*size = t->size;
-		return KBTF_SCALAR;
-	case BTF_KIND_PTR:
+	if (t && btf_is_ptr(t)) {
 		*size = sizeof(void *);
 		*pointee = t->type ? lb_resolve(btf, t->type) : -1;
 		return KBTF_POINTER;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		*size = t->size;
-		return KBTF_RECORD;
-	default:
-		return -1;
 	}
+	if (!t || !(btf_is_int(t) || btf_is_any_enum(t) ||
+		    btf_is_composite(t)))
+		return -1;
+	*size = t->size;
+	return btf_is_composite(t) ? KBTF_RECORD : KBTF_SCALAR;
+}
+
+/* The name of type id, as libbpf reads it. */
+static const char *lb_name(const struct btf *btf, uint32_t id)
+{
+	return btf__name_by_offset(btf, btf__type_by_id(btf, id)->name_off);
 }
 
 /* Every id from first to the end of btf: the same name in kbtf. */
@@ -209,8 +206,7 @@ static void check_all_names(const struct kbtf *k, const struct btf *btf,
 	uint32_t n = btf__type_cnt(btf), bad = 0, bad_id = 0;
 
 	for (uint32_t id = first; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const char *want = btf__name_by_offset(btf, t->name_off);
+		const char *want = lb_name(btf, id);
 
 		if (strcmp(kbtf_name(k, id), want ? want : "")) {
 			if (!bad++)
@@ -230,18 +226,17 @@ static void check_all_finds(const struct kbtf *k, const struct btf *btf,
 	uint32_t n = btf__type_cnt(btf), checked = 0, bad = 0;
 
 	for (uint32_t id = first; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const char *name = btf__name_by_offset(btf, t->name_off);
-		int want, got;
+		const char *name = lb_name(btf, id);
+		int kind = btf_kind(btf__type_by_id(btf, id)), want, got;
 
 		if (!name || !*name)
 			continue;
-		want = btf__find_by_name_kind(btf, name, btf_kind(t));
-		got = kbtf_find(k, name, btf_kind(t));
+		want = btf__find_by_name_kind(btf, name, kind);
+		got = kbtf_find(k, name, kind);
 		checked++;
 		if (got != want && !bad++)
-			printf("#   kbtf_find(\"%s\", kind %u) = %d, libbpf %d\n",
-			       name, btf_kind(t), got, want);
+			printf("#   kbtf_find(\"%s\", kind %d) = %d, libbpf %d\n",
+			       name, kind, got, want);
 	}
 	ok(!bad && checked, "%s: kbtf_find() of all %u named types = libbpf's "
 	   "btf__find_by_name_kind()", what, checked);
@@ -772,14 +767,141 @@ static void check_shape(const struct kbtf *b, int id, const char *what,
 		printf("#   got %d size %u pointee %d\n", got, size, pointee);
 }
 
+/* Members through anonymous records and bitfields, and what is not one. */
+static void check_members(const struct kbtf *b, const struct shapes *s)
+{
+	const struct {
+		int id;
+		const char *type, *member;
+		uint32_t bits;
+		int member_type;
+	} cases[] = {
+		{ s->deep, "deep", "a", 0, s->int_id },
+		{ s->deep, "deep", "s1a", 64, s->ulong_id },
+		{ s->deep, "deep", "u1a", 128, s->ulong_id },
+		{ s->deep, "deep", "s2a", 128, s->int_id },
+		{ s->deep, "deep", "s2b", 160, s->int_id },
+		{ s->deep, "deep", "leaf", 256, s->ulong_id },
+		{ s->deep, "deep", "leaf2", 256, s->int_id },
+		{ s->deep, "deep", "z", 448, s->int_id },
+		{ s->s1, "the anonymous struct", "leaf", 192, s->ulong_id },
+		{ s->td_deep, "deep_t (a typedef)", "leaf", 256, s->ulong_id },
+		{ s->tag_deep, "deep __user (a type tag)", "s2b", 160,
+		  s->int_id },
+		{ s->bits, "bits", "f1", 0, s->uint_id },
+		{ s->bits, "bits", "f2", 3, s->uint_id },
+		{ s->bits, "bits", "f3", 8, s->uint_id },
+		{ s->bits, "bits", "g", 64, s->ulong_id },
+		{ s->bits, "bits", "hb", 128, s->uint_id },
+		{ s->bits, "bits", "hc", 128, s->uint_id },
+		{ s->bits, "bits", "h", 160, s->int_id },
+		{ s->bits, "bits", "i", 167, s->int_id },
+		{ s->huge, "huge (no kind_flag)", "far", (1 << 24) + 64,
+		  s->ulong_id },
+		{ s->holder, "holder", "p", 0, s->deep_cptr_t },
+		{ s->holder, "holder", "v", 64, s->cv_u32 },
+		{ s->self_anon, "self_anon", "after_self", 32, s->int_id },
+		{ s->bad_anon, "bad_anon (an anonymous member of a type past "
+		  "the end)", "after_bad", 32, s->int_id },
+	};
+	uint32_t bits = 0;
+	int mtype = 0, pointee = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		check_member(b, cases[i].id, cases[i].type, cases[i].member,
+			     cases[i].bits, cases[i].member_type);
+	ok(kbtf_member(b, s->deep, "nosuch", &bits, &mtype) == -1 &&
+	   kbtf_member(b, s->deep, "", &bits, &mtype) == -1 &&
+	   kbtf_member(b, s->deep, "lea", &bits, &mtype) == -1,
+	   "kbtf_member(deep, nosuch / \"\" / a prefix) = -1");
+	ok(kbtf_member(b, s->ptr_deep, "a", &bits, &mtype) == -1 &&
+	   kbtf_member(b, s->int_id, "a", &bits, &mtype) == -1 &&
+	   kbtf_member(b, 0, "a", &bits, &mtype) == -1 &&
+	   kbtf_member(b, -1, "a", &bits, &mtype) == -1 &&
+	   kbtf_member(b, 1 << 30, "a", &bits, &mtype) == -1 &&
+	   kbtf_member(b, s->fwd, "a", &bits, &mtype) == -1,
+	   "kbtf_member() of a pointer, an int, a forward declaration or a "
+	   "bad id = -1");
+	ok(kbtf_member(b, s->holder, "leaf", &bits, &mtype) == -1,
+	   "kbtf_member() does not descend into named struct members");
+	ok(kbtf_member(b, s->self_anon, "nosuch", &bits, &mtype) == -1,
+	   "an anonymous member that is its own struct: -1, no endless "
+	   "recursion");
+	ok(!kbtf_member(b, s->bad_anon, "bad_type", &bits, &mtype) &&
+	   mtype == 100000 && kbtf_shape(b, mtype, &bits, &pointee) == -1,
+	   "a member of a type past the end: found, its shape -1");
+	ok(kbtf_member(b, s->loop_a, "a", &bits, &mtype) == -1,
+	   "kbtf_member() of a typedef loop: -1");
+}
+
+/* Shapes past typedefs, qualifiers and tags, and the names of types. */
+static void check_shapes(const struct kbtf *b, const struct shapes *s)
+{
+	const int ptr = sizeof(void *);
+	const struct {
+		int id;
+		const char *what;
+		int shape;
+		uint32_t size;
+		int pointee;
+	} cases[] = {
+		{ s->deep_cptr_t, "deep_cptr_t: typedef of a const pointer to "
+		  "struct deep", KBTF_POINTER, ptr, s->deep },
+		{ s->cv_u32, "const volatile u32 (typedef of a typedef)",
+		  KBTF_SCALAR, 4, 0 },
+		{ s->u32_t, "u32", KBTF_SCALAR, 4, 0 },
+		{ s->int_id, "int", KBTF_SCALAR, 4, 0 },
+		{ s->char_id, "char", KBTF_SCALAR, 1, 0 },
+		{ s->u16_id, "unsigned short", KBTF_SCALAR, 2, 0 },
+		{ s->ulong_id, "unsigned long", KBTF_SCALAR, 8, 0 },
+		{ s->enum4, "enum mode", KBTF_SCALAR, 4, 0 },
+		{ s->enum1, "a 1-byte enum", KBTF_SCALAR, 1, 0 },
+		{ s->enum64, "enum64 wide", KBTF_SCALAR, 8, 0 },
+		{ s->vptr, "void *", KBTF_POINTER, ptr, -1 },
+		{ s->ptr_td_deep, "const deep_t *", KBTF_POINTER, ptr,
+		  s->deep },
+		{ s->ptr_tag_deep, "struct deep __user *", KBTF_POINTER, ptr,
+		  s->deep },
+		{ s->ptr_ptr, "struct deep **", KBTF_POINTER, ptr,
+		  s->ptr_deep },
+		{ s->deep, "struct deep", KBTF_RECORD, 64, 0 },
+		{ s->td_deep, "deep_t", KBTF_RECORD, 64, 0 },
+		{ s->u2, "an anonymous union", KBTF_RECORD, 8, 0 },
+		{ s->arr, "char[16]", -1, 0, 0 },
+		{ s->fwd, "struct opaque (forward)", -1, 0, 0 },
+		{ s->proto, "a function prototype", -1, 0, 0 },
+		{ s->float_id, "double", -1, 0, 0 },
+		{ s->loop_a, "a typedef loop", -1, 0, 0 },
+		{ 0, "void (id 0)", -1, 0, 0 },
+		{ 1 << 30, "an id past the end", -1, 0, 0 },
+		{ -5, "a negative id", -1, 0, 0 },
+	};
+	uint32_t size = 0;
+	int pointee = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		check_shape(b, cases[i].id, cases[i].what, cases[i].shape,
+			    cases[i].size, cases[i].pointee);
+	ok(kbtf_shape(b, s->deep_cptr_t, &size, &pointee) == KBTF_POINTER &&
+	   !strcmp(kbtf_name(b, pointee), "deep"),
+	   "kbtf_name() of its pointee: \"deep\"");
+	ok(!strcmp(kbtf_name(b, s->ptr_deep), ""),
+	   "kbtf_name() of a pointer (the pointee of a **): \"\"");
+	ok(!strcmp(kbtf_name(b, s->deep), "deep") &&
+	   !strcmp(kbtf_name(b, s->u2), "") &&
+	   !strcmp(kbtf_name(b, s->deep_cptr_t), "deep_cptr_t") &&
+	   !strcmp(kbtf_name(b, s->int_id), "int") &&
+	   !strcmp(kbtf_name(b, s->tag_deep), "user"),
+	   "kbtf_name() of a struct, an anonymous union, a typedef, an int, "
+	   "a type tag");
+}
+
 static void test_members(void)
 {
 	struct shapes s;
 	struct kbtf *b;
 	const char *path;
 	const struct btf_type *t;
-	uint32_t bits = 0;
-	int mtype = 0, pointee = 0;
 
 	if (!ok(!build_shapes(&s), "synthetic BTF with nested records")) {
 		btf__free(s.btf);
@@ -795,105 +917,8 @@ static void test_members(void)
 		btf__free(s.btf);
 		return;
 	}
-
-	check_member(b, s.deep, "deep", "a", 0, s.int_id);
-	check_member(b, s.deep, "deep", "s1a", 64, s.ulong_id);
-	check_member(b, s.deep, "deep", "u1a", 128, s.ulong_id);
-	check_member(b, s.deep, "deep", "s2a", 128, s.int_id);
-	check_member(b, s.deep, "deep", "s2b", 160, s.int_id);
-	check_member(b, s.deep, "deep", "leaf", 256, s.ulong_id);
-	check_member(b, s.deep, "deep", "leaf2", 256, s.int_id);
-	check_member(b, s.deep, "deep", "z", 448, s.int_id);
-	check_member(b, s.s1, "the anonymous struct", "leaf", 192, s.ulong_id);
-	check_member(b, s.td_deep, "deep_t (a typedef)", "leaf", 256,
-		     s.ulong_id);
-	check_member(b, s.tag_deep, "deep __user (a type tag)", "s2b", 160,
-		     s.int_id);
-	ok(kbtf_member(b, s.deep, "nosuch", &bits, &mtype) == -1 &&
-	   kbtf_member(b, s.deep, "", &bits, &mtype) == -1 &&
-	   kbtf_member(b, s.deep, "lea", &bits, &mtype) == -1,
-	   "kbtf_member(deep, nosuch / \"\" / a prefix) = -1");
-	ok(kbtf_member(b, s.ptr_deep, "a", &bits, &mtype) == -1 &&
-	   kbtf_member(b, s.int_id, "a", &bits, &mtype) == -1 &&
-	   kbtf_member(b, 0, "a", &bits, &mtype) == -1 &&
-	   kbtf_member(b, -1, "a", &bits, &mtype) == -1 &&
-	   kbtf_member(b, 1 << 30, "a", &bits, &mtype) == -1 &&
-	   kbtf_member(b, s.fwd, "a", &bits, &mtype) == -1,
-	   "kbtf_member() of a pointer, an int, a forward declaration or a "
-	   "bad id = -1");
-	ok(kbtf_member(b, s.holder, "leaf", &bits, &mtype) == -1,
-	   "kbtf_member() does not descend into named struct members");
-
-	check_member(b, s.bits, "bits", "f1", 0, s.uint_id);
-	check_member(b, s.bits, "bits", "f2", 3, s.uint_id);
-	check_member(b, s.bits, "bits", "f3", 8, s.uint_id);
-	check_member(b, s.bits, "bits", "g", 64, s.ulong_id);
-	check_member(b, s.bits, "bits", "hb", 128, s.uint_id);
-	check_member(b, s.bits, "bits", "hc", 128, s.uint_id);
-	check_member(b, s.bits, "bits", "h", 160, s.int_id);
-	check_member(b, s.bits, "bits", "i", 167, s.int_id);
-	check_member(b, s.huge, "huge (no kind_flag)", "far", (1 << 24) + 64,
-		     s.ulong_id);
-
-	check_member(b, s.holder, "holder", "p", 0, s.deep_cptr_t);
-	check_shape(b, s.deep_cptr_t, "deep_cptr_t: typedef of a const "
-		    "pointer to struct deep", KBTF_POINTER, sizeof(void *),
-		    s.deep);
-	pointee = 0;
-	ok(kbtf_shape(b, s.deep_cptr_t, &bits, &pointee) == KBTF_POINTER &&
-	   !strcmp(kbtf_name(b, pointee), "deep"),
-	   "kbtf_name() of its pointee: \"deep\"");
-	check_member(b, s.holder, "holder", "v", 64, s.cv_u32);
-	check_shape(b, s.cv_u32, "const volatile u32 (typedef of a typedef)",
-		    KBTF_SCALAR, 4, 0);
-	check_shape(b, s.u32_t, "u32", KBTF_SCALAR, 4, 0);
-	check_shape(b, s.int_id, "int", KBTF_SCALAR, 4, 0);
-	check_shape(b, s.char_id, "char", KBTF_SCALAR, 1, 0);
-	check_shape(b, s.u16_id, "unsigned short", KBTF_SCALAR, 2, 0);
-	check_shape(b, s.ulong_id, "unsigned long", KBTF_SCALAR, 8, 0);
-	check_shape(b, s.enum4, "enum mode", KBTF_SCALAR, 4, 0);
-	check_shape(b, s.enum1, "a 1-byte enum", KBTF_SCALAR, 1, 0);
-	check_shape(b, s.enum64, "enum64 wide", KBTF_SCALAR, 8, 0);
-	check_shape(b, s.vptr, "void *", KBTF_POINTER, sizeof(void *), -1);
-	check_shape(b, s.ptr_td_deep, "const deep_t *", KBTF_POINTER,
-		    sizeof(void *), s.deep);
-	check_shape(b, s.ptr_tag_deep, "struct deep __user *", KBTF_POINTER,
-		    sizeof(void *), s.deep);
-	check_shape(b, s.ptr_ptr, "struct deep **", KBTF_POINTER,
-		    sizeof(void *), s.ptr_deep);
-	ok(!strcmp(kbtf_name(b, s.ptr_deep), ""),
-	   "kbtf_name() of a pointer (the pointee of a **): \"\"");
-	check_shape(b, s.deep, "struct deep", KBTF_RECORD, 64, 0);
-	check_shape(b, s.td_deep, "deep_t", KBTF_RECORD, 64, 0);
-	check_shape(b, s.u2, "an anonymous union", KBTF_RECORD, 8, 0);
-	check_shape(b, s.arr, "char[16]", -1, 0, 0);
-	check_shape(b, s.fwd, "struct opaque (forward)", -1, 0, 0);
-	check_shape(b, s.proto, "a function prototype", -1, 0, 0);
-	check_shape(b, s.float_id, "double", -1, 0, 0);
-	check_shape(b, s.loop_a, "a typedef loop", -1, 0, 0);
-	check_shape(b, 0, "void (id 0)", -1, 0, 0);
-	check_shape(b, 1 << 30, "an id past the end", -1, 0, 0);
-	check_shape(b, -5, "a negative id", -1, 0, 0);
-	ok(!strcmp(kbtf_name(b, s.deep), "deep") &&
-	   !strcmp(kbtf_name(b, s.u2), "") &&
-	   !strcmp(kbtf_name(b, s.deep_cptr_t), "deep_cptr_t") &&
-	   !strcmp(kbtf_name(b, s.int_id), "int") &&
-	   !strcmp(kbtf_name(b, s.tag_deep), "user"),
-	   "kbtf_name() of a struct, an anonymous union, a typedef, an int, "
-	   "a type tag");
-
-	ok(kbtf_member(b, s.self_anon, "nosuch", &bits, &mtype) == -1,
-	   "an anonymous member that is its own struct: -1, no endless "
-	   "recursion");
-	check_member(b, s.self_anon, "self_anon", "after_self", 32, s.int_id);
-	check_member(b, s.bad_anon, "bad_anon (an anonymous member of a "
-		     "type past the end)", "after_bad", 32, s.int_id);
-	ok(!kbtf_member(b, s.bad_anon, "bad_type", &bits, &mtype) &&
-	   mtype == 100000 && kbtf_shape(b, mtype, &bits, &pointee) == -1,
-	   "a member of a type past the end: found, its shape -1");
-	ok(kbtf_member(b, s.loop_a, "a", &bits, &mtype) == -1,
-	   "kbtf_member() of a typedef loop: -1");
-
+	check_members(b, &s);
+	check_shapes(b, &s);
 	check_all_members(b, s.btf, "synthetic");
 	kbtf_close(b);
 	btf__free(s.btf);
@@ -1118,10 +1143,20 @@ static void check_refused(const char *name, const void *data, size_t len,
 	kbtf_close(b);
 }
 
+/* make_raw() of vlen members, all written, under header h: refused. */
+static void check_refused_header(uint16_t vlen, const struct btf_header *h,
+				 const char *name, const char *what)
+{
+	uint8_t bad[512];
+	size_t len = make_raw(bad, sizeof(bad), vlen, vlen, h);
+
+	check_refused(name, bad, len, EINVAL, what);
+}
+
 static void test_malformed(void)
 {
 	uint8_t buf[512], bad[512];
-	struct btf_header h;
+	struct btf_header good, h;
 	size_t len;
 	struct kbtf *b;
 	uint32_t bits = 0;
@@ -1157,30 +1192,24 @@ static void test_malformed(void)
 	memset(bad, 0, sizeof(bad));
 	check_refused("zero.btf", bad, len, EINVAL, "zeros");
 
-	memcpy(&h, buf, sizeof(h));
+	memcpy(&good, buf, sizeof(good));
+	h = good;
 	h.type_len = len;
-	len = make_raw(bad, sizeof(bad), 2, 2, &h);
-	check_refused("typelen.btf", bad, len, EINVAL,
-		      "type_len past the end");
-	memcpy(&h, buf, sizeof(h));
+	check_refused_header(2, &h, "typelen.btf", "type_len past the end");
+	h = good;
 	h.str_len += 1;
-	len = make_raw(bad, sizeof(bad), 2, 2, &h);
-	check_refused("strlen.btf", bad, len, EINVAL,
-		      "str_len one past the end");
-	memcpy(&h, buf, sizeof(h));
+	check_refused_header(2, &h, "strlen.btf", "str_len one past the end");
+	h = good;
 	h.str_off = 0xffffffff;
-	len = make_raw(bad, sizeof(bad), 2, 2, &h);
-	check_refused("stroff.btf", bad, len, EINVAL, "str_off 0xffffffff");
-	memcpy(&h, buf, sizeof(h));
+	check_refused_header(2, &h, "stroff.btf", "str_off 0xffffffff");
+	h = good;
 	h.type_off = 0xfffffffc;
 	h.type_len = 0xfffffffc;
-	len = make_raw(bad, sizeof(bad), 2, 2, &h);
-	check_refused("typeoff.btf", bad, len, EINVAL,
-		      "type_off and type_len 0xfffffffc (no wrap-around)");
-	memcpy(&h, buf, sizeof(h));
+	check_refused_header(2, &h, "typeoff.btf", "type_off and type_len "
+			     "0xfffffffc (no wrap-around)");
+	h = good;
 	h.hdr_len = 0x7ffffff0;
-	len = make_raw(bad, sizeof(bad), 2, 2, &h);
-	check_refused("hdrlen.btf", bad, len, EINVAL, "hdr_len past the end");
+	check_refused_header(2, &h, "hdrlen.btf", "hdr_len past the end");
 
 	/* A struct of 3 members with 1 written: its members run past
 	 * type_len (and into the strings). */
@@ -1192,19 +1221,17 @@ static void test_malformed(void)
 	check_refused("vlen.btf", bad, len, EINVAL,
 		      "a struct of vlen 0xffff in a small file");
 	/* type_len ending inside the struct's header. */
-	len = make_raw(bad, sizeof(bad), 0, 0, NULL);
-	memcpy(&h, bad, sizeof(h));
+	make_raw(bad, sizeof(bad), 0, 0, NULL);
+	memcpy(&good, bad, sizeof(good));
+	h = good;
 	h.type_len -= 4;
-	make_raw(bad, sizeof(bad), 0, 0, &h);
-	check_refused("partial.btf", bad, len, EINVAL,
-		      "type_len ending inside a type");
+	check_refused_header(0, &h, "partial.btf",
+			     "type_len ending inside a type");
 	/* type_len ending inside the INT's 4 extra bytes. */
-	len = make_raw(bad, sizeof(bad), 0, 0, NULL);
-	memcpy(&h, bad, sizeof(h));
+	h = good;
 	h.type_len = 14;
-	make_raw(bad, sizeof(bad), 0, 0, &h);
-	check_refused("intextra.btf", bad, len, EINVAL,
-		      "type_len ending inside an INT's encoding");
+	check_refused_header(0, &h, "intextra.btf",
+			     "type_len ending inside an INT's encoding");
 
 	/* Strings without a final NUL: a name lookup would read past them. */
 	len = make_raw(bad, sizeof(bad), 2, 2, NULL);

@@ -35,6 +35,19 @@ static const char *write_file(const char *name, const char *text, char *path,
 	return path;
 }
 
+/* ksyms_load() of text written to dir/name: the test "ksyms_load(what)". */
+static struct ksyms *load_text(const char *name, const char *text,
+			       const char *what)
+{
+	char path[128];
+	struct ksyms *ks = ksyms_load(write_file(name, text, path,
+						 sizeof(path)));
+
+	if (!ok(ks, "ksyms_load(%s)", what))
+		printf("#   %s\n", strerror(errno));
+	return ks;
+}
+
 /* Checks that addr resolves to name+off in module (NULL: the kernel, or
  * name NULL: nothing). */
 static void check_find(const struct ksyms *ks, uint64_t addr,
@@ -94,13 +107,11 @@ static void test_fake(void)
 		"ffffffffc0001800 b ext4_bss\t[ext4]\n"
 		"ffffffffc0001c00 t ext4_last\t[ext4]";	/* no newline */
 	struct ksyms *ks;
-	char path[128], buf[32];
+	char buf[32];
 
-	ks = ksyms_load(write_file("fake", text, path, sizeof(path)));
-	if (!ok(ks, "ksyms_load(fake kallsyms)")) {
-		printf("#   %s\n", strerror(errno));
+	ks = load_text("fake", text, "fake kallsyms");
+	if (!ks)
 		return;
-	}
 	ok(!ksyms_hidden(ks), "fake kallsyms with addresses is not hidden");
 
 	check_find(ks, 0xffffffff81000000, "_stext", 0, NULL);
@@ -177,10 +188,9 @@ static void test_aliases(void)
 	struct ksyms *ks;
 	const char *name, *mod = "unset";
 	uint64_t off = 1;
-	char path[128];
 
-	ks = ksyms_load(write_file("aliases", text, path, sizeof(path)));
-	if (!ok(ks, "ksyms_load(aliases)"))
+	ks = load_text("aliases", text, "aliases");
+	if (!ks)
 		return;
 	name = ksyms_find(ks, 0xffffffff810000ff, &off, &mod);
 	ok(name && (!strcmp(name, "_text") || !strcmp(name, "_stext") ||
@@ -201,10 +211,9 @@ static void test_hidden(void)
 		"0000000000000000 W weak_fn\n"
 		"0000000000000000 t ext4_fill_super\t[ext4]\n";
 	struct ksyms *ks;
-	char path[128];
 
-	ks = ksyms_load(write_file("hidden", text, path, sizeof(path)));
-	if (!ok(ks, "ksyms_load(all-zero kallsyms)"))
+	ks = load_text("hidden", text, "all-zero kallsyms");
+	if (!ks)
 		return;
 	ok(ksyms_hidden(ks), "all-zero kallsyms is hidden");
 	check_find(ks, 0, NULL, 0, NULL);
@@ -216,10 +225,9 @@ static void test_hidden(void)
 	ksyms_free(ks);
 
 	/* A single real address is enough to be visible. */
-	ks = ksyms_load(write_file("partly", "0000000000000000 T a\n"
-					     "ffffffff81000000 T b\n",
-				   path, sizeof(path)));
-	if (ok(ks, "ksyms_load(partly zero)")) {
+	ks = load_text("partly", "0000000000000000 T a\n"
+				 "ffffffff81000000 T b\n", "partly zero");
+	if (ks) {
 		ok(!ksyms_hidden(ks), "one non-zero text address: not hidden");
 		check_find(ks, 0xffffffff81000004, "b", 4, NULL);
 		ksyms_free(ks);
@@ -250,15 +258,15 @@ static void test_bad_files(void)
 		"\xff\xfe\x80 T binary\n"
 		"ffffffff81001000 t valid_local\n"
 		"ffffffff81002000 t valid_mod\t[ext4]\n";
-	char path[128], *text, *name;
+	char path[128], what[64], *text, *name;
 	struct ksyms *ks;
 	const char *got, *mod;
 	uint64_t off;
 	size_t n;
 
 	/* Empty file. */
-	ks = ksyms_load(write_file("empty", "", path, sizeof(path)));
-	if (ok(ks, "ksyms_load(empty file)")) {
+	ks = load_text("empty", "", "empty file");
+	if (ks) {
 		check_find(ks, 0xffffffff81000000, NULL, 0, NULL);
 		check_find(ks, 0, NULL, 0, NULL);
 		check_format(ks, 0xffffffff81000000, "0xffffffff81000000");
@@ -266,10 +274,9 @@ static void test_bad_files(void)
 	}
 
 	/* Only data symbols. */
-	ks = ksyms_load(write_file("data", "ffffffff82000000 D a\n"
-					   "ffffffff82000100 b b\n",
-				   path, sizeof(path)));
-	if (ok(ks, "ksyms_load(data symbols only)")) {
+	ks = load_text("data", "ffffffff82000000 D a\n"
+			       "ffffffff82000100 b b\n", "data symbols only");
+	if (ks) {
 		check_find(ks, 0xffffffff82000010, NULL, 0, NULL);
 		ksyms_free(ks);
 	}
@@ -292,19 +299,19 @@ static void test_bad_files(void)
 	ksyms_free(ks);
 
 	/* A line without a name, a negative address: not symbols. */
-	ks = ksyms_load(write_file("nameless", "ffffffff81000000 T first\n"
-					       "ffffffff81000800 T \n"
-					       "-1 T minus\n",
-				   path, sizeof(path)));
-	if (ok(ks, "ksyms_load(nameless and negative lines)")) {
+	ks = load_text("nameless", "ffffffff81000000 T first\n"
+				   "ffffffff81000800 T \n"
+				   "-1 T minus\n",
+		       "nameless and negative lines");
+	if (ks) {
 		check_find(ks, 0xffffffff81000900, "first", 0x900, NULL);
 		check_find(ks, 0xfffffffffffffff0, NULL, 0, NULL);
 		ksyms_free(ks);
 	}
 
 	/* Malformed lines: skipped, the good ones around them kept. */
-	ks = ksyms_load(write_file("malformed", malformed, path, sizeof(path)));
-	if (ok(ks, "ksyms_load(malformed lines)")) {
+	ks = load_text("malformed", malformed, "malformed lines");
+	if (ks) {
 		check_find(ks, 0xffffffff81000000, "valid_fn", 0, NULL);
 		check_find(ks, 0xffffffff81000900, "valid_fn", 0x900, NULL);
 		check_find(ks, 0xffffffff81001004, "valid_local", 4, NULL);
@@ -328,8 +335,9 @@ static void test_bad_files(void)
 		 "ffffffff81000200 T %.511s\t[longmod]\n"
 		 "ffffffff81000300 t after_long_mod\t[other]\n",
 		 name, name);
-	ks = ksyms_load(write_file("long", text, path, sizeof(path)));
-	if (ok(ks, "ksyms_load(a %zu-character name)", n)) {
+	snprintf(what, sizeof(what), "a %zu-character name", n);
+	ks = load_text("long", text, what);
+	if (ks) {
 		off = 1;
 		got = ksyms_find(ks, 0xffffffff81000010, &off, &mod);
 		ok(got && got[0] && !strncmp(got, name, strlen(got)) &&

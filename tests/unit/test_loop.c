@@ -45,17 +45,24 @@ static void test_duration(void)
 	   (unsigned long long)(took / NS_PER_MS));
 }
 
+/* loop_run() with on_tick every interval_ns, for at most duration_ns. */
+static int run_ticks(struct counts *c, uint64_t interval_ns,
+		     uint64_t duration_ns)
+{
+	struct loop_opts o = {
+		.interval_ns = interval_ns,
+		.duration_ns = duration_ns,
+		.on_tick = on_tick,
+		.ctx = c,
+	};
+
+	return loop_run(&o);
+}
+
 static void test_interval(void)
 {
 	struct counts c = {};
-	struct loop_opts o = {
-		.interval_ns = 50 * NS_PER_MS,
-		.duration_ns = 275 * NS_PER_MS,
-		.on_tick = on_tick,
-		.ctx = &c,
-	};
-
-	int ret = loop_run(&o);
+	int ret = run_ticks(&c, 50 * NS_PER_MS, 275 * NS_PER_MS);
 
 	ok(ret == LOOP_DONE && c.ticks >= 4 && c.ticks <= 6,
 	   "interval 50 ms over 275 ms: %d ticks (5 expected)", c.ticks);
@@ -79,22 +86,16 @@ static void test_should_stop(void)
 static void test_tick_errors(void)
 {
 	struct counts c = { .tick_result_at = 2, .tick_result = -EIO };
-	struct loop_opts o = {
-		.interval_ns = 20 * NS_PER_MS,
-		.duration_ns = 5 * NS_PER_SEC,
-		.on_tick = on_tick,
-		.ctx = &c,
-	};
-	int ret = loop_run(&o);
+	int ret = run_ticks(&c, 20 * NS_PER_MS, 5 * NS_PER_SEC);
 
 	ok(ret == -EIO && c.ticks == 2, "a tick's error ends the loop with it");
 }
 
-/* In a child whose stdout is out_fd: loop_flush() after a write; *res is
- * its result * 1000 + errno when it failed. */
-static int flush_in_child(int out_fd, int *res)
+/* In a child whose stdout is out_fd: loop_flush() after a write; its
+ * result * 1000 + errno when it failed, or -1. */
+static int flush_in_child(int out_fd)
 {
-	int status = 0, fds[2];
+	int status = 0, fds[2], res;
 	pid_t pid;
 
 	if (pipe(fds))
@@ -115,38 +116,40 @@ static int flush_in_child(int out_fd, int *res)
 		_exit(0);
 	}
 	close(fds[1]);
-	if (read(fds[0], res, sizeof(*res)) != sizeof(*res))
-		*res = -1;
+	if (read(fds[0], &res, sizeof(res)) != sizeof(res))
+		res = -1;
 	close(fds[0]);
 	waitpid(pid, &status, 0);
-	return 0;
+	return res;
+}
+
+/* flush_in_child() to the file at path. */
+static int flush_to(const char *path)
+{
+	int fd = open(path, O_WRONLY), res = -1;
+
+	if (fd >= 0) {
+		res = flush_in_child(fd);
+		close(fd);
+	}
+	return res;
 }
 
 static void test_flush(void)
 {
-	int fds[2], res = -1, fd;
+	int fds[2], res = -1;
 
 	if (!pipe(fds)) {
 		close(fds[0]);
-		flush_in_child(fds[1], &res);
+		res = flush_in_child(fds[1]);
 		close(fds[1]);
 	}
 	ok(res == LOOP_OUTPUT_CLOSED * 1000,
 	   "loop_flush to a pipe nobody reads: LOOP_OUTPUT_CLOSED (got %d)", res);
-	res = -1;
-	fd = open("/dev/full", O_WRONLY);
-	if (fd >= 0) {
-		flush_in_child(fd, &res);
-		close(fd);
-	}
+	res = flush_to("/dev/full");
 	ok(res == LOOP_OUTPUT_FAILED * 1000 + ENOSPC,
 	   "loop_flush to /dev/full: LOOP_OUTPUT_FAILED, ENOSPC (got %d)", res);
-	res = -1;
-	fd = open("/dev/null", O_WRONLY);
-	if (fd >= 0) {
-		flush_in_child(fd, &res);
-		close(fd);
-	}
+	res = flush_to("/dev/null");
 	ok(res == 0, "loop_flush to /dev/null: 0 (got %d)", res);
 }
 

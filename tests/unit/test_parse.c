@@ -43,33 +43,45 @@ static int p_duration(const char *s, uint64_t *out)
 	return parse_duration(s, NS_PER_MS, out);
 }
 
+enum { P_U64, P_PID, P_SIZE, P_DURATION };
+
 static const struct parser parsers[] = {
-	{ "parse_u64", p_u64 },
-	{ "parse_pid", p_pid },
-	{ "parse_size", p_size },
-	{ "parse_duration", p_duration },
+	[P_U64] = { "parse_u64", p_u64 },
+	[P_PID] = { "parse_pid", p_pid },
+	[P_SIZE] = { "parse_size", p_size },
+	[P_DURATION] = { "parse_duration", p_duration },
 };
+
+/* Text a parser accepts, and the value it gives. */
+struct good {
+	const char *s;
+	uint64_t v;
+};
+
+/* Each case parses to its value; args and unit only word the test name. */
+static void check_good(const struct parser *p, const char *args,
+		       const char *unit, const struct good *good, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = 12345;
+		int err = p->parse(good[i].s, &v);
+
+		ok(!err && v == good[i].v, "%s(\"%s\"%s) = %llu%s", p->name,
+		   good[i].s, args, (unsigned long long)good[i].v, unit);
+	}
+}
 
 static void test_u64(void)
 {
-	static const struct {
-		const char *s;
-		uint64_t v;
-	} good[] = {
+	static const struct good good[] = {
 		{ "0", 0 },
 		{ "42", 42 },
 		{ "007", 7 },
 		{ "18446744073709551615", UINT64_MAX },
 	};
 	uint64_t v;
-	int err;
 
-	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
-		v = 12345;
-		err = parse_u64(good[i].s, 0, UINT64_MAX, &v);
-		ok(!err && v == good[i].v, "parse_u64(\"%s\") = %llu", good[i].s,
-		   (unsigned long long)good[i].v);
-	}
+	check_good(&parsers[P_U64], "", "", good, ARRAY_SIZE(good));
 
 	ok(!parse_u64("10", 10, 20, &v) && v == 10, "parse_u64 accepts min");
 	ok(!parse_u64("20", 10, 20, &v) && v == 20, "parse_u64 accepts max");
@@ -97,10 +109,7 @@ static void test_pid(void)
 
 static void test_size(void)
 {
-	static const struct {
-		const char *s;
-		uint64_t v;
-	} good[] = {
+	static const struct good good[] = {
 		{ "0", 0 },
 		{ "4096", 4096 },
 		{ "4K", 4096 },
@@ -116,12 +125,7 @@ static void test_size(void)
 	};
 	uint64_t v;
 
-	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
-		v = 12345;
-		ok(!parse_size(good[i].s, &v) && v == good[i].v,
-		   "parse_size(\"%s\") = %llu", good[i].s,
-		   (unsigned long long)good[i].v);
-	}
+	check_good(&parsers[P_SIZE], "", "", good, ARRAY_SIZE(good));
 	ok(parse_size("17179869184G", &v) == -ERANGE,
 	   "parse_size(\"17179869184G\") (2^64): -ERANGE");
 	ok(parse_size("16777216T", &v) == -ERANGE,
@@ -136,10 +140,7 @@ static void test_size(void)
 
 static void test_duration(void)
 {
-	static const struct {
-		const char *s;
-		uint64_t v;
-	} good[] = {
+	static const struct good good[] = {
 		{ "0", 0 },
 		{ "500", 500 * NS_PER_MS },
 		{ "500ms", 500 * NS_PER_MS },
@@ -161,12 +162,7 @@ static void test_duration(void)
 	static const char *const bad[] = { "2S", "1sec", "1 s", "s", "1.s", "5m s" };
 	uint64_t v;
 
-	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
-		v = 12345;
-		ok(!parse_duration(good[i].s, NS_PER_MS, &v) && v == good[i].v,
-		   "parse_duration(\"%s\", ms) = %llu ns", good[i].s,
-		   (unsigned long long)good[i].v);
-	}
+	check_good(&parsers[P_DURATION], ", ms", " ns", good, ARRAY_SIZE(good));
 	ok(!parse_duration("3", NS_PER_SEC, &v) && v == 3 * NS_PER_SEC,
 	   "parse_duration(\"3\", s) = 3 s");
 	ok(!parse_duration("18446744073709551615", 1, &v) && v == UINT64_MAX,
@@ -197,20 +193,26 @@ static void test_reject_all(void)
 		"123456789012345678901234567890",
 	};
 
+	static const struct {
+		const char *const *s;
+		size_t n;
+		int err;
+		const char *name;
+	} sets[] = {
+		{ einval, ARRAY_SIZE(einval), -EINVAL, "-EINVAL" },
+		{ erange, ARRAY_SIZE(erange), -ERANGE, "-ERANGE" },
+	};
+
 	for (size_t p = 0; p < ARRAY_SIZE(parsers); p++) {
-		for (size_t i = 0; i < ARRAY_SIZE(einval); i++) {
-			uint64_t v = 12345;
-			int err = parsers[p].parse(einval[i], &v);
+		for (size_t k = 0; k < ARRAY_SIZE(sets); k++) {
+			for (size_t i = 0; i < sets[k].n; i++) {
+				uint64_t v = 12345;
+				int err = parsers[p].parse(sets[k].s[i], &v);
 
-			ok(err == -EINVAL, "%s(\"%s\"): -EINVAL (got %d)",
-			   parsers[p].name, einval[i], err);
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(erange); i++) {
-			uint64_t v = 12345;
-			int err = parsers[p].parse(erange[i], &v);
-
-			ok(err == -ERANGE, "%s(\"%s\"): -ERANGE (got %d)",
-			   parsers[p].name, erange[i], err);
+				ok(err == sets[k].err, "%s(\"%s\"): %s (got %d)",
+				   parsers[p].name, sets[k].s[i], sets[k].name,
+				   err);
+			}
 		}
 	}
 }

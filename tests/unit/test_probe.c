@@ -98,15 +98,20 @@ static int fake_try(void *ctx, enum hook h)
 
 static const enum hook chain[] = { HOOK_TP_BTF, HOOK_RAW_TP, HOOK_KPROBE };
 
-/* hook_attach("sched_process_exec", chain...) with stderr in msg. */
-static int attach(struct fake *f, int n, char *msg, size_t len)
+/* hook_attach("sched_process_exec", chain...) with stderr in msg, under
+ * MEMTRACE_DISABLE=disable (NULL: unset). */
+static int attach(struct fake *f, int n, const char *disable, char *msg,
+		  size_t len)
 {
 	struct capture cap;
 	int ret;
 
+	if (disable)
+		setenv("MEMTRACE_DISABLE", disable, 1);
 	capture_start(&cap);
 	ret = hook_attach("sched_process_exec", chain, n, fake_try, f);
 	capture_end(&cap, msg, len);
+	unsetenv("MEMTRACE_DISABLE");
 	return ret;
 }
 
@@ -121,31 +126,31 @@ static void test_attach(void)
 	unsetenv("MEMTRACE_DISABLE");
 
 	f = (struct fake){ .results = { 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, NULL, msg, sizeof(msg));
 	ok(ret == HOOK_TP_BTF && f.ncalls == 1 && f.calls[0] == HOOK_TP_BTF &&
 	   !msg[0], "first method works: it is used, nothing else is tried");
 
 	f = (struct fake){ .results = { HOOK_UNAVAILABLE, 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, NULL, msg, sizeof(msg));
 	ok(ret == HOOK_RAW_TP && f.ncalls == 2 && f.calls[0] == HOOK_TP_BTF &&
 	   f.calls[1] == HOOK_RAW_TP && !msg[0],
 	   "first unavailable: the second is used, quietly");
 
 	f = (struct fake){ .results = { -EPERM, 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, NULL, msg, sizeof(msg));
 	ok(ret == HOOK_RAW_TP && f.ncalls == 2 && f.calls[1] == HOOK_RAW_TP &&
 	   !msg[0], "first fails with -EPERM: the second is used, quietly");
 
 	f = (struct fake){ .results = { -EPERM, 0 } };
 	log_set_verbose(1);
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, NULL, msg, sizeof(msg));
 	log_set_verbose(0);
 	ok(ret == HOOK_RAW_TP &&
 	   strstr(msg, "sched_process_exec: tp_btf failed: Operation not permitted"),
 	   "with -v, the failure of the first method is shown");
 
 	f = (struct fake){ .results = { HOOK_UNAVAILABLE, -EPERM, -ENOENT } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, NULL, msg, sizeof(msg));
 	snprintf(want, sizeof(want),
 		 "memtrace test: cannot attach to sched_process_exec: %s (-v shows why)\n",
 		 strerror(ENOENT));
@@ -155,54 +160,44 @@ static void test_attach(void)
 
 	f = (struct fake){ .results = { HOOK_UNAVAILABLE, HOOK_UNAVAILABLE,
 					HOOK_UNAVAILABLE } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, NULL, msg, sizeof(msg));
 	ok(ret == -1 && f.ncalls == 3 && strstr(msg, "sched_process_exec") &&
 	   strstr(msg, "no hook method available"),
 	   "all unavailable: -1, error names what and says none is available");
 
 	f = (struct fake){ .results = { 0 } };
-	ret = attach(&f, 0, msg, sizeof(msg));
+	ret = attach(&f, 0, NULL, msg, sizeof(msg));
 	ok(ret == -1 && f.ncalls == 0 && strstr(msg, "sched_process_exec"),
 	   "empty chain: -1 and an error");
 
-	setenv("MEMTRACE_DISABLE", "tp_btf", 1);
 	f = (struct fake){ .results = { 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, "tp_btf", msg, sizeof(msg));
 	ok(ret == HOOK_RAW_TP && f.ncalls == 1 && f.calls[0] == HOOK_RAW_TP &&
 	   !msg[0], "MEMTRACE_DISABLE=tp_btf: tp_btf skipped without a try");
-	unsetenv("MEMTRACE_DISABLE");
 
-	setenv("MEMTRACE_DISABLE", "kprobe,tp_btf", 1);
 	f = (struct fake){ .results = { -EINVAL, 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, "kprobe,tp_btf", msg, sizeof(msg));
 	ok(ret == -1 && f.ncalls == 1 && f.calls[0] == HOOK_RAW_TP &&
 	   strstr(msg, "cannot attach to sched_process_exec"),
 	   "MEMTRACE_DISABLE=kprobe,tp_btf: only raw_tp tried, and it fails");
-	unsetenv("MEMTRACE_DISABLE");
 
-	setenv("MEMTRACE_DISABLE", "tp_btf,raw_tp,kprobe", 1);
 	f = (struct fake){ .results = { 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, "tp_btf,raw_tp,kprobe", msg, sizeof(msg));
 	ok(ret == -1 && f.ncalls == 0 &&
 	   strstr(msg, "disabled by MEMTRACE_DISABLE"),
 	   "every method disabled: -1, and the error says MEMTRACE_DISABLE did it");
-	unsetenv("MEMTRACE_DISABLE");
 
-	setenv("MEMTRACE_DISABLE", "bogus", 1);
 	f = (struct fake){ .results = { 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, "bogus", msg, sizeof(msg));
 	ok(ret == -1 && f.ncalls == 0, "MEMTRACE_DISABLE=bogus: -1, try never called");
 	if (!ok(strstr(msg, "MEMTRACE_DISABLE") && strstr(msg, "'bogus'"),
 		"MEMTRACE_DISABLE=bogus: the error names 'bogus'"))
 		printf("#   got \"%s\"\n", msg);
-	unsetenv("MEMTRACE_DISABLE");
 
-	setenv("MEMTRACE_DISABLE", "", 1);
 	f = (struct fake){ .results = { 0 } };
-	ret = attach(&f, 3, msg, sizeof(msg));
+	ret = attach(&f, 3, "", msg, sizeof(msg));
 	ok(ret == HOOK_TP_BTF && f.ncalls == 1 && !msg[0],
 	   "MEMTRACE_DISABLE empty: nothing disabled");
-	unsetenv("MEMTRACE_DISABLE");
 }
 
 int main(void)

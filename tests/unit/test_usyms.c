@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "readfile.h"
 #include "tap.h"
 #include "usyms/usyms.h"
 
@@ -34,7 +35,6 @@ static char dir[64];
 static int probe_line;
 
 static bool write_bytes(const char *path, const void *data, size_t len);
-static unsigned char *read_all(const char *path, size_t *len);
 
 static void skip(const char *why)
 {
@@ -317,8 +317,8 @@ static void test_debuglink(void)
 		goto out;
 	}
 	elf_addr = (uintptr_t)fn - (uintptr_t)info.dli_fbase;
-	so = read_all(info.dli_fname, &so_len);
-	dbgdata = read_all(debug, &dbg_len);
+	so = read_file(info.dli_fname, &so_len);
+	dbgdata = read_file(debug, &dbg_len);
 	p = so ? memmem(so, so_len, note, sizeof(note)) : NULL;
 	if (!ok(p && dbgdata, "read libc and its debug file"))
 		goto out;
@@ -440,7 +440,7 @@ static void *dlopen_copy(const char *name, char *path, size_t len,
 		h = dlopen(dlopen_libs[i].lib, RTLD_NOW | RTLD_LOCAL);
 		f = h ? dlsym(h, dlopen_libs[i].func) : NULL;
 		if (f && dladdr(f, &info) && info.dli_fname)
-			data = read_all(info.dli_fname, &size);
+			data = read_file(info.dli_fname, &size);
 		if (h)
 			dlclose(h);
 		snprintf(path, len, "%s/%s", dir, name);
@@ -568,35 +568,6 @@ static bool write_bytes(const char *path, const void *data, size_t len)
 	return !close(fd) && good;
 }
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	unsigned char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 1 << 20;
-			unsigned char *p = realloc(buf, c);
-
-			if (!p) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = p;
-			cap = c;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* Open, look up what it lists and a few more, close: must not crash. */
 static bool poke(const char *path)
 {
@@ -660,7 +631,7 @@ static void test_malformed(void)
 	   "random bytes after an ELF magic: no crash");
 	free(junk);
 
-	exe = read_all("/proc/self/exe", &len);
+	exe = read_file("/proc/self/exe", &len);
 	if (!ok(exe && len > 4096, "read /proc/self/exe (%zu bytes)", len)) {
 		free(exe);
 		return;
