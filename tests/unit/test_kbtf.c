@@ -608,41 +608,31 @@ struct shapes {
 	int self_anon, bad_anon, float_id;
 };
 
-static int build_shapes(struct shapes *s)
+/*
+ * struct deep {                         bits
+ *	int a;                           0
+ *	struct {                         64
+ *		unsigned long s1a;       64
+ *		union {                  128
+ *			unsigned long u1a;       128
+ *			struct {                 128
+ *				int s2a;         128
+ *				int s2b;         160
+ *				union {          256
+ *					unsigned long leaf;  256
+ *					int leaf2;           256
+ *				};
+ *			};
+ *		};
+ *	};
+ *	int z;                           448
+ * };
+ */
+static int add_deep(struct shapes *s)
 {
-	struct btf *btf = btf__new_empty();
-	int err = 0, id, u32_base;
+	struct btf *btf = s->btf;
+	int err = 0;
 
-	memset(s, 0, sizeof(*s));
-	s->btf = btf;
-	if (!btf)
-		return -1;
-	err |= (s->int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED)) < 0;
-	err |= (s->uint_id = btf__add_int(btf, "unsigned int", 4, 0)) < 0;
-	err |= (s->ulong_id = btf__add_int(btf, "long unsigned int", 8, 0)) < 0;
-	err |= (s->char_id = btf__add_int(btf, "char", 1, BTF_INT_SIGNED)) < 0;
-	err |= (s->u16_id = btf__add_int(btf, "short unsigned int", 2, 0)) < 0;
-
-	/*
-	 * struct deep {                         bits
-	 *	int a;                           0
-	 *	struct {                         64
-	 *		unsigned long s1a;       64
-	 *		union {                  128
-	 *			unsigned long u1a;       128
-	 *			struct {                 128
-	 *				int s2a;         128
-	 *				int s2b;         160
-	 *				union {          256
-	 *					unsigned long leaf;  256
-	 *					int leaf2;           256
-	 *				};
-	 *			};
-	 *		};
-	 *	};
-	 *	int z;                           448
-	 * };
-	 */
 	err |= (s->u2 = btf__add_union(btf, NULL, 8)) < 0;
 	err |= btf__add_field(btf, "leaf", s->ulong_id, 0, 0);
 	err |= btf__add_field(btf, "leaf2", s->int_id, 0, 0);
@@ -660,15 +650,23 @@ static int build_shapes(struct shapes *s)
 	err |= btf__add_field(btf, "a", s->int_id, 0, 0);
 	err |= btf__add_field(btf, NULL, s->s1, 64, 0);
 	err |= btf__add_field(btf, "z", s->int_id, 448, 0);
+	return err;
+}
 
-	/*
-	 * struct bits {        (kind_flag: the top 8 bits are sizes)
-	 *	unsigned int f1:3, f2:5, f3:12;   0 3 8
-	 *	unsigned long g;                  64
-	 *	union { unsigned int hb:7; unsigned int hc; };  128
-	 *	int h:7, i:9;                     160 167
-	 * };
-	 */
+/*
+ * struct bits {        (kind_flag: the top 8 bits are sizes)
+ *	unsigned int f1:3, f2:5, f3:12;   0 3 8
+ *	unsigned long g;                  64
+ *	union { unsigned int hb:7; unsigned int hc; };  128
+ *	int h:7, i:9;                     160 167
+ * };
+ * and struct huge, whose offsets are not bitfields.
+ */
+static int add_bitfields(struct shapes *s)
+{
+	struct btf *btf = s->btf;
+	int err = 0;
+
 	err |= (s->ub = btf__add_union(btf, NULL, 4)) < 0;
 	err |= btf__add_field(btf, "hb", s->uint_id, 0, 7);
 	err |= btf__add_field(btf, "hc", s->uint_id, 0, 0);
@@ -685,6 +683,15 @@ static int build_shapes(struct shapes *s)
 	err |= (s->huge = btf__add_struct(btf, "huge", 4 << 20)) < 0;
 	err |= btf__add_field(btf, "first", s->int_id, 0, 0);
 	err |= btf__add_field(btf, "far", s->ulong_id, (1 << 24) + 64, 0);
+	return err;
+}
+
+/* What a shape looks through (typedefs, qualifiers, type tags, pointers)
+ * and what it stops at (enums, an array, a forward, a prototype, a float). */
+static int add_derived(struct shapes *s)
+{
+	struct btf *btf = s->btf;
+	int err = 0, id, u32_base;
 
 	/* typedef struct deep *const deep_cptr_t; typedef __u32 u32; */
 	err |= (s->ptr_deep = btf__add_ptr(btf, s->deep)) < 0;
@@ -712,9 +719,16 @@ static int build_shapes(struct shapes *s)
 	err |= (s->fwd = btf__add_fwd(btf, "opaque", BTF_FWD_STRUCT)) < 0;
 	err |= (s->proto = btf__add_func_proto(btf, s->int_id)) < 0;
 	err |= (s->float_id = btf__add_float(btf, "double", 8)) < 0;
+	return err;
+}
 
-	/* struct holder { deep_cptr_t p; const volatile u32 v; enum mode e;
-	 * char c; struct deep d; char name[16]; ... } */
+/* struct holder { deep_cptr_t p; const volatile u32 v; enum mode e;
+ * char c; struct deep d; char name[16]; ... } */
+static int add_holder(struct shapes *s)
+{
+	struct btf *btf = s->btf;
+	int err = 0;
+
 	err |= (s->holder = btf__add_struct(btf, "holder", 160)) < 0;
 	err |= btf__add_field(btf, "p", s->deep_cptr_t, 0, 0);
 	err |= btf__add_field(btf, "v", s->cv_u32, 64, 0);
@@ -723,9 +737,16 @@ static int build_shapes(struct shapes *s)
 	err |= btf__add_field(btf, "d", s->deep, 192, 0);
 	err |= btf__add_field(btf, "name", s->arr, 704, 0);
 	err |= btf__add_field(btf, "s", s->u16_id, 832, 0);
+	return err;
+}
 
-	/* Malformed but parseable: a typedef loop, an anonymous member that
-	 * is its own struct, and one of a type that does not exist. */
+/* Malformed but parseable: a typedef loop, an anonymous member that is its
+ * own struct, and one of a type that does not exist. */
+static int add_malformed_types(struct shapes *s)
+{
+	struct btf *btf = s->btf;
+	int err = 0;
+
 	s->loop_a = btf__type_cnt(btf);
 	s->loop_b = s->loop_a + 1;
 	err |= btf__add_typedef(btf, "loop_a", s->loop_b) != s->loop_a;
@@ -737,6 +758,29 @@ static int build_shapes(struct shapes *s)
 	err |= btf__add_field(btf, NULL, 100000, 0, 0);
 	err |= btf__add_field(btf, "after_bad", s->int_id, 32, 0);
 	err |= btf__add_field(btf, "bad_type", 100000, 0, 0);
+	return err;
+}
+
+static int build_shapes(struct shapes *s)
+{
+	struct btf *btf = btf__new_empty();
+	int err = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->btf = btf;
+	if (!btf)
+		return -1;
+	err |= (s->int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED)) < 0;
+	err |= (s->uint_id = btf__add_int(btf, "unsigned int", 4, 0)) < 0;
+	err |= (s->ulong_id = btf__add_int(btf, "long unsigned int", 8, 0)) < 0;
+	err |= (s->char_id = btf__add_int(btf, "char", 1, BTF_INT_SIGNED)) < 0;
+	err |= (s->u16_id = btf__add_int(btf, "short unsigned int", 2, 0)) < 0;
+	/* In this order: each adds what the next ones refer to. */
+	err |= add_deep(s);
+	err |= add_bitfields(s);
+	err |= add_derived(s);
+	err |= add_holder(s);
+	err |= add_malformed_types(s);
 	return err ? -1 : 0;
 }
 
@@ -926,110 +970,175 @@ static void test_members(void)
 
 /* -- 3. Split BTF --- */
 
-static void test_split(void)
-{
-	struct btf *base = btf__new_empty(), *split = NULL, *lb_split = NULL;
-	struct btf *lb_base = NULL;
-	int err = 0, b_int, b_ulong, b_s, b_ptr, s_s, s_ptr, s_td, s_ptr_base;
-	int s_other;
-	const char *base_path = NULL, *split_path = NULL;
-	struct kbtf *kb = NULL, *ks = NULL, *kalone;
-	uint32_t bits = 0, size = 0, base_str_len = 0;
-	int mtype = 0, pointee = 0;
-	const struct btf_header *hdr;
-	const struct btf_type *t;
-	uint32_t raw_size;
+/* A base BTF and a split BTF on it: libbpf's, their files, and kbtf's. */
+struct split_btf {
+	struct btf *base, *split;
+	int b_int, b_ulong, b_s, b_ptr;
+	int s_s, s_ptr, s_td, s_ptr_base, s_other;
+	uint32_t base_str_len;
+	const char *base_path, *split_path;
+	struct kbtf *kb, *ks;
+};
 
-	if (!base)
-		goto fail;
-	err |= (b_int = btf__add_int(base, "int", 4, BTF_INT_SIGNED)) < 0;
-	err |= (b_ulong = btf__add_int(base, "long unsigned int", 8, 0)) < 0;
-	err |= (b_s = btf__add_struct(base, "base_s", 16)) < 0;
-	err |= btf__add_field(base, "files", b_ulong, 0, 0);
-	err |= btf__add_field(base, "count", b_int, 64, 0);
-	err |= (b_ptr = btf__add_ptr(base, b_s)) < 0;
+/* The base: int, unsigned long, struct base_s { files; count; } and a
+ * pointer to it; written to base.btf. */
+static int build_split_base(struct split_btf *sp)
+{
+	struct btf *base = sp->base;
+	const struct btf_header *hdr;
+	uint32_t raw_size;
+	int err = 0;
+
+	err |= (sp->b_int = btf__add_int(base, "int", 4, BTF_INT_SIGNED)) < 0;
+	err |= (sp->b_ulong =
+		btf__add_int(base, "long unsigned int", 8, 0)) < 0;
+	err |= (sp->b_s = btf__add_struct(base, "base_s", 16)) < 0;
+	err |= btf__add_field(base, "files", sp->b_ulong, 0, 0);
+	err |= btf__add_field(base, "count", sp->b_int, 64, 0);
+	err |= (sp->b_ptr = btf__add_ptr(base, sp->b_s)) < 0;
 	if (err)
-		goto fail;
+		return -1;
 	hdr = btf__raw_data(base, &raw_size);
-	base_str_len = hdr ? hdr->str_len : 0;
-	base_path = write_btf(base, "base.btf");
-	split = btf__new_empty_split(base);
-	if (!split || !base_path)
-		goto fail;
+	sp->base_str_len = hdr ? hdr->str_len : 0;
+	sp->base_path = write_btf(base, "base.btf");
+	return 0;
+}
+
+/* Build and write both, and open them with kbtf (kb, ks NULL if it could
+ * not): -1 if they could not be built. */
+static int build_split(struct split_btf *sp)
+{
+	struct btf *split;
+	int err = 0;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->base = btf__new_empty();
+	if (!sp->base || build_split_base(sp))
+		return -1;
+	split = sp->split = btf__new_empty_split(sp->base);
+	if (!split || !sp->base_path)
+		return -1;
 	/* struct split_s { struct base_s *owner; int files; unsigned long
 	 * fresh_member; struct base_s embedded; }: "files" is a base string,
 	 * the rest are the split's own. */
-	err |= (s_s = btf__add_struct(split, "split_s", 48)) < 0;
-	err |= btf__add_field(split, "owner", b_ptr, 0, 0);
-	err |= btf__add_field(split, "files", b_int, 64, 0);
-	err |= btf__add_field(split, "fresh_member", b_ulong, 128, 0);
-	err |= btf__add_field(split, "embedded", b_s, 256, 0);
-	err |= (s_ptr = btf__add_ptr(split, s_s)) < 0;
-	err |= (s_td = btf__add_typedef(split, "split_t", s_ptr)) < 0;
-	err |= (s_ptr_base = btf__add_ptr(split, b_s)) < 0;
-	err |= (s_other = btf__add_struct(split, "other_s", 8)) < 0;
-	err |= btf__add_field(split, "back", s_td, 0, 0);
+	err |= (sp->s_s = btf__add_struct(split, "split_s", 48)) < 0;
+	err |= btf__add_field(split, "owner", sp->b_ptr, 0, 0);
+	err |= btf__add_field(split, "files", sp->b_int, 64, 0);
+	err |= btf__add_field(split, "fresh_member", sp->b_ulong, 128, 0);
+	err |= btf__add_field(split, "embedded", sp->b_s, 256, 0);
+	err |= (sp->s_ptr = btf__add_ptr(split, sp->s_s)) < 0;
+	err |= (sp->s_td = btf__add_typedef(split, "split_t", sp->s_ptr)) < 0;
+	err |= (sp->s_ptr_base = btf__add_ptr(split, sp->b_s)) < 0;
+	err |= (sp->s_other = btf__add_struct(split, "other_s", 8)) < 0;
+	err |= btf__add_field(split, "back", sp->s_td, 0, 0);
 	if (err)
-		goto fail;
-	split_path = write_btf(split, "split.btf");
-	kb = base_path ? kbtf_open(base_path, NULL) : NULL;
-	ks = kb && split_path ? kbtf_open(split_path, kb) : NULL;
-	if (!ok(kb && ks, "kbtf_open() of a base and its split BTF"))
-		goto fail;
+		return -1;
+	sp->split_path = write_btf(split, "split.btf");
+	sp->kb = kbtf_open(sp->base_path, NULL);
+	sp->ks = sp->kb && sp->split_path ?
+		 kbtf_open(sp->split_path, sp->kb) : NULL;
+	return 0;
+}
 
-	ok(s_s == (int)btf__type_cnt(base),
+static void free_split(struct split_btf *sp)
+{
+	kbtf_close(sp->ks);
+	kbtf_close(sp->kb);
+	btf__free(sp->split);
+	btf__free(sp->base);
+}
+
+/* kbtf_find() in the split and in its base. */
+static void check_split_finds(const struct split_btf *sp)
+{
+	ok(sp->s_s == (int)btf__type_cnt(sp->base),
 	   "(libbpf numbered the split's first type %d, after the base's %u)",
-	   s_s, btf__type_cnt(base) - 1);
-	ok(kbtf_find(ks, "split_s", BTF_KIND_STRUCT) == s_s,
+	   sp->s_s, btf__type_cnt(sp->base) - 1);
+	ok(kbtf_find(sp->ks, "split_s", BTF_KIND_STRUCT) == sp->s_s,
 	   "split: kbtf_find(split_s) = %d, its ids continue after the base",
-	   s_s);
-	ok(kbtf_find(ks, "other_s", BTF_KIND_STRUCT) == s_other &&
-	   kbtf_find(ks, "split_t", BTF_KIND_TYPEDEF) == s_td,
-	   "split: kbtf_find(other_s) = %d, kbtf_find(split_t) = %d", s_other,
-	   s_td);
-	ok(kbtf_find(kb, "split_s", BTF_KIND_STRUCT) == -1 &&
-	   kbtf_find(kb, "base_s", BTF_KIND_STRUCT) == b_s,
+	   sp->s_s);
+	ok(kbtf_find(sp->ks, "other_s", BTF_KIND_STRUCT) == sp->s_other &&
+	   kbtf_find(sp->ks, "split_t", BTF_KIND_TYPEDEF) == sp->s_td,
+	   "split: kbtf_find(other_s) = %d, kbtf_find(split_t) = %d",
+	   sp->s_other, sp->s_td);
+	ok(kbtf_find(sp->kb, "split_s", BTF_KIND_STRUCT) == -1 &&
+	   kbtf_find(sp->kb, "base_s", BTF_KIND_STRUCT) == sp->b_s,
 	   "base: has base_s and not split_s");
-	check_member(ks, s_s, "split_s", "owner", 0, b_ptr);
-	check_member(ks, s_s, "split_s (a base string)", "files", 64, b_int);
-	t = btf__type_by_id(split, s_s);
-	ok(t && btf_members(t)[1].name_off < base_str_len &&
-	   btf_members(t)[0].name_off >= base_str_len &&
-	   btf_members(t)[2].name_off >= base_str_len,
+}
+
+/* kbtf_member() of the split's structs, named by base strings or its own,
+ * and of the base's through the split. */
+static void check_split_members(const struct split_btf *sp)
+{
+	const struct btf_type *t = btf__type_by_id(sp->split, sp->s_s);
+	uint32_t str_len = sp->base_str_len;
+
+	check_member(sp->ks, sp->s_s, "split_s", "owner", 0, sp->b_ptr);
+	check_member(sp->ks, sp->s_s, "split_s (a base string)", "files", 64,
+		     sp->b_int);
+	ok(t && btf_members(t)[1].name_off < str_len &&
+	   btf_members(t)[0].name_off >= str_len &&
+	   btf_members(t)[2].name_off >= str_len,
 	   "(libbpf named split_s.files by the base's string %u, owner and "
 	   "fresh_member by the split's own, from %u)",
-	   t ? btf_members(t)[1].name_off : 0, base_str_len);
-	check_member(ks, s_s, "split_s", "fresh_member", 128, b_ulong);
-	check_member(ks, s_s, "split_s", "embedded", 256, b_s);
-	check_member(ks, b_s, "base_s through the split", "count", 64, b_int);
-	check_member(ks, s_other, "other_s", "back", 0, s_td);
-	ok(kbtf_shape(ks, s_td, &size, &pointee) == KBTF_POINTER &&
-	   pointee == s_s && !strcmp(kbtf_name(ks, pointee), "split_s"),
-	   "split: split_t points to split_s");
-	ok(!kbtf_member(ks, s_s, "owner", &bits, &mtype) &&
-	   kbtf_shape(ks, mtype, &size, &pointee) == KBTF_POINTER &&
-	   pointee == b_s && !strcmp(kbtf_name(ks, pointee), "base_s"),
-	   "split: owner points to the base's base_s, named through the split");
-	ok(!strcmp(kbtf_name(ks, b_int), "int") &&
-	   !strcmp(kbtf_name(ks, b_ulong), "long unsigned int") &&
-	   !strcmp(kbtf_name(ks, s_s), "split_s") &&
-	   !strcmp(kbtf_name(ks, s_ptr_base), "") &&
-	   !strcmp(kbtf_name(ks, s_other + 1), ""),
-	   "split: kbtf_name() of base ids, split ids, past the end");
-	ok(kbtf_shape(ks, s_ptr_base, &size, &pointee) == KBTF_POINTER &&
-	   pointee == b_s, "split: a split pointer to a base struct");
+	   t ? btf_members(t)[1].name_off : 0, str_len);
+	check_member(sp->ks, sp->s_s, "split_s", "fresh_member", 128,
+		     sp->b_ulong);
+	check_member(sp->ks, sp->s_s, "split_s", "embedded", 256, sp->b_s);
+	check_member(sp->ks, sp->b_s, "base_s through the split", "count", 64,
+		     sp->b_int);
+	check_member(sp->ks, sp->s_other, "other_s", "back", 0, sp->s_td);
+}
 
-	lb_base = btf__parse(base_path, NULL);
-	lb_split = lb_base ? btf__parse_split(split_path, lb_base) : NULL;
+/* Shapes and names across the base and the split. */
+static void check_split_names(const struct split_btf *sp)
+{
+	const struct kbtf *ks = sp->ks;
+	uint32_t bits = 0, size = 0;
+	int mtype = 0, pointee = 0;
+
+	ok(kbtf_shape(ks, sp->s_td, &size, &pointee) == KBTF_POINTER &&
+	   pointee == sp->s_s && !strcmp(kbtf_name(ks, pointee), "split_s"),
+	   "split: split_t points to split_s");
+	ok(!kbtf_member(ks, sp->s_s, "owner", &bits, &mtype) &&
+	   kbtf_shape(ks, mtype, &size, &pointee) == KBTF_POINTER &&
+	   pointee == sp->b_s && !strcmp(kbtf_name(ks, pointee), "base_s"),
+	   "split: owner points to the base's base_s, named through the split");
+	ok(!strcmp(kbtf_name(ks, sp->b_int), "int") &&
+	   !strcmp(kbtf_name(ks, sp->b_ulong), "long unsigned int") &&
+	   !strcmp(kbtf_name(ks, sp->s_s), "split_s") &&
+	   !strcmp(kbtf_name(ks, sp->s_ptr_base), "") &&
+	   !strcmp(kbtf_name(ks, sp->s_other + 1), ""),
+	   "split: kbtf_name() of base ids, split ids, past the end");
+	ok(kbtf_shape(ks, sp->s_ptr_base, &size, &pointee) == KBTF_POINTER &&
+	   pointee == sp->b_s, "split: a split pointer to a base struct");
+}
+
+/* Every name and find of the split against libbpf's parse of its files. */
+static void check_split_libbpf(const struct split_btf *sp)
+{
+	struct btf *lb_base = btf__parse(sp->base_path, NULL);
+	struct btf *lb_split = lb_base ?
+			       btf__parse_split(sp->split_path, lb_base) : NULL;
+
 	if (ok(lb_split, "libbpf parses the split file on its base")) {
-		check_all_names(ks, lb_split, 1, "split (base and split ids)");
-		check_all_finds(ks, lb_split, btf__type_cnt(lb_base),
+		check_all_names(sp->ks, lb_split, 1,
+				"split (base and split ids)");
+		check_all_finds(sp->ks, lb_split, btf__type_cnt(lb_base),
 				"split (its own types)");
 	}
+	btf__free(lb_split);
+	btf__free(lb_base);
+}
 
-	/* The split file alone: its ids and strings are out of range;
-	 * nothing may be read out of bounds. */
-	kalone = kbtf_open(split_path, NULL);
+/* The split file alone: its ids and strings are out of range; nothing may
+ * be read out of bounds. */
+static void check_split_alone(const struct split_btf *sp)
+{
+	struct kbtf *kalone = kbtf_open(sp->split_path, NULL);
+	uint32_t bits = 0, size = 0;
+	int mtype = 0, pointee = 0;
+
 	if (kalone) {
 		kbtf_find(kalone, "split_s", BTF_KIND_STRUCT);
 		kbtf_member(kalone, 1, "owner", &bits, &mtype);
@@ -1039,46 +1148,55 @@ static void test_split(void)
 	ok(1, "the split file opened without its base: %s, no crash",
 	   kalone ? "opened" : "refused");
 	kbtf_close(kalone);
+}
 
-	/* The subset, with split_s only in the "module". */
-	{
-		static const char *const want[] = {
-			"split_s.owner", "split_s.fresh_member",
-			"base_s.count", "split_s.nosuch",
-		};
-		struct kbtf_subset sub;
-		struct btf *o = NULL;
-		uint32_t lb = 0;
-		int id, lt = 0;
+/* The subset, with split_s only in the "module". */
+static void check_split_subset(const struct split_btf *sp)
+{
+	static const char *const want[] = {
+		"split_s.owner", "split_s.fresh_member",
+		"base_s.count", "split_s.nosuch",
+	};
+	const struct btf_type *t;
+	struct kbtf_subset sub;
+	struct btf *o = NULL;
+	uint32_t lb = 0;
+	int err, id, lt = 0;
 
-		err = kbtf_subset(kb, ks, want, ARRAY_SIZE(want), &sub);
-		o = !err ? btf__parse(sub.path, NULL) : NULL;
+	err = kbtf_subset(sp->kb, sp->ks, want, ARRAY_SIZE(want), &sub);
+	o = !err ? btf__parse(sub.path, NULL) : NULL;
 
-		ok(!err, "kbtf_subset(base, split module) = 0 (%d)", err);
-		id = o ? btf__find_by_name_kind(o, "split_s", BTF_KIND_STRUCT) : -1;
-		t = id > 0 ? btf__type_by_id(o, id) : NULL;
-		ok(t && t->size == 48 && btf_vlen(t) == 2 &&
-		   !lb_member(o, id, "fresh_member", 0, &lb, &lt, 0) &&
-		   lb == 128,
-		   "subset from vmlinux + module: the module's split_s with its "
-		   "2 members");
-		id = o ? btf__find_by_name_kind(o, "base_s", BTF_KIND_STRUCT) : -1;
-		ok(id > 0 && btf__type_by_id(o, id)->size == 16 &&
-		   btf_vlen(btf__type_by_id(o, id)) == 1,
-		   "subset from vmlinux + module: vmlinux's base_s");
-		btf__free(o);
-		kbtf_subset_close(&sub);
+	ok(!err, "kbtf_subset(base, split module) = 0 (%d)", err);
+	id = o ? btf__find_by_name_kind(o, "split_s", BTF_KIND_STRUCT) : -1;
+	t = id > 0 ? btf__type_by_id(o, id) : NULL;
+	ok(t && t->size == 48 && btf_vlen(t) == 2 &&
+	   !lb_member(o, id, "fresh_member", 0, &lb, &lt, 0) && lb == 128,
+	   "subset from vmlinux + module: the module's split_s with its "
+	   "2 members");
+	id = o ? btf__find_by_name_kind(o, "base_s", BTF_KIND_STRUCT) : -1;
+	ok(id > 0 && btf__type_by_id(o, id)->size == 16 &&
+	   btf_vlen(btf__type_by_id(o, id)) == 1,
+	   "subset from vmlinux + module: vmlinux's base_s");
+	btf__free(o);
+	kbtf_subset_close(&sub);
+}
+
+static void test_split(void)
+{
+	struct split_btf sp;
+
+	if (!build_split(&sp) &&
+	    ok(sp.kb && sp.ks, "kbtf_open() of a base and its split BTF")) {
+		check_split_finds(&sp);
+		check_split_members(&sp);
+		check_split_names(&sp);
+		check_split_libbpf(&sp);
+		check_split_alone(&sp);
+		check_split_subset(&sp);
+	} else {
+		ok(0, "split BTF built and opened");
 	}
-	goto done;
-fail:
-	ok(0, "split BTF built and opened");
-done:
-	kbtf_close(ks);
-	kbtf_close(kb);
-	btf__free(lb_split);
-	btf__free(lb_base);
-	btf__free(split);
-	btf__free(base);
+	free_split(&sp);
 }
 
 /* -- 4. Malformed files --- */
@@ -1153,24 +1271,24 @@ static void check_refused_header(uint16_t vlen, const struct btf_header *h,
 	check_refused(name, bad, len, EINVAL, what);
 }
 
-static void test_malformed(void)
+/* The well-formed one first, so that refusals below mean something. */
+static void check_raw_opens(const uint8_t *buf, size_t len)
 {
-	uint8_t buf[512], bad[512];
-	struct btf_header good, h;
-	size_t len;
-	struct kbtf *b;
+	const char *path = write_tmp("good.btf", buf, len);
+	struct kbtf *b = path ? kbtf_open(path, NULL) : NULL;
 	uint32_t bits = 0;
 	int type = 0;
-	const char *path;
 
-	/* The well-formed one first, so that refusals below mean something. */
-	len = make_raw(buf, sizeof(buf), 2, 2, NULL);
-	path = write_tmp("good.btf", buf, len);
-	b = path ? kbtf_open(path, NULL) : NULL;
 	ok(b && kbtf_find(b, "s", BTF_KIND_STRUCT) == 2 &&
 	   !kbtf_member(b, 2, "m", &bits, &type) && bits == 0 && type == 1,
 	   "the hand-made BTF the malformed ones derive from opens");
 	kbtf_close(b);
+}
+
+/* What is not a file of BTF: a missing file, a directory. */
+static void check_not_files(void)
+{
+	struct kbtf *b;
 
 	errno = 0;
 	b = kbtf_open("/nonexistent/kbtf/vmlinux", NULL);
@@ -1181,6 +1299,12 @@ static void test_malformed(void)
 	ok(!b && errno, "kbtf_open(a directory) = NULL, errno set (%s)",
 	   strerror(errno));
 	kbtf_close(b);
+}
+
+/* Too short for a header, or not a header: buf is the good file. */
+static void check_refused_headerless(const uint8_t *buf, size_t len)
+{
+	uint8_t bad[512];
 
 	check_refused("empty.btf", "", 0, EINVAL, "an empty file");
 	check_refused("short.btf", buf, 10, EINVAL, "10 bytes of header");
@@ -1191,6 +1315,12 @@ static void test_malformed(void)
 	check_refused("magic.btf", bad, len, EINVAL, "wrong magic 0x9feb");
 	memset(bad, 0, sizeof(bad));
 	check_refused("zero.btf", bad, len, EINVAL, "zeros");
+}
+
+/* The good file's header with a section past the end of the file. */
+static void check_refused_bounds(const uint8_t *buf, size_t len)
+{
+	struct btf_header good, h;
 
 	memcpy(&good, buf, sizeof(good));
 	h = good;
@@ -1210,6 +1340,14 @@ static void test_malformed(void)
 	h = good;
 	h.hdr_len = 0x7ffffff0;
 	check_refused_header(2, &h, "hdrlen.btf", "hdr_len past the end");
+}
+
+/* Types that run past the end of the type section. */
+static void check_refused_types(void)
+{
+	uint8_t bad[512];
+	struct btf_header good, h;
+	size_t len;
 
 	/* A struct of 3 members with 1 written: its members run past
 	 * type_len (and into the strings). */
@@ -1232,6 +1370,14 @@ static void test_malformed(void)
 	h.type_len = 14;
 	check_refused_header(0, &h, "intextra.btf",
 			     "type_len ending inside an INT's encoding");
+}
+
+/* Sections the header places or sizes wrong. */
+static void check_refused_sections(void)
+{
+	uint8_t bad[512];
+	struct btf_header h;
+	size_t len;
 
 	/* Strings without a final NUL: a name lookup would read past them. */
 	len = make_raw(bad, sizeof(bad), 2, 2, NULL);
@@ -1251,8 +1397,18 @@ static void test_malformed(void)
 	len = make_raw(bad, sizeof(bad), 2, 2, NULL);
 	((struct btf_header *)bad)->hdr_len = 8;
 	check_refused("hdrshort.btf", bad, len, EINVAL, "hdr_len 8");
+}
 
-	/* No types at all is not malformed. */
+/* No types at all is not malformed. */
+static void check_no_types(void)
+{
+	uint8_t bad[512];
+	struct btf_header h;
+	const char *path;
+	struct kbtf *b;
+	uint32_t bits = 0;
+	int type = 0;
+
 	memset(&h, 0, sizeof(h));
 	h.magic = BTF_MAGIC;
 	h.version = BTF_VERSION;
@@ -1267,6 +1423,20 @@ static void test_malformed(void)
 	   kbtf_shape(b, 1, &bits, &type) == -1,
 	   "a BTF of no types opens, finds nothing");
 	kbtf_close(b);
+}
+
+static void test_malformed(void)
+{
+	uint8_t buf[512];
+	size_t len = make_raw(buf, sizeof(buf), 2, 2, NULL);
+
+	check_raw_opens(buf, len);
+	check_not_files();
+	check_refused_headerless(buf, len);
+	check_refused_bounds(buf, len);
+	check_refused_types();
+	check_refused_sections();
+	check_no_types();
 	kbtf_close(NULL);
 	ok(1, "kbtf_close(NULL)");
 }

@@ -234,8 +234,55 @@ static void test_hidden(void)
 	}
 }
 
-/* 2c */
-static void test_bad_files(void)
+/* 2c: files with nothing to resolve to. */
+static void check_empty_files(void)
+{
+	struct ksyms *ks;
+
+	/* Empty file. */
+	ks = load_text("empty", "", "empty file");
+	if (ks) {
+		check_find(ks, 0xffffffff81000000, NULL, 0, NULL);
+		check_find(ks, 0, NULL, 0, NULL);
+		check_format(ks, 0xffffffff81000000, "0xffffffff81000000");
+		ksyms_free(ks);
+	}
+
+	/* Only data symbols. */
+	ks = load_text("data", "ffffffff82000000 D a\n"
+			       "ffffffff82000100 b b\n", "data symbols only");
+	if (ks) {
+		check_find(ks, 0xffffffff82000010, NULL, 0, NULL);
+		ksyms_free(ks);
+	}
+}
+
+/* 2c: what cannot be read: a missing file, a directory. */
+static void check_unreadable(void)
+{
+	char path[128];
+	struct ksyms *ks;
+
+	/* Missing file. */
+	snprintf(path, sizeof(path), "%s/does-not-exist", dir);
+	errno = 0;
+	ks = ksyms_load(path);
+	ok(!ks && errno == ENOENT, "ksyms_load(missing file) = NULL, ENOENT (errno %d)",
+	   errno);
+	ksyms_free(ks);
+	ksyms_free(NULL);
+	ok(1, "ksyms_free(NULL) is harmless");
+
+	/* A directory: fopen() works, reading fails with EISDIR. */
+	errno = 0;
+	ks = ksyms_load(dir);
+	ok(!ks && errno == EISDIR, "ksyms_load(a directory) = NULL, EISDIR (errno %d)",
+	   errno);
+	ksyms_free(ks);
+}
+
+/* 2c: lines that are not symbols. */
+static void check_bad_lines(void)
 {
 	static const char malformed[] =
 		"ffffffff81000000 T valid_fn\n"
@@ -258,45 +305,7 @@ static void test_bad_files(void)
 		"\xff\xfe\x80 T binary\n"
 		"ffffffff81001000 t valid_local\n"
 		"ffffffff81002000 t valid_mod\t[ext4]\n";
-	char path[128], what[64], *text, *name;
 	struct ksyms *ks;
-	const char *got, *mod;
-	uint64_t off;
-	size_t n;
-
-	/* Empty file. */
-	ks = load_text("empty", "", "empty file");
-	if (ks) {
-		check_find(ks, 0xffffffff81000000, NULL, 0, NULL);
-		check_find(ks, 0, NULL, 0, NULL);
-		check_format(ks, 0xffffffff81000000, "0xffffffff81000000");
-		ksyms_free(ks);
-	}
-
-	/* Only data symbols. */
-	ks = load_text("data", "ffffffff82000000 D a\n"
-			       "ffffffff82000100 b b\n", "data symbols only");
-	if (ks) {
-		check_find(ks, 0xffffffff82000010, NULL, 0, NULL);
-		ksyms_free(ks);
-	}
-
-	/* Missing file. */
-	snprintf(path, sizeof(path), "%s/does-not-exist", dir);
-	errno = 0;
-	ks = ksyms_load(path);
-	ok(!ks && errno == ENOENT, "ksyms_load(missing file) = NULL, ENOENT (errno %d)",
-	   errno);
-	ksyms_free(ks);
-	ksyms_free(NULL);
-	ok(1, "ksyms_free(NULL) is harmless");
-
-	/* A directory: fopen() works, reading fails with EISDIR. */
-	errno = 0;
-	ks = ksyms_load(dir);
-	ok(!ks && errno == EISDIR, "ksyms_load(a directory) = NULL, EISDIR (errno %d)",
-	   errno);
-	ksyms_free(ks);
 
 	/* A line without a name, a negative address: not symbols. */
 	ks = load_text("nameless", "ffffffff81000000 T first\n"
@@ -318,9 +327,18 @@ static void test_bad_files(void)
 		check_find(ks, 0xffffffff81002004, "valid_mod", 4, "ext4");
 		ksyms_free(ks);
 	}
+}
 
-	/* A name longer than kallsyms' line buffer (KSYM_NAME_LEN is 512
-	 * since 6.1, for Rust), then a normal line. */
+/* 2c: a name longer than kallsyms' line buffer (KSYM_NAME_LEN is 512
+ * since 6.1, for Rust), then a normal line. */
+static void check_long_name(void)
+{
+	char what[64], *text, *name;
+	struct ksyms *ks;
+	const char *got, *mod;
+	uint64_t off;
+	size_t n;
+
 	n = 2000;
 	text = malloc(2 * n + 256);
 	name = malloc(n + 1);
@@ -354,6 +372,15 @@ static void test_bad_files(void)
 	}
 	free(text);
 	free(name);
+}
+
+/* 2c */
+static void test_bad_files(void)
+{
+	check_empty_files();
+	check_unreadable();
+	check_bad_lines();
+	check_long_name();
 }
 
 /* 2d: the real thing; resolvable only with CAP_SYSLOG (or root). */
