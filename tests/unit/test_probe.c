@@ -21,6 +21,8 @@ static void test_hook_name(void)
 		[HOOK_TEST_RUN] = "test_run",
 		[HOOK_TASK_STORAGE] = "task_storage",
 		[HOOK_HASH] = "hash",
+		[HOOK_UPROBE_MULTI] = "uprobe_multi",
+		[HOOK_UPROBE] = "uprobe",
 	};
 
 	for (int h = 0; h < HOOK_NR; h++)
