@@ -39,6 +39,12 @@ struct {
 /* A stack as stored: its second hash, then its frames, zeros after the
  * last. */
 #define STACK_WORDS (1 + STACK_MAX_DEPTH)
+/* A frame buffer: a stack as stored, then the last stack kept from it
+ * (its hash, its check, the key it is under): a thread that allocates
+ * from one place again and again finds its key without a map lookup. A
+ * buffer is used by one thread, or one context of a CPU, at a time. */
+#define STACK_BUF_WORDS (STACK_WORDS + 3)
+
 
 /*
  * A frame buffer for contexts that may nest on a CPU (a kmalloc in an
@@ -53,7 +59,7 @@ struct {
 struct stack_scratch {
 	__u32 nest;
 	__u32 pad;
-	__u64 ips[STACK_NEST][STACK_WORDS];
+	__u64 ips[STACK_NEST][STACK_BUF_WORDS];
 };
 
 struct {
@@ -84,25 +90,10 @@ static __always_inline void scratch_give(struct stack_scratch *s)
 		s->nest--;
 }
 
-/*
- * Keeps the stack in buf: its n frames from buf[1] (stack_depth of them
- * readable, zero after the n-th), buf[0] free for the second hash. The key
- * it is under, or STACK_FULL or STACK_COLLIDED.
- */
-static __always_inline __u64 stack_keep(__u64 *buf, __u32 n)
+/* The key of the stack in buf (check, its second hash), stored under key
+ * or one after it. */
+static __always_inline __u64 stack_find(__u64 *buf, __u64 key, __u64 check)
 {
-	__u64 key = 0x9e3779b97f4a7c15ULL ^ n, check = 0xc2b2ae3d27d4eb4fULL;
-
-	for (int i = 1; i < STACK_WORDS; i++) {
-		if (i > n)
-			break;
-		key = (key ^ buf[i]) * 0xff51afd7ed558ccdULL;
-		key ^= key >> 32;
-		check = (check ^ buf[i]) * 0x94d049bb133111ebULL;
-		check ^= check >> 29;
-	}
-	buf[0] = check;
-	key |= STACK_KEY_BIT;
 	for (int probe = 0; probe < STACK_PROBES; probe++) {
 		const __u64 *have = bpf_map_lookup_elem(&stacks, &key);
 
@@ -124,6 +115,36 @@ static __always_inline __u64 stack_keep(__u64 *buf, __u32 n)
 		key = (key + 1) | STACK_KEY_BIT;
 	}
 	return STACK_COLLIDED;
+}
+
+/*
+ * Keeps the stack in buf: its n frames from buf[1] (stack_depth of them
+ * readable, zero after the n-th), buf[0] free for the second hash. The key
+ * it is under, or STACK_FULL or STACK_COLLIDED.
+ */
+static __always_inline __u64 stack_keep(__u64 *buf, __u32 n)
+{
+	__u64 key = 0x9e3779b97f4a7c15ULL ^ n, check = 0xc2b2ae3d27d4eb4fULL;
+
+	for (int i = 1; i < STACK_WORDS; i++) {
+		if (i > n)
+			break;
+		key = (key ^ buf[i]) * 0xff51afd7ed558ccdULL;
+		key ^= key >> 32;
+		check = (check ^ buf[i]) * 0x94d049bb133111ebULL;
+		check ^= check >> 29;
+	}
+	/* The number of frames in the low byte: what follows them in buf
+	 * may be another stack's. */
+	check = (check & ~0xffULL) | n;
+	buf[0] = check;
+	key |= STACK_KEY_BIT;
+	if (buf[STACK_WORDS] == key && buf[STACK_WORDS + 1] == check)
+		return buf[STACK_WORDS + 2];
+	buf[STACK_WORDS] = key;
+	buf[STACK_WORDS + 1] = check;
+	buf[STACK_WORDS + 2] = stack_find(buf, key, check);
+	return buf[STACK_WORDS + 2];
 }
 
 #endif /* MEMTRACE_STACKS_BPF_H */

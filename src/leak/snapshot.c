@@ -321,7 +321,9 @@ int leak_stack_read(struct leak_collector *c, const struct leak_group *g,
 				c->stack_buf))
 		return 0;
 	memcpy(frames, c->stack_buf + 1, c->cfg.stack_depth * sizeof(*frames));
-	while ((uint64_t)n < c->cfg.stack_depth && frame_plausible(c, frames[n]))
+	/* How many: the low byte of the check hash. */
+	while ((uint64_t)n < c->cfg.stack_depth && (uint64_t)n < (c->stack_buf[0] & 0xff) &&
+	       frame_plausible(c, frames[n]))
 		n++;
 	return n;
 }
