@@ -152,6 +152,12 @@ $(WORK_BINS): $(OUTPUT)/tests/%: tests/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread $< -o $@
 
+# A program with 5000 distinct call paths, generated.
+$(OUTPUT)/tests/workloads/paths: tests/workloads/paths.py
+	$(Q)mkdir -p $(@D)
+	$(Q)python3 $< > $@.c
+	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) $@.c -o $@
+
 $(CXX_WORK_BINS): $(OUTPUT)/tests/%: tests/%.cpp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) -std=gnu++17 -O0 -g $(WARN) $< -o $@
@@ -178,6 +184,7 @@ fuzz: $(FUZZ_BIN)
 
 test-build: memtrace docs $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
 	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(CXX_WORK_BINS) \
+	    $(OUTPUT)/tests/workloads/paths \
 	    $(STATIC_WORK_BINS) $(FUZZ_BIN)
 
 test: deps-test
@@ -208,7 +215,7 @@ install: memtrace docs
 BUILD_PKGS := make gcc g++ clang llvm libbpf-dev bpftool libelf-dev libdw-dev \
 	      zlib1g-dev libzstd-dev liblzma-dev libbz2-dev git
 TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 libc6-dbg \
-	      busybox-static cpio
+	      busybox-static cpio sqlite3 binutils
 BENCH_PKGS := libbpf-tools bpftrace linux-perf vmtouch heaptrack
 
 deps:

@@ -38,28 +38,36 @@ enum leak_kind {
 
 #define LEAK_CACHE_NAME_LEN	32
 
+/*
+ * A stack: the key of its frames in the stacks map (LEAK_STACK_KEY set:
+ * a 64-bit hash of them), or why it was not kept.
+ */
+#define LEAK_STACK_KEY		(1ULL << 63)
+#define LEAK_STACK_MISSING	1	/* could not be taken */
+#define LEAK_STACK_FULL		2	/* the map was full (--max-stacks) */
+#define LEAK_STACK_COLLIDED	3	/* every key its hash may take held
+					 * another stack */
+
 /* An outstanding allocation, in the allocs map keyed by address. */
 struct leak_alloc {
 	__u64 size;
 	__u64 ts_ns;			/* CLOCK_MONOTONIC */
-	__u64 cache;			/* kernel: key of cache_names, 0 if none;
-					 * user: C++ new's caller, frame 0 */
-	__s32 stackid;			/* < 0: no stack (LEAK_STACK_*) */
+	__u64 stack;			/* key in stacks, or LEAK_STACK_* */
+	__u64 cache;			/* kernel: key of cache_names, 0 if none */
 	__u8 kind;			/* enum leak_kind */
 	__u8 flags;			/* LEAK_KMALLOC_* */
 	__u16 gen;			/* the image (exec_gen) it was made in */
+	__u32 pad;
 };
 
-/* stackid of an allocation whose stack was not kept. */
-#define LEAK_STACK_MISSING	-1	/* could not be taken */
-#define LEAK_STACK_TAKEN	-17	/* -EEXIST: its bucket in the stack map
-					 * holds another stack */
-
 /* -C: combined_totals' key, a stack in one image of the process. */
-#define LEAK_COMBINED_KEY(gen, stackid) \
-	((__u64)(__u16)(gen) << 32 | (__u32)(stackid))
+struct leak_combined_key {
+	__u64 stack;
+	__u16 gen;
+	__u16 pad[3];
+};
 
-/* -C: outstanding totals per stack id, kept in the kernel. */
+/* -C: outstanding totals per stack, kept in the kernel. */
 struct leak_combined {
 	__u64 bytes;
 	__u64 count;
@@ -69,11 +77,11 @@ struct leak_combined {
  * regions are tracked in user space, where partial unmaps can split
  * them), and with -t every allocation and free. */
 enum leak_event_type {
-	LEAK_EV_ALLOC,		/* addr, size, stackid */
+	LEAK_EV_ALLOC,		/* addr, size, stack */
 	LEAK_EV_FREE,		/* addr, size (0 when the block was untracked) */
-	LEAK_EV_MMAP,		/* addr, size, stackid */
+	LEAK_EV_MMAP,		/* addr, size, stack */
 	LEAK_EV_MUNMAP,		/* addr, size */
-	LEAK_EV_MREMAP,		/* addr, size -> new_addr, new_size, stackid */
+	LEAK_EV_MREMAP,		/* addr, size -> new_addr, new_size, stack */
 	LEAK_EV_EXEC,		/* the process exec'ed: new_size = exec_gen */
 };
 
@@ -83,18 +91,18 @@ struct leak_event {
 	__u64 size;
 	__u64 new_addr;
 	__u64 new_size;
-	__s32 stackid;
+	__u64 stack;			/* as leak_alloc's */
 	__u32 tid;
 	__u16 type;			/* enum leak_event_type */
 	__u16 kind;			/* enum leak_kind */
-	__u32 pad;
 };
 
 /* Loss counters after the shared ones (enum mt_loss). */
 enum leak_loss {
 	/* Allocations counted without their stack: */
-	LEAK_LOST_STACK_COLLISION = MT_LOST_NR,	/* its bucket was taken */
+	LEAK_LOST_STACK_FULL = MT_LOST_NR,	/* the stacks map was full */
 	LEAK_LOST_STACK_MISSING,	/* it could not be taken */
+	LEAK_LOST_STACK_COLLISION,	/* its keys held other stacks */
 	LEAK_LOST_STATE,		/* no per-thread state for a call */
 	LEAK_UNTRACKED_FREE,		/* free of an address not tracked */
 	LEAK_LOST_NR,

@@ -34,6 +34,8 @@ static const char *const hook_names[HOOK_NR] = {
 	[HOOK_TEST_RUN] = "test_run",
 	[HOOK_TASK_STORAGE] = "task_storage",
 	[HOOK_HASH] = "hash",
+	[HOOK_UPROBE_MULTI] = "uprobe_multi",
+	[HOOK_UPROBE] = "uprobe",
 };
 
 const char *hook_name(enum hook h)
@@ -82,7 +84,7 @@ int hook_disabled(unsigned *mask)
 
 	*mask = 0;
 	if (env && hook_parse_list(env, mask, bad, sizeof(bad))) {
-		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe, test_run, task_storage, hash)",
+		log_err("MEMTRACE_DISABLE: unknown hook method '%s' (known: tp_btf, tracepoint, raw_tp, fentry, kprobe, test_run, task_storage, hash, uprobe_multi, uprobe)",
 			bad);
 		return -1;
 	}

@@ -19,6 +19,9 @@ enum hook {
 	/* Not hooks: where leak keeps each thread's call state. */
 	HOOK_TASK_STORAGE,	/* task-local storage (5.11+) */
 	HOOK_HASH,		/* a hash map by thread id */
+	/* Uprobes: one link for many (6.6+), or a perf event each. */
+	HOOK_UPROBE_MULTI,
+	HOOK_UPROBE,
 	HOOK_NR,
 };
 

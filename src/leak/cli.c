@@ -44,6 +44,14 @@ static int opt_prefix(const struct mt_opt *o, const char *v, void *opts)
 	return 0;
 }
 
+static const char *const kind_names[] = { "heap", "mmap", NULL };
+
+static int opt_kind(const struct mt_opt *o, const char *v, void *opts)
+{
+	((struct leak_opts *)opts)->process_opt = "--kind";
+	return opt_choice(o, v, opts);
+}
+
 static int opt_output(const struct mt_opt *o, const char *v, void *opts)
 {
 	return nonempty(o, v, opts, "--output", "expected a file name");
@@ -79,6 +87,10 @@ static const struct mt_opt options[] = {
 	{ .name = "symbol-prefix", .arg = "P", .group = G_TARGET,
 	  .help = "its functions are named P<name> (je_malloc: je_)",
 	  .parse = opt_prefix, .offset = F(prefix) },
+	{ .name = "kind", .arg = "KIND", .group = G_TARGET,
+	  .help = "only heap blocks (the malloc family, C++ new) or\n"
+		  "only mmap regions (mmap, mremap); default both",
+	  .parse = opt_kind, .offset = F(kind), .choices = kind_names },
 	{ .name = "alloc-pid", .arg = "PID", .group = G_KERNEL,
 	  .help = "only allocations made by process PID (ends with it)",
 	  .parse = opt_kernel, .offset = F(alloc_pid) },
@@ -158,6 +170,7 @@ static void defaults(void *opts)
 	struct leak_opts *o = opts;
 
 	o->prefix = "";
+	o->kind = -1;
 	o->interval_ns = 5 * NS_PER_SEC;
 	o->older_ns = 500 * NS_PER_MS;
 	o->top = 10;
@@ -236,7 +249,11 @@ static const struct mt_man_section man[] = {
 	  "through /proc/PID/root (a process in another mount namespace is traced "
 	  "with its own libraries); a command's are found as the dynamic linker "
 	  "will find them. Two names of one function (glibc's memalign and "
-	  "aligned_alloc) get one probe.\n"
+	  "aligned_alloc) get one probe. On Linux 6.6+ the entry probes of a file "
+	  "are attached through one multi-uprobe link and its return probes "
+	  "through another, which detach at once; elsewhere (or with "
+	  "MEMTRACE_DISABLE=uprobe_multi) a perf-event link each, which detach "
+	  "one after the other, each waiting for the kernel.\n"
 	  "\n"
 	  "Each probe goes where the kernel emulates it rather than single-stepping "
 	  "it out of line, with extra traps: the x86 prologue decoder reads the "
@@ -298,18 +315,39 @@ static const struct mt_man_section man[] = {
 	  "(no thread state) could not keep their state from entry to return; "
 	  "mappings (out of memory) could not be stored by memtrace.\n"
 	  "\n"
-	  "Counted without their stack: allocations whose stack the stack map "
-	  "refused because its bucket holds another stack (--max-stacks makes "
-	  "room), and those whose stack could not be read. Their bytes are in the "
-	  "totals, under a row that reads [stack lost (bucket taken)] or [stack "
-	  "lost (not readable)] (\"stack\" in JSON).\n"
+	  "Counted without their stack: stacks not kept: N (capacity) counts the "
+	  "allocations whose stack found the map of stacks full (--max-stacks "
+	  "makes room), (not readable) those whose stack could not be read. A "
+	  "stack is kept whole, compared frame by frame, under a 64-bit hash of "
+	  "its frames: two different stacks are never merged, and one is dropped "
+	  "only when the map is full (or when four keys in a row hold other "
+	  "stacks, which 64 bits make unseen: counted as (hash collision)). "
+	  "Their bytes are in the totals, under a row that reads [stack not kept "
+	  "(capacity)] or [stack not kept (not readable)] (\"stack\" in JSON).\n"
 	  "\n"
 	  "Frees of blocks not tracked (a process only): of blocks made before the "
 	  "trace, filtered out (-z, -Z, -s), or freed again by glibc's thread cache "
 	  "at a thread's exit.\n"
 	  "\n"
 	  "JSON gives them as lost.map_full, lost.ringbuf, lost.thread_state, "
-	  "lost.stack_collision, lost.stack_missing and untracked_frees." },
+	  "lost.stack_full, lost.stack_missing, lost.stack_collision and "
+	  "untracked_frees." },
+	{ "KINDS",
+	  "A process's allocations are of two kinds. heap: the blocks of the malloc "
+	  "family and C++ new, what valgrind's \"in use at exit\", heaptrack and "
+	  "malloc_stats(3) count; a large malloc that glibc serves with mmap is a "
+	  "heap block. mmap: the regions the process mapped itself with mmap or "
+	  "mremap (glibc's own for thread stacks and locale files among them), "
+	  "anonymous or not. Text reports give each kind's total on its own line "
+	  "and mark mmap stacks (mmap); JSON reports have heap_bytes, heap_allocs, "
+	  "mmap_bytes and mmap_allocs besides the totals and a kind per stack; "
+	  "folded stacks start with the kind (heap;main;...). A stack that made "
+	  "both is a row of each kind.\n"
+	  "\n"
+	  "--kind heap traces only blocks (mmap, mremap and munmap are not probed); "
+	  "--kind mmap only regions (free and operator new are not probed; the "
+	  "malloc family still is, so that the mappings glibc makes inside malloc "
+	  "stay malloc's and are left out)." },
 	{ "EXIT STATUS",
 	  "0 on success: the process or the command exited, --duration passed, or "
 	  "an interrupt came; whatever CMD's own status. 1 on a runtime failure (no such "

@@ -31,10 +31,14 @@ struct leak_bpf *leak_bpf_open(const struct leak_collector *c)
 	skel->rodata->page_size = sysconf(_SC_PAGESIZE);
 	skel->rodata->combined = o->combined;
 	skel->rodata->trace = o->trace;
+	skel->rodata->trace_heap = o->kernel || o->heap;
+	skel->rodata->trace_mmap = !o->kernel && o->mmap;
+	skel->rodata->stack_depth = o->stack_depth;
 	bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
 	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
 	bpf_map__set_max_entries(skel->maps.combined_totals, o->max_stacks);
-	bpf_map__set_value_size(skel->maps.stacks, o->stack_depth * sizeof(__u64));
+	bpf_map__set_value_size(skel->maps.stacks,
+				(1 + o->stack_depth) * sizeof(__u64));
 	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);
 	return skel;
 }
@@ -58,6 +62,12 @@ struct leak_collector *leak_collector_open(const struct leak_config *cfg,
 		return NULL;
 	}
 	c->cfg = *cfg;
+	c->stack_buf = calloc(1 + cfg->stack_depth, sizeof(*c->stack_buf));
+	if (!c->stack_buf) {
+		log_err("out of memory");
+		free(c);
+		return NULL;
+	}
 	regions_init(&c->regions, sysconf(_SC_PAGESIZE));
 	err = cfg->kernel ? leak_kmem_attach(c) : leak_uprobes_attach(c, libs);
 	if (err) {
@@ -74,6 +84,7 @@ void leak_collector_close(struct leak_collector *c)
 	leak_uprobes_detach(c);
 	leak_bpf__destroy(c->skel);
 	regions_free(&c->regions);
+	free(c->stack_buf);
 	free(c);
 }
 
@@ -107,14 +118,14 @@ const struct leak_event *leak_collector_event(struct leak_collector *c,
 		on_exec(c, e->new_size);
 		break;
 	case LEAK_EV_MMAP:
-		regions_map(&c->regions, e->addr, e->size, e->stackid, e->ts_ns);
+		regions_map(&c->regions, e->addr, e->size, e->stack, e->ts_ns);
 		break;
 	case LEAK_EV_MUNMAP:
 		regions_unmap(&c->regions, e->addr, e->size);
 		break;
 	case LEAK_EV_MREMAP:
 		regions_remap(&c->regions, e->addr, e->size, e->new_addr,
-			      e->new_size, e->stackid, e->ts_ns);
+			      e->new_size, e->stack, e->ts_ns);
 		break;
 	}
 	return e;

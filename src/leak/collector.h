@@ -35,6 +35,8 @@ struct leak_config {
 	uint64_t max_allocs, max_stacks;
 	uint64_t ringbuf_size;
 	bool combined;			/* per-stack totals only, no blocks */
+	bool heap, mmap;		/* a process: the malloc family's
+					 * blocks, its mappings (--kind) */
 	bool trace;			/* every allocation and free crosses
 					 * the ring buffer */
 };

@@ -20,6 +20,7 @@ struct leak_collector {
 	struct leak_bpf *skel;
 	struct regions regions;		/* from mmap/munmap/mremap events */
 	struct leak_probes *probes;	/* a process: the uprobes' links */
+	uint64_t *stack_buf;		/* a stacks map value */
 };
 
 /* The skeleton opened with the configuration in its rodata and map

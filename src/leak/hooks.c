@@ -2,24 +2,37 @@
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <linux/btf.h>
+#include "core/uprobe_multi.h"
 #include "leak/hooks.h"
+#include "util/kbtf.h"
 
 /* -- User space ---------------------------------------------------------- */
 
+/* A link per library for its entries, one for its returns (6.6+); else a
+ * perf event and a link per probe, through the uprobe PMU. */
 static int check_uprobes(enum hook h, char *why, size_t len)
 {
-	int err = access("/sys/bus/event_source/devices/uprobe/type", F_OK);
+	int err;
 
-	(void)h;
+	if (h == HOOK_UPROBE_MULTI)
+		return hook_probed(probe_uprobe_multi(), why, len,
+				   "a link per library",
+				   "no multi-uprobe links (Linux 6.6+)",
+				   "multi-uprobe link");
+	err = access("/sys/bus/event_source/devices/uprobe/type", F_OK);
 	return hook_probed(err ? -errno : 0, why, len, "uprobe PMU",
 			   "no uprobe PMU (the kernel needs CONFIG_UPROBE_EVENTS)",
 			   "uprobe PMU");
 }
 
-/* raw_tp needs only the tracepoint, which BTF or tracefs shows. */
+/* raw_tp needs only the tracepoint, which BTF or tracefs shows (the
+ * quick index of the BTF: libbpf's parse of it takes tens of ms). */
 static int check_exec(enum hook h, char *why, size_t len)
 {
-	bool found = tp_btf_nargs("sched_process_exec") >= 0 ||
+	const struct kbtf *btf = vmlinux_kbtf();
+	bool found = (btf && kbtf_find(btf, "btf_trace_sched_process_exec",
+				       BTF_KIND_TYPEDEF) >= 0) ||
 		     tracefs_has_event("sched", "sched_process_exec");
 
 	(void)h;
@@ -47,7 +60,8 @@ const struct hook_set leak_user_hooks = {
 	.mode = "user",
 	.mode_help = "user space: -p PID, -- CMD",
 	.hooks = {
-		{ .what = "allocator functions", .fixed = "uprobe",
+		{ .what = "allocator functions",
+		  .chain = { HOOK_UPROBE_MULTI, HOOK_UPROBE }, .chain_len = 2,
 		  .check = check_uprobes },
 		{ .what = "sched_process_exec", .fixed = "raw_tp",
 		  .check = check_exec },

@@ -159,6 +159,8 @@ static struct leak_config config(const struct leak_run *r)
 		.ringbuf_size = o->ringbuf_size,
 		.combined = o->combined,
 		.trace = o->trace,
+		.heap = o->kind != LEAK_KIND_MMAP,
+		.mmap = o->kind != LEAK_KIND_HEAP,
 	};
 }
 

@@ -9,6 +9,8 @@
 #include "core/options.h"
 
 enum leak_format { LEAK_TEXT, LEAK_JSON, LEAK_FOLDED };
+/* --kind's values, in its choices' order. */
+enum { LEAK_KIND_HEAP, LEAK_KIND_MMAP };
 
 struct leak_opts {
 	struct common_opts common;
@@ -16,6 +18,8 @@ struct leak_opts {
 	char **cmd;			/* -- CMD ARGS (NULL-terminated) */
 	const char *obj;		/* -O */
 	const char *prefix;		/* --symbol-prefix, "" by default */
+	int kind;			/* --kind: LEAK_KIND_HEAP or _MMAP;
+					 * -1: both */
 	enum leak_format format;	/* from --json, --folded */
 	bool folded;			/* --folded */
 	uint64_t interval_ns;		/* 0: final report only */

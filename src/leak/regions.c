@@ -91,9 +91,9 @@ static uint64_t page_end(const struct regions *r, uint64_t addr, uint64_t len)
 }
 
 void regions_map(struct regions *r, uint64_t addr, uint64_t len,
-		 int32_t stackid, uint64_t ts_ns)
+		 uint64_t stack, uint64_t ts_ns)
 {
-	struct region reg = { addr, addr + len, ts_ns, ++r->next_id, stackid };
+	struct region reg = { addr, addr + len, ts_ns, ++r->next_id, stack };
 
 	if (!len || reg.end < addr)
 		return;
@@ -108,13 +108,13 @@ void regions_unmap(struct regions *r, uint64_t addr, uint64_t len)
 }
 
 void regions_remap(struct regions *r, uint64_t old_addr, uint64_t old_len,
-		   uint64_t new_addr, uint64_t new_len, int32_t stackid,
+		   uint64_t new_addr, uint64_t new_len, uint64_t stack,
 		   uint64_t ts_ns)
 {
 	/* old_len 0 duplicates a shared mapping: nothing goes away. */
 	if (old_len)
 		cut(r, old_addr, page_end(r, old_addr, old_len));
-	regions_map(r, new_addr, new_len, stackid, ts_ns);
+	regions_map(r, new_addr, new_len, stack, ts_ns);
 }
 
 uint64_t regions_bytes(const struct regions *r)

@@ -15,7 +15,7 @@ struct region {
 	uint64_t ts_ns;
 	uint64_t id;			/* the mmap it came from: the pieces
 					 * a munmap leaves share it */
-	int32_t stackid;
+	uint64_t stack;
 };
 
 /* Sorted by start; regions never overlap. */
@@ -31,12 +31,12 @@ void regions_init(struct regions *r, uint64_t page_size);
 void regions_free(struct regions *r);
 /* mmap: a new mapping replaces whatever it overlaps (MAP_FIXED). */
 void regions_map(struct regions *r, uint64_t addr, uint64_t len,
-		 int32_t stackid, uint64_t ts_ns);
+		 uint64_t stack, uint64_t ts_ns);
 /* munmap: the kernel unmaps whole pages, [addr, addr + len rounded up). */
 void regions_unmap(struct regions *r, uint64_t addr, uint64_t len);
 /* mremap: the old range goes, the new one is a region of new_len bytes. */
 void regions_remap(struct regions *r, uint64_t old_addr, uint64_t old_len,
-		   uint64_t new_addr, uint64_t new_len, int32_t stackid,
+		   uint64_t new_addr, uint64_t new_len, uint64_t stack,
 		   uint64_t ts_ns);
 uint64_t regions_bytes(const struct regions *r);
 

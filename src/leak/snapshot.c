@@ -14,9 +14,20 @@
 
 #define BATCH 4096
 
+const char *leak_class_name(enum leak_class cls)
+{
+	static const char *const names[] = {
+		[LEAK_CLASS_HEAP] = "heap",
+		[LEAK_CLASS_MMAP] = "mmap",
+		[LEAK_CLASS_KERNEL] = "kernel",
+	};
+
+	return cls <= LEAK_CLASS_KERNEL ? names[cls] : "?";
+}
+
 static struct leak_item *add_item(struct leak_snapshot *s, uint64_t addr,
 				  uint64_t size, uint64_t ts_ns, uint64_t count,
-				  int32_t stackid)
+				  uint64_t stack, enum leak_class cls)
 {
 	if (s->nr_items == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 1024;
@@ -31,7 +42,7 @@ static struct leak_item *add_item(struct leak_snapshot *s, uint64_t addr,
 	}
 	s->items[s->nr_items] = (struct leak_item){
 		.addr = addr, .size = size, .ts_ns = ts_ns, .count = count,
-		.stackid = stackid,
+		.stack = stack, .cls = cls,
 	};
 	return &s->items[s->nr_items++];
 }
@@ -51,15 +62,13 @@ static uint16_t current_gen(const struct leak_collector *c)
 static void add_alloc(struct leak_collector *c, struct leak_snapshot *s,
 		      uint64_t addr, const struct leak_alloc *a)
 {
-	struct leak_item *it = add_item(s, addr, a->size, a->ts_ns, 1, a->stackid);
+	struct leak_item *it = add_item(s, addr, a->size, a->ts_ns, 1, a->stack,
+					c->cfg.kernel ? LEAK_CLASS_KERNEL :
+							LEAK_CLASS_HEAP);
 
 	if (!it)
 		return;
-	/* The field is the cache in the kernel, new's caller in a process. */
-	if (c->cfg.kernel)
-		it->cache = a->cache;
-	else
-		it->caller = a->cache;
+	it->cache = a->cache;
 	it->kind = a->kind;
 	it->flags = a->flags;
 }
@@ -103,16 +112,17 @@ static int read_allocs(struct leak_collector *c, struct leak_snapshot *s,
 static void read_combined(struct leak_collector *c, struct leak_snapshot *s)
 {
 	int fd = bpf_map__fd(c->skel->maps.combined_totals);
-	uint64_t key, next, *prev = NULL;
+	struct leak_combined_key key, next, *prev = NULL;
 	struct leak_combined t;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if ((uint16_t)(key >> 32) != current_gen(c) ||
+		if (key.gen != current_gen(c) ||
 		    bpf_map_lookup_elem(fd, &key, &t) || !t.count)
 			continue;
-		add_item(s, 0, t.bytes, 0, t.count, (int32_t)key);
+		add_item(s, 0, t.bytes, 0, t.count, key.stack,
+			 c->cfg.kernel ? LEAK_CLASS_KERNEL : LEAK_CLASS_HEAP);
 	}
 }
 
@@ -123,33 +133,48 @@ static bool older_image(uint16_t g, uint16_t gen)
 	return (int16_t)(g - gen) < 0;
 }
 
+/* Whether the entry (key, value) of allocs, or of combined_totals, was
+ * made in an image before gen. */
+static bool stale_entry(const void *key, const void *val, bool combined,
+			uint16_t gen)
+{
+	if (combined)
+		return older_image(((const struct leak_combined_key *)key)->gen, gen);
+	return older_image(((const struct leak_alloc *)val)->gen, gen);
+}
+
 /* Deletes the allocations, or -C totals, of the images before gen:
  * nothing can free them now. The keys are collected first: a hash map's
  * walk restarts when the key it stands on is deleted. */
 static void forget_older(int fd, uint16_t gen, bool combined)
 {
-	uint64_t key, next, *prev = NULL, *stale = NULL, *v;
+	size_t ksz = combined ? sizeof(struct leak_combined_key) : sizeof(uint64_t);
+	union {
+		struct leak_alloc a;
+		struct leak_combined t;
+	} val;
+	char key[sizeof(struct leak_combined_key)], next[sizeof(key)];
+	char *stale = NULL, *v;
+	void *prev = NULL;
 	size_t n = 0, cap = 0;
-	struct leak_alloc a;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (combined ? !older_image(key >> 32, gen) :
-			       bpf_map_lookup_elem(fd, &key, &a) ||
-				       !older_image(a.gen, gen))
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, &val) ||
+		    !stale_entry(key, &val, combined, gen))
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			v = realloc(stale, cap * sizeof(*stale));
+			v = realloc(stale, cap * ksz);
 			if (!v)
 				break;
 			stale = v;
 		}
-		stale[n++] = key;
+		memcpy(stale + n++ * ksz, key, ksz);
 	}
 	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &stale[i]);
+		bpf_map_delete_elem(fd, stale + i * ksz);
 	free(stale);
 }
 
@@ -159,14 +184,14 @@ void leak_forget_images(struct leak_collector *c, uint16_t gen)
 	forget_older(bpf_map__fd(c->skel->maps.combined_totals), gen, true);
 }
 
-static int cmp_stackid(const void *a, const void *b)
+static int cmp_stack(const void *a, const void *b)
 {
 	const struct leak_item *x = a, *y = b;
 
-	if (x->stackid != y->stackid)
-		return x->stackid < y->stackid ? -1 : 1;
-	if (x->caller != y->caller)
-		return x->caller < y->caller ? -1 : 1;
+	if (x->stack != y->stack)
+		return x->stack < y->stack ? -1 : 1;
+	if (x->cls != y->cls)
+		return x->cls < y->cls ? -1 : 1;
 	return x->size < y->size ? 1 : x->size > y->size ? -1 :
 	       x->addr < y->addr ? -1 : x->addr > y->addr;
 }
@@ -179,13 +204,15 @@ static int cmp_bytes(const void *a, const void *b)
 		return x->bytes < y->bytes ? 1 : -1;
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
-	return x->stackid < y->stackid ? -1 : x->stackid > y->stackid;
+	if (x->stack != y->stack)
+		return x->stack < y->stack ? -1 : 1;
+	return x->cls < y->cls ? -1 : x->cls > y->cls;
 }
 
 /* The items, sorted by stack, into groups, most bytes first. */
 static int group_items(struct leak_snapshot *s)
 {
-	qsort(s->items, s->nr_items, sizeof(*s->items), cmp_stackid);
+	qsort(s->items, s->nr_items, sizeof(*s->items), cmp_stack);
 	s->groups = calloc(s->nr_items ? s->nr_items : 1, sizeof(*s->groups));
 	if (!s->groups)
 		return -ENOMEM;
@@ -194,17 +221,23 @@ static int group_items(struct leak_snapshot *s)
 		struct leak_group *g = s->nr_groups ? &s->groups[s->nr_groups - 1] :
 						      NULL;
 
-		if (!g || g->stackid != it->stackid || g->caller != it->caller) {
+		if (!g || g->stack != it->stack || g->cls != it->cls) {
 			g = &s->groups[s->nr_groups++];
-			*g = (struct leak_group){ .stackid = it->stackid,
-						  .caller = it->caller,
-						  .first = i };
+			*g = (struct leak_group){ .stack = it->stack,
+						  .cls = it->cls, .first = i };
 		}
 		g->bytes += it->size;
 		g->count += it->count;
 		g->n++;
 		s->bytes += it->size;
 		s->count += it->count;
+		if (it->cls == LEAK_CLASS_HEAP) {
+			s->heap_bytes += it->size;
+			s->heap_count += it->count;
+		} else if (it->cls == LEAK_CLASS_MMAP) {
+			s->mmap_bytes += it->size;
+			s->mmap_count += it->count;
+		}
 	}
 	qsort(s->groups, s->nr_groups, sizeof(*s->groups), cmp_bytes);
 	return 0;
@@ -231,7 +264,8 @@ int leak_snapshot_take(struct leak_collector *c, uint64_t older_ns,
 
 		if (old_enough(older_ns, now, g->ts_ns))
 			add_item(s, g->start, g->end - g->start, g->ts_ns,
-				 !i || g[-1].id != g->id, g->stackid);
+				 !i || g[-1].id != g->id, g->stack,
+				 LEAK_CLASS_MMAP);
 	}
 	if (s->oom)
 		return -ENOMEM;
@@ -254,8 +288,9 @@ void leak_losses_read(struct leak_collector *c, struct leak_losses *l)
 		.map_full = v[MT_LOST_MAP_FULL],
 		.ringbuf = v[MT_LOST_RINGBUF],
 		.thread_state = v[LEAK_LOST_STATE],
-		.stack_collision = v[LEAK_LOST_STACK_COLLISION],
+		.stack_full = v[LEAK_LOST_STACK_FULL],
 		.stack_missing = v[LEAK_LOST_STACK_MISSING],
+		.stack_collision = v[LEAK_LOST_STACK_COLLISION],
 		.untracked_frees = v[LEAK_UNTRACKED_FREE],
 		.regions_oom = c->regions.oom,
 	};
@@ -277,19 +312,19 @@ static bool frame_plausible(const struct leak_collector *c, uint64_t addr)
 int leak_stack_read(struct leak_collector *c, const struct leak_group *g,
 		    uint64_t *frames)
 {
-	int32_t stackid = g->stackid;
+	uint64_t key = g->stack;
 	int n = 0;
 
-	if (stackid < 0 ||
-	    bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.stacks), &stackid,
-				frames))
+	/* The value is a check hash, then the frames. */
+	if (!leak_stack_kept(key) ||
+	    bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.stacks), &key,
+				c->stack_buf))
 		return 0;
-	while ((uint64_t)n < c->cfg.stack_depth && frame_plausible(c, frames[n]))
+	memcpy(frames, c->stack_buf + 1, c->cfg.stack_depth * sizeof(*frames));
+	/* How many: the low byte of the check hash. */
+	while ((uint64_t)n < c->cfg.stack_depth && (uint64_t)n < (c->stack_buf[0] & 0xff) &&
+	       frame_plausible(c, frames[n]))
 		n++;
-	/* Frame 0 is in operator new, which keeps no frame pointer: its
-	 * caller comes next, from the return address new had at entry. */
-	if (g->caller && n)
-		frames[0] = g->caller;
 	return n;
 }
 

@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "leak.skel.h"
+#include "core/links.h"
 #include "core/log.h"
+#include "core/uprobe_multi.h"
 #include "leak/collector_priv.h"
+#include "leak/hooks.h"
 #include "leak/target.h"
 #include "uprobe/uelf.h"
 #include "uprobe/x86insn.h"
-
-#define MAX_LINKS 64
 
 /* Where each entry point lives and what it does. */
 enum lib { LIB_ALLOC, LIB_LIBC, LIB_CXX };
@@ -66,9 +68,29 @@ struct site {
 
 struct leak_probes {
 	struct site sites[NR_ENTRIES];
-	struct bpf_link *links[MAX_LINKS];
-	int nr_links;
+	struct link_set links;
 };
+
+/*
+ * Which entry points --kind wants: mmap's for mappings; the malloc
+ * family's for blocks, and also for mappings alone, so that an mmap glibc
+ * makes inside malloc stays malloc's (nothing of it is recorded then);
+ * free and operator new only for blocks.
+ */
+static bool wanted(const struct entry *en, const struct leak_config *cfg)
+{
+	switch (en->kind) {
+	case LEAK_MMAP:
+	case LEAK_MREMAP:
+	case LEAK_MUNMAP:
+		return cfg->mmap;
+	case LEAK_FREE:
+	case LEAK_NEW:
+		return cfg->heap;
+	default:
+		return true;
+	}
+}
 
 static struct bpf_program *entry_prog(struct leak_bpf *s, enum leak_kind k)
 {
@@ -82,11 +104,11 @@ static struct bpf_program *entry_prog(struct leak_bpf *s, enum leak_kind k)
 	case LEAK_MEMALIGN: return s->progs.memalign_enter;
 	case LEAK_VALLOC: return s->progs.valloc_enter;
 	case LEAK_PVALLOC: return s->progs.pvalloc_enter;
-	case LEAK_NEW: return s->progs.new_enter;
+	case LEAK_NEW: return s->progs.new_enter_prog;
 	case LEAK_MMAP: return s->progs.mmap_enter;
 	case LEAK_MREMAP: return s->progs.mremap_enter;
-	case LEAK_MUNMAP: return s->progs.munmap_enter;
-	case LEAK_FREE: return s->progs.free_enter;
+	case LEAK_MUNMAP: return s->progs.munmap_enter_prog;
+	case LEAK_FREE: return s->progs.free_enter_prog;
 	default: return NULL;
 	}
 }
@@ -132,7 +154,7 @@ static int find_site(struct leak_probes *p, size_t i, struct uelf *elf,
 
 /* Finds every entry point, and where its probe is cheapest. */
 static int find_sites(struct leak_probes *p, const struct leak_libs *libs,
-		      const char *prefix)
+		      const struct leak_config *cfg)
 {
 	const char *paths[] = { libs->alloc, libs->libc, libs->cxx };
 	struct uelf *elfs[3] = {};
@@ -151,42 +173,13 @@ static int find_sites(struct leak_probes *p, const struct leak_libs *libs,
 	for (size_t i = 0; i < NR_ENTRIES && !err; i++) {
 		p->sites[i].en = &entries[i];
 		p->sites[i].path = paths[entries[i].lib];
-		if (elfs[entries[i].lib])
-			err = find_site(p, i, elfs[entries[i].lib], prefix);
+		if (elfs[entries[i].lib] && wanted(&entries[i], cfg))
+			err = find_site(p, i, elfs[entries[i].lib], cfg->prefix);
 	}
 out:
 	for (int l = 0; l < 3; l++)
 		uelf_close(elfs[l]);
 	return err;
-}
-
-static int attach_site(struct leak_collector *c, struct site *s, bool ret)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = ret);
-	struct leak_probes *p = c->probes;
-	struct bpf_program *prog = ret ? c->skel->progs.alloc_return :
-					 entry_prog(c->skel, s->en->kind);
-	uint64_t off = s->fn.file_off + s->where.offset;
-	struct bpf_link *link;
-
-	if (p->nr_links == MAX_LINKS)
-		return -E2BIG;
-	link = bpf_program__attach_uprobe_opts(prog, c->cfg.pid, s->path, off, &uo);
-	if (!link) {
-		int err = -errno;
-
-		if (s->en->required) {
-			log_err("cannot attach a uprobe to %s in %s: %s", s->en->name,
-				s->path, strerror(-err));
-			return err;
-		}
-		log_warn("%s in %s not traced: %s", s->en->name,
-			 basename(s->path), strerror(-err));
-		s->found = false;
-		return 0;
-	}
-	p->links[p->nr_links++] = link;
-	return 0;
 }
 
 static const char *placement(const struct x86_probe_site *w)
@@ -203,27 +196,50 @@ static const char *placement(const struct x86_probe_site *w)
 	return buf;
 }
 
-/*
- * Return probes first: an entry probe that fires before its return probe
- * exists would leave a call in progress that never returns. A return
- * probe goes where the entry probe does: the decoder guarantees that the
- * stack pointer has not moved there, so the return address is still on
- * top of the stack where the kernel takes it, and one breakpoint serves
- * both.
- */
-static int attach_all(struct leak_collector *c)
+static void log_sites(const struct leak_probes *p)
 {
-	struct leak_probes *p = c->probes;
+	for (size_t i = 0; i < NR_ENTRIES; i++) {
+		const struct site *s = &p->sites[i];
+
+		if (s->found)
+			log_info("%s: %s+0x%llx: uprobe%s at +%zu: %s",
+				 s->en->name, basename(s->path),
+				 (unsigned long long)s->fn.file_off,
+				 s->en->ret ? " and uretprobe" : "",
+				 s->where.offset, placement(&s->where));
+	}
+}
+
+static int attach_site(struct leak_collector *c, struct site *s, bool ret)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = ret);
+	struct bpf_program *prog = ret ? c->skel->progs.alloc_return :
+					 entry_prog(c->skel, s->en->kind);
+	uint64_t off = s->fn.file_off + s->where.offset;
 	struct bpf_link *link;
 
-	/* First: an exec from now on must end the old image's blocks. */
-	link = bpf_program__attach(c->skel->progs.exec_raw_tp);
+	link = bpf_program__attach_uprobe_opts(prog, c->cfg.pid, s->path, off, &uo);
 	if (!link) {
-		log_err("cannot attach to sched_process_exec: %s", strerror(errno));
-		return -1;
+		int err = -errno;
+
+		if (s->en->required) {
+			log_info("cannot attach a uprobe to %s in %s: %s",
+				 s->en->name, s->path, strerror(-err));
+			return err;
+		}
+		log_warn("%s in %s not traced: %s", s->en->name,
+			 basename(s->path), strerror(-err));
+		s->found = false;
+		return 0;
 	}
-	p->links[p->nr_links++] = link;
-	log_info("sched_process_exec via raw_tp");
+	return link_set_add(&c->probes->links, link);
+}
+
+/* A probe each: return probes first (below). */
+static int attach_each(struct leak_collector *c)
+{
+	struct leak_probes *p = c->probes;
+
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < NR_ENTRIES; i++) {
 			struct site *s = &p->sites[i];
@@ -232,49 +248,162 @@ static int attach_all(struct leak_collector *c)
 				continue;
 			if (attach_site(c, s, pass == 0))
 				return -1;
-			if (pass == 1 && s->found)
-				log_info("%s: %s+0x%llx: uprobe%s at +%zu: %s",
-					 s->en->name, basename(s->path),
-					 (unsigned long long)s->fn.file_off,
-					 s->en->ret ? " and uretprobe" : "",
-					 s->where.offset, placement(&s->where));
 		}
 	}
 	return 0;
 }
 
-/* Opens and loads the uprobe programs. */
-static int load(struct leak_collector *c)
+/* The sites in path, return probes (ret) or entry probes: their offsets
+ * and kinds. How many. */
+static uint32_t sites_in(const struct leak_probes *p, const char *path,
+			 bool ret, uint64_t *offs, uint64_t *kinds)
 {
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < NR_ENTRIES; i++) {
+		const struct site *s = &p->sites[i];
+
+		if (!s->found || strcmp(s->path, path) || (ret && !s->en->ret))
+			continue;
+		offs[n] = s->fn.file_off + s->where.offset;
+		kinds[n++] = s->en->kind;
+	}
+	return n;
+}
+
+/*
+ * One link for the entry probes of each file, one for its return probes
+ * (first, as below); each offset's cookie is its kind, which the one entry
+ * program switches on. A failure is the method's: the chain then tries a
+ * probe each.
+ */
+static int attach_multi(struct leak_collector *c, const struct leak_libs *libs)
+{
+	const char *paths[] = { libs->alloc, libs->libc, libs->cxx };
+	struct leak_probes *p = c->probes;
+	uint64_t offs[NR_ENTRIES], kinds[NR_ENTRIES];
+
+	for (int ret = 1; ret >= 0; ret--) {
+		struct bpf_program *prog = ret ? c->skel->progs.alloc_return :
+						 c->skel->progs.entry_multi;
+
+		for (int l = 0; l < 3; l++) {
+			uint32_t n;
+			int fd;
+
+			/* libc is the allocator too, usually: once. */
+			if (!paths[l][0] || (l && !strcmp(paths[l], paths[0])))
+				continue;
+			n = sites_in(p, paths[l], ret, offs, kinds);
+			if (!n)
+				continue;
+			fd = uprobe_multi_link(bpf_program__fd(prog), paths[l],
+					       offs, kinds, n, ret, c->cfg.pid);
+			if (fd < 0) {
+				log_info("cannot make a multi-uprobe link on %s: %s",
+					 paths[l], strerror(-fd));
+				return fd;
+			}
+			if (link_set_add_fd(&p->links, fd))
+				return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+/* Opens and loads the programs of method h: an entry program per entry
+ * point (perf-event links), or one for all of them (multi-uprobe links). */
+static int load(struct leak_collector *c, enum hook h)
+{
+	bool multi = h == HOOK_UPROBE_MULTI;
 	struct bpf_program *prog;
 	int err;
 
 	c->skel = leak_bpf_open(c);
 	if (!c->skel) {
 		log_err("cannot open the BPF program: %s", strerror(errno));
-		return -1;
+		return -errno;
 	}
 	bpf_object__for_each_program(prog, c->skel->obj)
-		bpf_program__set_autoload(prog, leak_prog_is_process(prog));
-	err = leak_bpf__load(c->skel);
-	if (err) {
-		log_err("cannot load the BPF program: %s%s", strerror(-err),
-			log_verbose() ? "" : " (-v shows why)");
-		return -1;
+		bpf_program__set_autoload(prog, leak_prog_is_process(prog) &&
+					  (prog == c->skel->progs.entry_multi) == multi);
+	bpf_program__set_autoload(c->skel->progs.alloc_return, true);
+	bpf_program__set_autoload(c->skel->progs.exec_raw_tp, true);
+	if (multi) {
+		bpf_program__set_expected_attach_type(c->skel->progs.entry_multi,
+						      UPROBE_MULTI_ATTACH_TYPE);
+		bpf_program__set_expected_attach_type(c->skel->progs.alloc_return,
+						      UPROBE_MULTI_ATTACH_TYPE);
 	}
+	err = leak_bpf__load(c->skel);
+	if (err)
+		log_info("cannot load the BPF program: %s", strerror(-err));
+	return err;
+}
+
+/* First: an exec from now on must end the old image's blocks. */
+static int attach_exec(struct leak_collector *c)
+{
+	struct bpf_link *link = bpf_program__attach(c->skel->progs.exec_raw_tp);
+
+	if (!link) {
+		log_info("cannot attach to sched_process_exec: %s", strerror(errno));
+		return -errno;
+	}
+	log_info("sched_process_exec via raw_tp");
+	return link_set_add(&c->probes->links, link);
+}
+
+struct try_ctx {
+	struct leak_collector *c;
+	const struct leak_libs *libs;
+};
+
+/* Method h of the chain: loads and attaches everything, or leaves
+ * nothing behind. */
+static int try_method(void *ctx, enum hook h)
+{
+	const struct hook_desc *d = &leak_user_hooks.hooks[LEAK_HOOK_UPROBES];
+	struct try_ctx *t = ctx;
+	struct leak_collector *c = t->c;
+	char why[HOOK_WHY_LEN];
+	int err;
+
+	if (d->check(h, why, sizeof(why))) {
+		log_info("%s: %s", d->what, why);
+		return HOOK_UNAVAILABLE;
+	}
+	err = load(c, h);
+	if (!err)
+		err = attach_exec(c);
+	if (!err)
+		err = h == HOOK_UPROBE_MULTI ? attach_multi(c, t->libs) :
+					       attach_each(c);
+	if (err) {
+		link_set_close(&c->probes->links);
+		leak_bpf__destroy(c->skel);
+		c->skel = NULL;
+		return err < 0 ? err : -EINVAL;
+	}
+	log_info("%s via %s", d->what, hook_name(h));
 	return 0;
 }
 
 int leak_uprobes_attach(struct leak_collector *c, const struct leak_libs *libs)
 {
+	const struct hook_desc *d = &leak_user_hooks.hooks[LEAK_HOOK_UPROBES];
+	struct try_ctx t = { c, libs };
+
 	c->probes = calloc(1, sizeof(*c->probes));
 	if (!c->probes) {
 		log_err("out of memory");
 		return -1;
 	}
-	if (find_sites(c->probes, libs, c->cfg.prefix) || load(c) ||
-	    attach_all(c))
+	if (find_sites(c->probes, libs, &c->cfg))
 		return -1;
+	if (hook_attach(d->what, d->chain, d->chain_len, try_method, &t) < 0)
+		return -1;
+	log_sites(c->probes);
 	return 0;
 }
 
@@ -284,8 +413,7 @@ void leak_uprobes_detach(struct leak_collector *c)
 
 	if (!p)
 		return;
-	for (int i = 0; i < p->nr_links; i++)
-		bpf_link__destroy(p->links[i]);
+	link_set_close(&p->links);
 	free(p);
 	c->probes = NULL;
 }

@@ -83,11 +83,15 @@ static bool tracing_frame(struct leak_view *v, uint64_t addr)
  * was not kept. */
 static const char *stack_lost(const struct leak_group *g)
 {
-	if (g->stackid == LEAK_STACK_TAKEN)
-		return "lost (bucket taken)";
-	if (g->stackid < 0)
-		return "lost (not readable)";
-	return "lost (gone from the stack map)";
+	switch (g->stack) {
+	case LEAK_STACK_FULL:
+		return "not kept (capacity)";
+	case LEAK_STACK_COLLIDED:
+		return "not kept (hash collision)";
+	case LEAK_STACK_MISSING:
+		return "not kept (not readable)";
+	}
+	return "not kept (gone from the stacks map)";
 }
 
 /* The stack's frames into v->frames: how many (0 if the id is gone). */
@@ -181,10 +185,13 @@ static void print_losses_text(const struct leak_losses *l, bool kernel)
 	       (unsigned long long)l->map_full, (unsigned long long)l->ringbuf,
 	       (unsigned long long)l->thread_state,
 	       l->regions_oom ? ", and mappings (out of memory)" : "");
-	printf("Counted without their stack: %llu allocations (stack map bucket taken; "
-	       "--max-stacks), %llu (stack not readable)\n",
-	       (unsigned long long)l->stack_collision,
+	printf("Counted without their stack: stacks not kept: %llu (capacity), %llu (not readable)",
+	       (unsigned long long)l->stack_full,
 	       (unsigned long long)l->stack_missing);
+	if (l->stack_collision)
+		printf(", %llu (hash collision)",
+		       (unsigned long long)l->stack_collision);
+	printf("\n");
 	/* The kernel frees what it allocated before the trace all the time. */
 	if (!kernel)
 		printf("Frees of blocks not tracked (made before the trace, filtered, "
@@ -198,8 +205,9 @@ static void print_group_text(struct leak_view *v, const struct leak_snapshot *s,
 	char buf[1024];
 	int n = read_stack(v, g);
 
-	printf("\t%llu bytes in %llu allocations from stack\n",
-	       (unsigned long long)g->bytes, (unsigned long long)g->count);
+	printf("\t%llu bytes in %llu allocations from stack%s\n",
+	       (unsigned long long)g->bytes, (unsigned long long)g->count,
+	       g->cls == LEAK_CLASS_MMAP ? " (mmap)" : "");
 	for (int k = 0; k < n; k++) {
 		format_frame(v, v->frames[k], buf, sizeof(buf));
 		printf("\t\t%s\n", buf);
@@ -232,6 +240,13 @@ static void print_text(struct leak_view *v, const struct leak_snapshot *s,
 		printf(" (older than %llu ms)",
 		       (unsigned long long)(o->older_ns / NS_PER_MS));
 	printf("\n");
+	if (!o->kernel)
+		printf("  heap: %llu bytes in %llu allocations\n"
+		       "  mmap: %llu bytes in %llu mappings\n",
+		       (unsigned long long)s->heap_bytes,
+		       (unsigned long long)s->heap_count,
+		       (unsigned long long)s->mmap_bytes,
+		       (unsigned long long)s->mmap_count);
 	if (o->by_cache)
 		print_caches_text(v, s);
 	print_losses_text(l, o->kernel);
@@ -294,6 +309,7 @@ static void json_group(struct leak_view *v, const struct leak_snapshot *s,
 	int n;
 
 	json_object(j);
+	json_key_str(j, "kind", leak_class_name(g->cls));
 	json_key_u64(j, "bytes", g->bytes);
 	json_key_u64(j, "allocs", g->count);
 	n = read_stack(v, g);
@@ -319,8 +335,9 @@ static void json_losses(struct json *j, const struct leak_losses *l)
 {
 	json_key_object(j, "lost");
 	json_key_u64(j, "map_full", l->map_full);
-	json_key_u64(j, "stack_collision", l->stack_collision);
+	json_key_u64(j, "stack_full", l->stack_full);
 	json_key_u64(j, "stack_missing", l->stack_missing);
+	json_key_u64(j, "stack_collision", l->stack_collision);
 	json_key_u64(j, "ringbuf", l->ringbuf);
 	json_key_u64(j, "thread_state", l->thread_state);
 	json_close(j);
@@ -344,6 +361,12 @@ static int print_json(struct leak_view *v, const struct leak_snapshot *s,
 	json_key_u64(j, "older_ms", all || o->combined ? 0 : o->older_ns / NS_PER_MS);
 	json_key_u64(j, "outstanding_bytes", s->bytes);
 	json_key_u64(j, "outstanding_allocs", s->count);
+	if (!o->kernel) {
+		json_key_u64(j, "heap_bytes", s->heap_bytes);
+		json_key_u64(j, "heap_allocs", s->heap_count);
+		json_key_u64(j, "mmap_bytes", s->mmap_bytes);
+		json_key_u64(j, "mmap_allocs", s->mmap_count);
+	}
 	json_key_u64(j, "stacks_total", s->nr_groups);
 	json_key_array(j, "stacks");
 	for (size_t i = 0; i < shown; i++)
@@ -379,13 +402,16 @@ static void folded_frame(struct leak_view *v, uint64_t addr)
 }
 
 /* Every stack, not only -T of them: a flame graph shows the small ones
- * small. Root first. */
+ * small. Root first: a process's kind ("heap;main;..."), as a profile's
+ * root is its process. */
 static void print_folded(struct leak_view *v, const struct leak_snapshot *s)
 {
 	for (size_t i = 0; i < s->nr_groups; i++) {
 		const struct leak_group *g = &s->groups[i];
 		int n = read_stack(v, g);
 
+		if (!v->o->kernel)
+			printf("%s;", leak_class_name(g->cls));
 		if (!n)
 			printf("[stack %s]", stack_lost(g));
 		for (int k = n - 1; k >= 0; k--) {

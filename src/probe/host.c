@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core/hookcheck.h"
+#include "core/uprobe_multi.h"
 #include "probe/host.h"
 #include "util/procfs.h"
 
@@ -103,44 +103,6 @@ static void get_task_storage(struct host_fact *f)
 {
 	feature(f, probe_task_storage(), "for tracing programs",
 		"Linux 5.11 (for tracing programs)");
-}
-
-#define UPROBE_MULTI 48		/* enum bpf_attach_type, 6.6 */
-
-/* BPF_LINK_CREATE's attributes for it: Debian 12's uapi headers predate
- * them. */
-struct link_create_uprobe_multi {
-	uint32_t prog_fd, target_fd, attach_type, flags;
-	uint64_t path, offsets, ref_ctr_offsets, cookies;
-	uint32_t cnt, uprobe_flags, pid, pad;
-};
-
-/* As libbpf 1.3 asks: a kernel that knows the attach type refuses a
- * directory with EBADF before it places anything. */
-static int probe_uprobe_multi(void)
-{
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .expected_attach_type = UPROBE_MULTI);
-	unsigned long offset = 0;
-	struct link_create_uprobe_multi a = {
-		.attach_type = UPROBE_MULTI,
-		.path = (uintptr_t)"/",
-		.offsets = (uintptr_t)&offset,
-		.cnt = 1,
-	};
-	int fd = probe_prog_load(BPF_PROG_TYPE_KPROBE, &opts), link, err;
-
-	if (fd < 0)
-		return fd == -EPERM ? fd : -EOPNOTSUPP;
-	a.prog_fd = fd;
-	link = syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
-	err = link < 0 ? errno : 0;
-	if (link >= 0)
-		close(link);
-	close(fd);
-	if (err == EBADF || err == EPERM)
-		return err == EBADF ? 0 : -EPERM;
-	return -EOPNOTSUPP;
 }
 
 static void get_uprobe_multi(struct host_fact *f)

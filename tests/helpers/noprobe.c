@@ -4,9 +4,11 @@
  * and uretprobes, system-wide, for the leak benchmark's floors: what the
  * probes alone cost, wherever they are put. Raw syscalls, no libbpf.
  *
- *   noprobe u:FILE:OFFSET | r:FILE:OFFSET ...
+ *   noprobe u:FILE:OFFSET | r:FILE:OFFSET | U:FILE:OFFSET,... | R:... ...
  *
- * u: uprobe, r: uretprobe, OFFSET a file offset (0x... or decimal).
+ * u: uprobe, r: uretprobe, OFFSET a file offset (0x... or decimal); U and
+ * R: uprobes or uretprobes at every OFFSET through one multi-uprobe link
+ * (Linux 6.6), as memtrace leak attaches its own there.
  * Prints "ready" once every probe is attached, then holds them until
  * stdin reaches end of file or a signal ends it.
  */
@@ -14,6 +16,7 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,7 @@ static int read_int(const char *path, const char *prefix)
 	return v;
 }
 
-static int noop_prog(void)
+static int noop_prog(int attach_type)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
@@ -49,7 +52,36 @@ static int noop_prog(void)
 	a.insns = (uintptr_t)insns;
 	a.insn_cnt = 2;
 	a.license = (uintptr_t)"GPL";
+	a.expected_attach_type = attach_type;
 	return syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+#define UPROBE_MULTI 48		/* BPF_TRACE_UPROBE_MULTI, 6.6 */
+
+/* BPF_LINK_CREATE's uprobe_multi attributes (uapi, 6.6). */
+struct link_uprobe_multi {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint64_t path, offsets, ref_ctr_offsets, cookies;
+	uint32_t cnt, uprobe_flags, pid, pad;
+};
+
+/* U:FILE:OFF,OFF... or R:...: one link for them all; its fd or -1. */
+static int multi_link(const char *file, char *offs, bool ret)
+{
+	uint64_t v[64];
+	uint32_t n = 0;
+	struct link_uprobe_multi a = {
+		.prog_fd = noop_prog(UPROBE_MULTI),
+		.attach_type = UPROBE_MULTI,
+		.path = (uintptr_t)file,
+		.offsets = (uintptr_t)v,
+		.uprobe_flags = ret,	/* BPF_F_UPROBE_MULTI_RETURN */
+	};
+
+	for (char *o = strtok(offs, ","); o && n < 64; o = strtok(NULL, ","))
+		v[n++] = strtoull(o, NULL, 0);
+	a.cnt = n;
+	return syscall(SYS_bpf, BPF_LINK_CREATE, &a, sizeof(a));
 }
 
 int main(int argc, char **argv)
@@ -57,7 +89,7 @@ int main(int argc, char **argv)
 	int type = read_int("/sys/bus/event_source/devices/uprobe/type", "");
 	int retbit = read_int("/sys/bus/event_source/devices/uprobe/format/retprobe",
 			      "config:");
-	int prog = noop_prog();
+	int prog = noop_prog(0);
 	char c;
 
 	if (argc < 2) {
@@ -73,12 +105,20 @@ int main(int argc, char **argv)
 		struct perf_event_attr attr;
 		int fd;
 
-		if ((spec[0] != 'u' && spec[0] != 'r') || spec[1] != ':' || !off ||
-		    off == spec + 1) {
+		if (!strchr("urUR", spec[0]) || !spec[0] || spec[1] != ':' ||
+		    !off || off == spec + 1) {
 			fprintf(stderr, "noprobe: bad probe '%s'\n", spec);
 			return 2;
 		}
 		*off++ = '\0';
+		if (spec[0] == 'U' || spec[0] == 'R') {
+			if (multi_link(spec + 2, off, spec[0] == 'R') < 0) {
+				fprintf(stderr, "noprobe: %s at %s: %s\n", spec + 2,
+					off, strerror(errno));
+				return 1;
+			}
+			continue;
+		}
 		memset(&attr, 0, sizeof(attr));
 		attr.size = sizeof(attr);
 		attr.type = type;

@@ -5,14 +5,14 @@
   leak_check.py stack REPORT.json SOURCE FUNC MARKER BYTES ALLOCS
       the final report has a stack whose first frame is FUNC at the line of
       the "LEAK:MARKER" comment in SOURCE, with BYTES in ALLOCS allocations
-      (MARKER "-": any line)
-      An allocation whose stack the kernel refused (its bucket in the
-      stack map held another stack: "stack": "lost (bucket taken)") is
-      counted under a row without frames; such rows may make up what the
-      stack lacks, never more than they hold.
+      (MARKER "-": any line); and no stack was lost
   leak_check.py explained REPORT.json
-      every row without frames says why its stack was lost, and the
+      every row without frames says why its stack was not kept, and the
       allocations in such rows are at most what the loss counters counted
+  leak_check.py paths REPORT.json NMID NLEAF
+      tests/workloads/paths: every mid_J -> leaf_I path is a stack of its
+      own, first frames leaf_I then mid_J, with exactly the one block of
+      1000 + 100 * J + I bytes it made; nothing lost
   leak_check.py total REPORT.json BYTES [FUNC]
       outstanding bytes in the final report (only stacks through FUNC)
   leak_check.py agree TEXT JSON FOLDED
@@ -63,10 +63,14 @@ def describe(stack):
     return "%d bytes/%d allocs [%s]" % (stack["bytes"], stack["allocs"], frames)
 
 
-def lost_rows(rep):
-    """Bytes and allocations in rows whose stack the kernel refused."""
-    rows = [s for s in rep["stacks"] if s.get("stack") == "lost (bucket taken)"]
-    return sum(s["bytes"] for s in rows), sum(s["allocs"] for s in rows)
+def lost_allocs(rep):
+    """Allocations counted in rows whose stack was not kept."""
+    return sum(s["allocs"] for s in rep["stacks"] if not s["frames"])
+
+
+def stacks_lost(rep):
+    lost = rep["lost"]
+    return lost["stack_full"] + lost["stack_missing"] + lost["stack_collision"]
 
 
 def cmd_stack(report, source, func, marker, want_bytes, want_allocs):
@@ -88,13 +92,9 @@ def cmd_stack(report, source, func, marker, want_bytes, want_allocs):
         found = s
         got_bytes, got_allocs = s["bytes"], s["allocs"]
         break
+    if stacks_lost(rep):
+        fail("stacks lost: %s" % rep["lost"])
     if (got_bytes, got_allocs) == (want_bytes, want_allocs):
-        return
-    lost_bytes, lost_allocs = lost_rows(rep)
-    short_bytes, short_allocs = want_bytes - got_bytes, want_allocs - got_allocs
-    if 0 < short_allocs <= lost_allocs and 0 < short_bytes <= lost_bytes:
-        print("leak_check: %s: %d of %d allocations under a lost stack (bucket taken)"
-              % (func, short_allocs, want_allocs), file=sys.stderr)
         return
     if found:
         fail("%s (line %s): want %s bytes in %s allocations, got %s"
@@ -106,12 +106,33 @@ def cmd_stack(report, source, func, marker, want_bytes, want_allocs):
 def cmd_explained(report):
     rep = final_report(report)
     for s in rep["stacks"]:
-        if not s["frames"] and not s.get("stack", "").startswith("lost ("):
+        if not s["frames"] and not s.get("stack", "").startswith("not kept ("):
             fail("a row without frames and without a reason: %s" % s)
-    _, lost_allocs = lost_rows(rep)
-    if lost_allocs > rep["lost"]["stack_collision"]:
-        fail("%d allocations under lost stacks, %d counted as lost"
-             % (lost_allocs, rep["lost"]["stack_collision"]))
+    if lost_allocs(rep) > stacks_lost(rep):
+        fail("%d allocations under stacks not kept, %d counted as lost"
+             % (lost_allocs(rep), stacks_lost(rep)))
+
+
+def cmd_paths(report, nmid, nleaf):
+    rep = final_report(report)
+    nmid, nleaf = int(nmid), int(nleaf)
+    if stacks_lost(rep):
+        fail("stacks lost: %s" % rep["lost"])
+    seen = {}
+    for s in rep["stacks"]:
+        names = [f.get("function", "") for f in s["frames"][:2]]
+        if not names or not names[0].startswith("leaf_"):
+            continue
+        if len(names) < 2 or not names[1].startswith("mid_"):
+            fail("a leaf's stack without its mid: %s" % describe(s))
+        i, j = int(names[0][5:]), int(names[1][4:])
+        if (j, i) in seen:
+            fail("mid_%d -> leaf_%d is two stacks" % (j, i))
+        seen[(j, i)] = True
+        if (s["bytes"], s["allocs"]) != (1000 + 100 * j + i, 1):
+            fail("mid_%d -> leaf_%d: %s" % (j, i, describe(s)))
+    if len(seen) != nmid * nleaf:
+        fail("%d of %d paths found as stacks" % (len(seen), nmid * nleaf))
 
 
 def cmd_total(report, want_bytes, func=None):
@@ -215,6 +236,8 @@ def main(argv):
         cmd_stack(*args)
     elif cmd == "explained" and len(args) == 1:
         cmd_explained(*args)
+    elif cmd == "paths" and len(args) == 3:
+        cmd_paths(*args)
     elif cmd == "total" and len(args) in (2, 3):
         cmd_total(*args)
     elif cmd == "agree" and len(args) == 3:

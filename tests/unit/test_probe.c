@@ -21,6 +21,8 @@ static void test_hook_name(void)
 		[HOOK_TEST_RUN] = "test_run",
 		[HOOK_TASK_STORAGE] = "task_storage",
 		[HOOK_HASH] = "hash",
+		[HOOK_UPROBE_MULTI] = "uprobe_multi",
+		[HOOK_UPROBE] = "uprobe",
 	};
 
 	for (int h = 0; h < HOOK_NR; h++)
@@ -64,7 +66,8 @@ static void test_parse_list(void)
 	check_list("fentry,", 1u << HOOK_FENTRY);
 	check_list(",raw_tp", 1u << HOOK_RAW_TP);
 	check_list("tracepoint,,tracepoint", 1u << HOOK_TRACEPOINT);
-	check_list("tp_btf,tracepoint,raw_tp,fentry,kprobe,test_run,task_storage,hash",
+	check_list("tp_btf,tracepoint,raw_tp,fentry,kprobe,test_run,task_storage,hash,"
+		   "uprobe_multi,uprobe",
 		   (1u << HOOK_NR) - 1);
 
 	check_list_bad("tp_btf,bogus", "bogus");

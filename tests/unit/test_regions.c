@@ -20,7 +20,7 @@ int main(void)
 	ok(r.v[0].id == r.v[1].id, "the halves are one mapping");
 	ok(r.v[0].start == 10 * P && r.v[0].end == 11 * P &&
 	   r.v[1].start == 12 * P && r.v[1].end == 10 * P + 30000 &&
-	   r.v[1].stackid == 1, "both halves keep their bounds and stack");
+	   r.v[1].stack == 1, "both halves keep their bounds and stack");
 
 	/* The last page is partial: munmap's length is rounded up. */
 	regions_unmap(&r, 17 * P, 10);
@@ -33,14 +33,14 @@ int main(void)
 	regions_map(&r, 10 * P, 4 * P, 2, 0);
 	regions_remap(&r, 10 * P, 4 * P, 50 * P, 8 * P, 3, 0);
 	ok(r.n == 1 && r.v[0].start == 50 * P && regions_bytes(&r) == 8 * P &&
-	   r.v[0].stackid == 3, "mremap moves and grows the region");
+	   r.v[0].stack == 3, "mremap moves and grows the region");
 
 	regions_remap(&r, 50 * P, 8 * P, 50 * P, 2 * P, 3, 0);
 	ok(r.n == 1 && regions_bytes(&r) == 2 * P, "mremap shrinks in place");
 
 	regions_map(&r, 70 * P, 4 * P, 4, 0);
 	regions_map(&r, 51 * P, 20 * P, 5, 0);
-	ok(r.n == 3 && r.v[0].end == 51 * P && r.v[1].stackid == 5 &&
+	ok(r.n == 3 && r.v[0].end == 51 * P && r.v[1].stack == 5 &&
 	   r.v[2].start == 71 * P && regions_bytes(&r) == P + 20 * P + 3 * P,
 	   "a MAP_FIXED mapping replaces the parts it overlaps");
 

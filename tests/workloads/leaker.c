@@ -18,6 +18,9 @@
  *   munmap    mmap of 10 pages with the 3rd unmapped (36864 bytes left);
  *             mmap of 4 pages moved by mremap to 8 (32768)
  *   nofp      malloc(5000) from a function without a frame pointer
+ *   both      one call site (a call through a pointer, in a loop) makes a
+ *             20000-byte block with malloc and a 40960-byte mapping with
+ *             mmap: one stack, two kinds
  *   badfp     malloc(7000) from a function whose frame pointer leads to a
  *             "return address" that cannot be one (0x3c20782064616572)
  *   loop N    N x (malloc(64), free), then "ns_per_pair X": for the benchmark
@@ -225,6 +228,21 @@ __attribute__((noinline)) void leak_remapped(void)
 		hold(mremap(p, 4 * PAGE, 8 * PAGE, MREMAP_MAYMOVE)); /* LEAK:mremap */
 }
 
+/* mmap's prototype: malloc, called through it, reads its first argument. */
+typedef void *(*alloc6)(void *, size_t, int, int, int, off_t);
+
+__attribute__((noinline)) void *leak_both(alloc6 f, void *a, size_t n)
+{
+	return f(a, n, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); /* LEAK:both */
+}
+
+static void both_kinds(void)
+{
+	for (int k = 0; k < 2; k++)
+		hold(leak_both(k ? (alloc6)mmap : (alloc6)(void *)malloc,
+			       k ? NULL : (void *)20000, k ? 10 * PAGE : 0));
+}
+
 /* No frame pointer and no DWARF frame: only the return address says who
  * called malloc. */
 void *leak_nofp(size_t n);
@@ -359,6 +377,8 @@ int main(int argc, char **argv)
 			leak_remapped();
 		} else if (!strcmp(m, "nofp")) {
 			hold(leak_nofp(5000));
+		} else if (!strcmp(m, "both")) {
+			both_kinds();
 		} else if (!strcmp(m, "badfp")) {
 			hold(leak_badfp(7000));
 		} else if (!strcmp(m, "graceful")) {
