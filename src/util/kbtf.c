@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <bpf/btf.h>
 #include "util/kbtf.h"
+#include "util/readall.h"
 
 struct kbtf {
 	const struct kbtf *base;	/* split BTF: ids and strings go on */
@@ -57,11 +58,10 @@ static size_t extra_size(const struct btf_type *t)
 /* /sys/kernel/btf files can be mapped from 6.16; before, read them. */
 static int load(struct kbtf *b, const char *path)
 {
-	size_t cap = 8 << 20, len = 0;
-	uint8_t *buf, *tmp;
+	size_t cap = 8 << 20, len;
 	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
 	if (fd < 0)
 		return -errno;
@@ -77,26 +77,11 @@ static int load(struct kbtf *b, const char *path)
 		}
 		cap = st.st_size + 1;	/* + 1: room to see the end */
 	}
-	buf = malloc(cap);
-	while (buf && (n = read(fd, buf + len, cap - len)) > 0) {
-		len += n;
-		if (len == cap) {
-			tmp = realloc(buf, cap *= 2);
-			if (!tmp)
-				free(buf);
-			buf = tmp;
-		}
-	}
-	if (buf && n < 0) {
-		n = -errno;
-		free(buf);
-		close(fd);
-		return n;
-	}
+	err = read_all(fd, cap, &buf, &len);
 	close(fd);
-	if (!buf)
-		return -ENOMEM;
-	b->data = buf;
+	if (err)
+		return err;
+	b->data = (uint8_t *)buf;
 	b->size = len;
 	return 0;
 }
