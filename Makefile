@@ -27,8 +27,10 @@ Q         := $(if $(V),,@)
 # One entry per command: bpf/<cmd>.bpf.c, include/memtrace/<cmd>.h, src/<cmd>/.
 CMDS      := filecache kmalloc leak procs
 
-BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o) $(OUTPUT)/bpf/leak_hash.bpf.o
-SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h) $(OUTPUT)/leak_hash.skel.h
+# Objects of their own besides each command's: filecache --watch's.
+BPF_NAMES := $(CMDS) filecache_watch
+BPF_OBJS  := $(BPF_NAMES:%=$(OUTPUT)/bpf/%.bpf.o) $(OUTPUT)/bpf/leak_hash.bpf.o
+SKELS     := $(BPF_NAMES:%=$(OUTPUT)/%.skel.h) $(OUTPUT)/leak_hash.skel.h
 SRCS      := $(wildcard src/*.c src/*/*.c)
 OBJS      := $(SRCS:src/%.c=$(OUTPUT)/src/%.o)
 # What the unit tests link against: everything but main.

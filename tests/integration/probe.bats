@@ -58,8 +58,9 @@ method() {
 	cat "$T/procs"
 	grep -Eq '^  sched_process_exec/exit/fork +tracepoint +tracefs' "$T/procs"
 	grep -qx '    tp_btf disabled by MEMTRACE_DISABLE' "$T/procs"
-	# Every chain that starts with tp_btf says the same.
-	[ "$(grep -c '^    tp_btf disabled by MEMTRACE_DISABLE$' "$T/out")" = 3 ]
+	# Every chain that starts with tp_btf says the same (procs, kmalloc,
+	# leak's kernel mode, filecache --watch).
+	[ "$(grep -c '^    tp_btf disabled by MEMTRACE_DISABLE$' "$T/out")" = 4 ]
 }
 
 @test "probe: each method it names is the one the command takes (-v)" {
@@ -75,6 +76,9 @@ method() {
 		m=$(method "leak (kernel" "kmem allocations")
 		MEMTRACE_DISABLE=$d "$MEMTRACE" leak -v --duration 0.2 >/dev/null 2>"$T/cmd.err"
 		grep -q "kmem:kfree via $m\$" "$T/cmd.err"
+		m=$(method "filecache (--watch" mm_filemap_add/delete_from_page_cache)
+		MEMTRACE_DISABLE=$d "$MEMTRACE" filecache --watch -v --duration 0.2 >/dev/null 2>"$T/cmd.err"
+		grep -Eq "mm_filemap_add/delete_from_page_cache via $m( |\$)" "$T/cmd.err"
 	done
 	run_probe
 	m=$(method filecache vfs_getattr_nosec)

@@ -7,6 +7,8 @@
  *   pages fill FILE SIZE        write SIZE bytes and fsync (clean pages)
  *   pages sparse FILE SIZE      a sparse file of SIZE bytes
  *   pages read FILE OFF LEN     read LEN bytes at OFF, without readahead
+ *   pages readall FILE          read it from start to end, as cat does (the
+ *                               kernel's readahead as it comes)
  *   pages drop FILE OFF LEN     POSIX_FADV_DONTNEED on the range (LEN 0: to
  *                               the end)
  *   pages tree DIR NDIRS NFILES DIR/dNN/fNNN, NFILES files in NDIRS
@@ -90,6 +92,19 @@ static void read_range(const char *path, long long off, long long len)
 		len -= n;
 	}
 	free(buf);
+	close(fd);
+}
+
+static void read_all(const char *path)
+{
+	static char buf[1 << 17];
+	int fd = open_or_die(path, O_RDONLY);
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		die("read", path);
 	close(fd);
 }
 
@@ -199,6 +214,8 @@ int main(int argc, char **argv)
 		close(fd);
 	} else if (!strcmp(cmd, "read") && argc == 5) {
 		read_range(argv[2], atoll(argv[3]), atoll(argv[4]));
+	} else if (!strcmp(cmd, "readall") && argc == 3) {
+		read_all(argv[2]);
 	} else if (!strcmp(cmd, "drop") && argc == 5) {
 		drop(argv[2], atoll(argv[3]), atoll(argv[4]));
 	} else if (!strcmp(cmd, "tree") && argc == 5) {
@@ -209,7 +226,7 @@ int main(int argc, char **argv)
 		for (int i = 2; i < argc; i++)
 			count(argv[i]);
 	} else {
-		fprintf(stderr, "usage: pages fill|sparse|read|drop|tree|nest|count ...\n");
+		fprintf(stderr, "usage: pages fill|sparse|read|readall|drop|tree|nest|count ...\n");
 		return 2;
 	}
 	return 0;
