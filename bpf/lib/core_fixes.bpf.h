@@ -152,17 +152,6 @@ struct trace_event_raw_percpu_free_percpu___x {
 	bpf_probe_read_kernel(a, sizeof(a), ctx)
 
 /*
- * overlayfs keeps the file it opened on the real filesystem in
- * file->private_data: the struct file itself until 6.12, then a
- * struct ovl_file holding it (with the upper file for copy-up).
- */
-struct ovl_file___x {
-	struct file *realfile;
-} __attribute__((preserve_access_index));
-
-#define HAVE_OVL_FILE bpf_core_type_exists(struct ovl_file___x)
-
-/*
  * filemap:mm_filemap_add_to_page_cache and mm_filemap_delete_from_page_cache
  * (class mm_filemap_op_page_cache). The record has held pfn, i_ino, index
  * and s_dev since pfn replaced the struct page pointer (4.x); the folio
@@ -217,10 +206,6 @@ static __always_inline unsigned int folio_order_of(void *head)
 	}
 	return order;
 }
-
-/* include/linux/fs.h: an O_PATH file; the value has not changed since
- * O_PATH came in (2.6.39). */
-#define FMODE_PATH 0x4000
 
 /*
  * include/linux/sched/signal.h: set in signal->flags by do_group_exit() and

@@ -30,6 +30,7 @@ struct address_space___fc {
 struct inode___fc {
 	struct super_block___fc *i_sb;
 	unsigned long i_ino;
+	struct address_space___fc i_data;
 } __attribute__((preserve_access_index));
 
 struct file___fc {
@@ -51,6 +52,17 @@ struct files_struct___fc {
 struct task_struct___fc {
 	struct files_struct___fc *files;
 } __attribute__((preserve_access_index));
+
+/* overlayfs keeps the file it opened on the real filesystem in
+ * file->private_data: the struct file itself until 6.12, then a struct
+ * ovl_file holding it (with the upper file for copy-up). */
+struct ovl_file___fc {
+	struct file___fc *realfile;
+} __attribute__((preserve_access_index));
+
+/* include/linux/fs.h: an O_PATH file; the value has not changed since
+ * O_PATH came in (2.6.39). */
+#define FMODE_PATH 0x4000
 
 /* NULL when fd is not open. */
 static __always_inline struct file___fc *fd_file(unsigned int fd)

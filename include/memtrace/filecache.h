@@ -26,6 +26,14 @@ struct fc_result {
 	struct fc_record rec[FC_MAX_RECORDS];
 };
 
+/* What bpf/filecache_fd.bpf.c returns (BPF_PROG_TEST_RUN's retval). */
+#define FC_FD_PAGES	((1U << 30) - 1)	/* pages, from the shift asked */
+#define FC_FD_MORE	(1U << 30)		/* more above: ask shift + 30 */
+#define FC_FD_ERR	(1U << 31)
+#define FC_FD_BADF	1			/* no such descriptor */
+#define FC_FD_OVERLAY	2			/* O_PATH on overlayfs */
+#define FC_FD_SHIFT	30
+
 /* -- --watch: folios entering and leaving the page cache --------------- */
 
 /* A file, as the kernel names it: inode number, the superblock's dev_t

@@ -35,7 +35,7 @@ static int check(enum hook h, char *why, size_t len)
 const struct hook_set filecache_hooks = {
 	.cmd = "filecache",
 	.hooks = { { .what = "vfs_getattr_nosec",
-		     .chain = { HOOK_FENTRY, HOOK_KPROBE, HOOK_TEST_RUN },
+		     .chain = { HOOK_TEST_RUN, HOOK_FENTRY, HOOK_KPROBE },
 		     .chain_len = 3, .check = check } },
 	.n = 1,
 };

@@ -6,9 +6,9 @@
 
 #include "core/hookcheck.h"
 
-/* The page cache of a file (hooks[0]): fentry, then a kprobe, on
- * vfs_getattr_nosec(); else a BPF_PROG_TEST_RUN program on memtrace's own
- * file descriptors. */
+/* The page cache of a file (hooks[0]): a BPF_PROG_TEST_RUN program on
+ * memtrace's own file descriptors; before 5.10, fentry, then a kprobe, on
+ * vfs_getattr_nosec(). */
 extern const struct hook_set filecache_hooks;
 
 /* --watch (hooks[0]): filemap:mm_filemap_add_to_page_cache and

@@ -27,7 +27,7 @@ struct kbtf {
 };
 
 /* Bytes after struct btf_type for a type of this kind and vlen. */
-static size_t extra_size(const struct btf_type *t)
+size_t kbtf_extra_size(const struct btf_type *t)
 {
 	uint32_t vlen = BTF_INFO_VLEN(t->info);
 
@@ -116,7 +116,7 @@ static int index_types(struct kbtf *b)
 			b->offs = tmp;
 		}
 		b->offs[b->count++] = off;
-		off += sizeof(*t) + extra_size(t);
+		off += sizeof(*t) + kbtf_extra_size(t);
 	}
 	return b->offs && off == h->type_len ? 0 : -EINVAL;
 }

@@ -14,6 +14,11 @@
 #include <stdint.h>
 
 struct kbtf;
+struct btf_type;
+
+/* The bytes after a struct btf_type that belong to it (members, enum
+ * values, parameters...), by its kind and vlen. */
+size_t kbtf_extra_size(const struct btf_type *t);
 
 /* path: raw BTF, e.g. /sys/kernel/btf/vmlinux; base: the vmlinux BTF a
  * module's split BTF builds on, or NULL. NULL with errno on failure. */

@@ -8,7 +8,7 @@
 GUEST_SCENARIOS="${GUEST_SCENARIOS:-} filecache_files filecache_tree
 	filecache_touch_evict filecache_errors filecache_overlay filecache_symlinks"
 # METHOD:DISABLED, the hook paths the test kernels run these under.
-PROFILES_filecache="fentry: kprobe:fentry test_run:fentry,kprobe"
+PROFILES_filecache="test_run: fentry:test_run kprobe:test_run,fentry"
 
 # A fresh directory on the disk filesystem, in _d.
 disk_dir() {
@@ -46,6 +46,7 @@ scenario_filecache_files() {
 	set -- "$1" "$1/tmpfs/full" "$_d/partial" "$_d/empty" "$_d/sparse"
 	_dir=$1
 	shift
+	uname -r >"$_dir/kernel"
 	"$WL/pages" count "$@" >"$_dir/before"
 	filecache "$_dir/out" --json -v "$@"
 	"$WL/pages" count "$@" >"$_dir/after"
