@@ -7,7 +7,7 @@
  *   pages fill FILE SIZE        write SIZE bytes and fsync (clean pages)
  *   pages sparse FILE SIZE      a sparse file of SIZE bytes
  *   pages read FILE OFF LEN     read LEN bytes at OFF, without readahead
- *   pages readall FILE          read it from start to end, as cat does (the
+ *   pages readall FILE...       read each from start to end, as cat does (the
  *                               kernel's readahead as it comes)
  *   pages drop FILE OFF LEN     POSIX_FADV_DONTNEED on the range (LEN 0: to
  *                               the end)
@@ -214,8 +214,9 @@ int main(int argc, char **argv)
 		close(fd);
 	} else if (!strcmp(cmd, "read") && argc == 5) {
 		read_range(argv[2], atoll(argv[3]), atoll(argv[4]));
-	} else if (!strcmp(cmd, "readall") && argc == 3) {
-		read_all(argv[2]);
+	} else if (!strcmp(cmd, "readall")) {
+		for (int i = 2; i < argc; i++)
+			read_all(argv[i]);
 	} else if (!strcmp(cmd, "drop") && argc == 5) {
 		drop(argv[2], atoll(argv[3]), atoll(argv[4]));
 	} else if (!strcmp(cmd, "tree") && argc == 5) {
