@@ -405,10 +405,38 @@ static int add_int_types(struct btf *out, int *ints, const struct wanted *w,
 	return 0;
 }
 
+/* The structs already in the subset, by name: a member that is one of
+ * them (an inode's i_data, a struct address_space) is written as it. */
+struct done {
+	const char *name;
+	int id;
+};
+
+static int done_id(const struct done *d, int nd, const char *name)
+{
+	for (int i = 0; i < nd; i++)
+		if (!strcmp(d[i].name, name))
+			return d[i].id;
+	return -1;
+}
+
+/* The name of the struct a member of w is, if it is one. */
+static const char *record_name(const struct wanted *w, int mtype)
+{
+	uint32_t size;
+	int pointee;
+
+	if (kbtf_shape(w->btf, mtype, &size, &pointee) != KBTF_RECORD)
+		return NULL;
+	return kbtf_name(w->btf, resolve(w->btf, mtype));
+}
+
 /* One struct, w[0..n) being its wanted members, with those members only;
- * pointers are all void *: CO-RE compares only their kind. */
+ * pointers are all void *: CO-RE compares only their kind; a member that
+ * is a struct the subset has is that struct. */
 static int add_struct(struct btf *out, int *ints, int voidp,
-		      const struct wanted *w, int n)
+		      const struct wanted *w, int n, const struct done *d,
+		      int nd)
 {
 	const struct kbtf *b = w[0].btf;
 	int id = w[0].id, err;
@@ -421,19 +449,79 @@ static int add_struct(struct btf *out, int *ints, int voidp,
 	for (int k = 0; k < n; k++) {
 		uint32_t bits, size, bitfield;
 		int mtype, pointee, shape, ftype;
+		const char *rec;
 
 		if (member_bits(b, id, w[k].member, &bits, &mtype, &bitfield))
 			continue;
 		shape = kbtf_shape(b, mtype, &size, &pointee);
+		rec = record_name(&w[k], mtype);
 		ftype = shape == KBTF_POINTER ? voidp :
-			shape == KBTF_SCALAR ? int_type(out, ints, size) : -1;
+			shape == KBTF_SCALAR ? int_type(out, ints, size) :
+			rec ? done_id(d, nd, rec) : -1;
 		if (ftype < 0)
-			continue;	/* see kbtf.h: scalars and pointers */
+			continue;	/* see kbtf.h */
 		err = btf__add_field(out, w[k].member, ftype, bits, bitfield);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* Whether the structs that the members of w[0..n) are, among those
+ * wanted (all[0..nall)), are in the subset already. */
+static bool deps_done(const struct wanted *w, int n, const struct wanted *all,
+		      int nall, const struct done *d, int nd)
+{
+	for (int k = 0; k < n; k++) {
+		uint32_t bits, bitfield;
+		const char *rec;
+		int mtype;
+
+		if (w[k].id < 0 ||
+		    member_bits(w[k].btf, w[k].id, w[k].member, &bits, &mtype,
+				&bitfield) ||
+		    !(rec = record_name(&w[k], mtype)) || done_id(d, nd, rec) >= 0)
+			continue;
+		for (int i = 0; i < nall; i++)
+			if (!strcmp(all[i].type, rec) && all[i].id >= 0)
+				return false;
+	}
+	return true;
+}
+
+/* Every struct wanted, each after the structs its members are; were
+ * there a cycle (C has none by value), the rest without them. */
+static int add_structs(struct btf *out, int *ints, int voidp,
+		       const struct wanted *w, int n)
+{
+	struct done *d = calloc(n, sizeof(*d));
+	bool *added = calloc(n, sizeof(*added)), force = false, left = true;
+	int nd = 0, err = d && added ? 0 : -ENOMEM;
+
+	while (!err && left) {
+		bool progress = false;
+
+		left = false;
+		for (int i = 0, j; !err && i < n; i = j) {
+			for (j = i + 1; j < n && !strcmp(w[j].type, w[i].type); j++)
+				;
+			if (added[i])
+				continue;
+			if (!force && !deps_done(w + i, j - i, w, n, d, nd)) {
+				left = true;
+				continue;
+			}
+			err = add_struct(out, ints, voidp, w + i, j - i, d, nd);
+			added[i] = progress = true;
+			if (!err && w[i].id >= 0)
+				d[nd++] = (struct done){ w[i].type,
+							 btf__type_cnt(out) - 1 };
+		}
+		force = !progress;
+	}
+	free(d);
+	free(added);
+	return err;
 }
 
 /* The BTF built, in a memfd libbpf opens by path. */
@@ -455,7 +543,7 @@ int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
 {
 	struct wanted *w = calloc(n, sizeof(*w));
 	struct btf *out = btf__new_empty();
-	int ints[9] = { 0 }, voidp, i, j, err = -ENOMEM;
+	int ints[9] = { 0 }, voidp, err = -ENOMEM;
 
 	out_subset->fd = -1;
 	if (!w || !out)
@@ -467,11 +555,8 @@ int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
 		goto done;
 	voidp = btf__add_ptr(out, 0);
 	err = voidp < 0 ? voidp : add_int_types(out, ints, w, n);
-	for (i = 0; !err && i < n; i = j) {
-		for (j = i + 1; j < n && !strcmp(w[j].type, w[i].type); j++)
-			;
-		err = add_struct(out, ints, voidp, w + i, j - i);
-	}
+	if (!err)
+		err = add_structs(out, ints, voidp, w, n);
 	if (!err)
 		err = write_subset(out, out_subset);
 done:

@@ -1408,6 +1408,50 @@ static void check_subset_fd(struct kbtf_subset *sub, const char *what)
 }
 
 /* Bitfields keep their offset and size in the subset, byte-aligned or not. */
+/* A member that is a struct also wanted is written as that struct, with
+ * its own wanted members, whichever comes first by name. */
+static void test_subset_nested(void)
+{
+	static const char *const want[] = { "inode.i_data", "inode.i_ino",
+					    "address_space.nrpages" };
+	struct kbtf_subset sub = { .fd = -1 };
+	struct btf *in = btf__new_empty(), *o = NULL;
+	const struct btf_type *t, *mt;
+	struct kbtf *k = NULL;
+	const char *path;
+	int u64, vp, as, id, err;
+
+	u64 = btf__add_int(in, "long unsigned int", 8, 0);
+	vp = btf__add_ptr(in, 0);
+	/* Declared after its user: the subset must order them itself. */
+	btf__add_struct(in, "inode", 640);
+	btf__add_field(in, "i_ino", u64, 64, 0);
+	btf__add_field(in, "i_data", u64 + 3, 1024, 0);
+	as = btf__add_struct(in, "address_space", 200);
+	btf__add_field(in, "host", vp, 0, 0);
+	btf__add_field(in, "nrpages", u64, 704, 0);
+	path = as == u64 + 3 ? write_btf(in, "nested.btf") : NULL;
+	k = path ? kbtf_open(path, NULL) : NULL;
+	err = k ? kbtf_subset(k, NULL, want, 3, &sub) : -1;
+	if (ok(!err, "kbtf_subset() of a nested struct = 0 (%d)", err))
+		o = btf__parse(sub.path, NULL);
+	id = o ? btf__find_by_name_kind(o, "inode", BTF_KIND_STRUCT) : -1;
+	t = id > 0 ? btf__type_by_id(o, id) : NULL;
+	mt = t && btf_vlen(t) == 2 ? btf__type_by_id(o, btf_members(t)[0].type) : NULL;
+	ok(mt && btf_is_struct(mt) && mt->size == 200 &&
+	   !strcmp(btf__name_by_offset(o, mt->name_off), "address_space") &&
+	   btf_member_bit_offset(t, 0) == 1024,
+	   "subset: inode.i_data is the subset's struct address_space, at bit 1024");
+	ok(mt && btf_vlen(mt) == 1 && btf_member_bit_offset(mt, 0) == 704,
+	   "subset: its nrpages at bit 704, host left out");
+	btf__free(o);
+	kbtf_subset_close(&sub);
+	kbtf_close(k);
+	btf__free(in);
+	if (path)
+		unlink(path);
+}
+
 static void test_subset_bitfields(void)
 {
 	static const char *const want[] = { "bf.low", "bf.mid", "bf.byte" };
@@ -1703,6 +1747,7 @@ int main(void)
 	test_malformed();
 	test_subset();
 	test_subset_bitfields();
+	test_subset_nested();
 	test_kernel();
 	remove_tmp();
 	return tap_done();
