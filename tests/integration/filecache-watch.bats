@@ -196,3 +196,21 @@ assert h["ruled_out"][0]["method"] == "tp_btf" and h["ruled_out"][0]["disabled"]
 	[ "$TRACER_STATUS" = 0 ]
 	grep -q "^Summary: 12 pages added" "$T/out"
 }
+
+@test "filecache --watch: user space runs clean under ASan and UBSan" {
+	local d=$T/asan
+	mkdir "$d"
+	MEMTRACE=$ROOT/.output/memtrace.asan start_tracer "$T/out" "$T/err" \
+		filecache --watch --json -i 0.2 "$d"
+	for i in 1 2 3; do "$WL/pages" fill "$d/f$i" 16384; done
+	rm "$d/f2"
+	stop_tracer
+	cat "$T/err"
+	[ "$TRACER_STATUS" = 0 ]
+	refute grep -q "Sanitizer\|runtime error" "$T/err"
+	python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][-1]
+assert r["summary"]["added_pages"] == 12 and r["summary"]["removed_pages"] == 4, r["summary"]
+' "$T/out"
+}
