@@ -32,25 +32,21 @@ void fcw_names_free(struct fcw_names *t)
 
 /*
  * poll() on an open mountinfo file reports POLLPRI (and POLLERR) once the
- * mount table changed since it was read (fs/proc_namespace.c, mounts_poll):
- * read again then, never otherwise.
+ * mount table changed since the last poll (fs/proc_namespace.c,
+ * mounts_poll()): read again then, never otherwise.
  */
 const struct mountinfo *fcw_names_mounts(struct fcw_names *t)
 {
 	struct pollfd p = { .fd = t->mounts_fd, .events = POLLPRI };
-	char buf[4096];
 
 	if (t->mounts_fd >= 0 &&
 	    (poll(&p, 1, 0) != 1 || !(p.revents & (POLLPRI | POLLERR))))
 		return &t->mounts;
-	if (t->mounts_fd < 0)
+	if (t->mounts_fd < 0) {
 		t->mounts_fd = open(MOUNTINFO, O_RDONLY | O_CLOEXEC);
-	if (t->mounts_fd < 0)
-		return NULL;
-	/* Reading to the end is what resets the change it reported. */
-	lseek(t->mounts_fd, 0, SEEK_SET);
-	while (read(t->mounts_fd, buf, sizeof(buf)) > 0)
-		;
+		if (t->mounts_fd < 0)
+			return NULL;
+	}
 	mountinfo_free(&t->mounts);
 	if (mountinfo_read(MOUNTINFO, &t->mounts))
 		return NULL;

@@ -175,12 +175,12 @@ static void text_summary(const struct fcw_view *v, const struct fcw_snapshot *s)
 	uint64_t lost = l->names + l->files_full + l->tasks_full + l->unresolved;
 	char a[16], r[16];
 
-	printf("Summary: %llu pages added (%s), %llu removed (%s), %zu files; system-wide %llu added, %llu removed; %llu lost\n",
+	printf("Summary: %llu pages added (%s), %llu removed (%s), %zu file%s; system-wide %llu added, %llu removed; %llu lost\n",
 	       (unsigned long long)t->added,
 	       fmt_size(a, sizeof(a), t->added * v->page_size),
 	       (unsigned long long)t->removed,
 	       fmt_size(r, sizeof(r), t->removed * v->page_size), s->nfiles,
-	       (unsigned long long)t->all_added,
+	       s->nfiles == 1 ? "" : "s", (unsigned long long)t->all_added,
 	       (unsigned long long)t->all_removed, (unsigned long long)lost);
 	if (t->ovf_added || t->ovf_removed || l->files_full)
 		printf("         %llu added and %llu removed in files past --max-files %llu (%llu events, in no row)\n",
@@ -209,10 +209,10 @@ static void text_report(struct fcw_view *v, struct fcw_snapshot *s,
 	bool no_mount = false;
 
 	fmt_clock(when, sizeof(when), loop_wall_ns(s->mono_ns));
-	printf("[%s] %s %.1f s: %zu files added or removed pages; the %zu with most pages %s\n",
+	printf("[%s] %s %.1f s: %zu file%s added or removed pages; the %zu with most pages %s\n",
 	       when, whole ? "since the start," : "last",
-	       (s->mono_ns - since_ns) / 1e9, s->nfiles, shown,
-	       sort_name(v->o->sort));
+	       (s->mono_ns - since_ns) / 1e9, s->nfiles, s->nfiles == 1 ? "" : "s",
+	       shown, sort_name(v->o->sort));
 	table_header(stdout, columns, NR_COLUMNS);
 	for (size_t i = 0; i < shown; i++)
 		text_row(v, &s->files[i], &no_mount);

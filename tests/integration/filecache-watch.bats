@@ -103,12 +103,12 @@ PY
 	stop_tracer
 	[ "$TRACER_STATUS" = 0 ]
 	cat "$T/out"
-	[[ $(sed -n 1p "$T/out") == "["*"] since the start, "*" s: 1 files added or removed pages; the 1 with most pages added" ]]
+	[[ $(sed -n 1p "$T/out") == "["*"] since the start, "*" s: 1 file added or removed pages; the 1 with most pages added" ]]
 	[[ $(sed -n 2p "$T/out") == "    ADDED   REMOVED    CACHED   SIZE WHO                      PATH" ]]
 	read -r added removed cached size who path < <(sed -n 3p "$T/out")
 	[ "$added $removed $cached $size $path" = "10 0 10 40K $d/f" ]
 	[[ $who == "mttext$$["[0-9]*"]" ]]
-	[[ $(sed -n 4p "$T/out") == "Summary: 10 pages added (40K), 0 removed (0B), 1 files; system-wide "*" added, "*" removed; 0 lost" ]]
+	[[ $(sed -n 4p "$T/out") == "Summary: 10 pages added (40K), 0 removed (0B), 1 file; system-wide "*" added, "*" removed; 0 lost" ]]
 }
 
 @test "filecache --watch: a PATH that does not exist, a bad --cgroup, a gone --pid: one line, status 1" {
@@ -213,4 +213,22 @@ import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])][-1]
 assert r["summary"]["added_pages"] == 12 and r["summary"]["removed_pages"] == 4, r["summary"]
 ' "$T/out"
+}
+
+@test "filecache --watch: a filesystem mounted after the start: its files' paths through it" {
+	mkdir "$T/late"
+	dd if=/dev/zero of="$T/late.img" bs=1M count=16 status=none
+	mkfs.ext4 -q -F "$T/late.img"
+	start_tracer "$T/out" "$T/err" filecache --watch --json
+	mount -o loop "$T/late.img" "$T/late"
+	"$WL/pages" fill "$T/late/f" 8192
+	stop_tracer
+	umount "$T/late"
+	[ "$TRACER_STATUS" = 0 ]
+	python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][-1]
+rows = [f for f in r["files"] if f["path"] == sys.argv[2]]
+assert len(rows) == 1 and rows[0]["path_kind"] == "mount" and rows[0]["added_pages"] == 2, rows
+' "$T/out" "$T/late/f"
 }
