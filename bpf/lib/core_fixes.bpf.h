@@ -147,19 +147,60 @@ struct trace_event_raw_percpu_free_percpu___x {
 	bpf_probe_read_kernel(a, sizeof(a), ctx)
 
 /*
- * overlayfs keeps the file it opened on the real filesystem in
- * file->private_data: the struct file itself until 6.12, then a
- * struct ovl_file holding it (with the upper file for copy-up).
+ * filemap:mm_filemap_add_to_page_cache and mm_filemap_delete_from_page_cache
+ * (class mm_filemap_op_page_cache). The record has held pfn, i_ino, index
+ * and s_dev since pfn replaced the struct page pointer (4.x); the folio
+ * conversion added "unsigned char order" (absent on 5.10, present on 6.1;
+ * first release unconfirmed). tp_btf passes a struct page * up to the
+ * folio conversion and a struct folio * after: both start with the
+ * struct page of the head, whose flags and mapping are read as such.
  */
-struct ovl_file___x {
-	struct file *realfile;
+struct trace_event_raw_mm_filemap_op_page_cache___x {
+	unsigned long pfn;
+	unsigned long i_ino;
+	unsigned long index;
+	unsigned int s_dev;
+	unsigned char order;
 } __attribute__((preserve_access_index));
 
-#define HAVE_OVL_FILE bpf_core_type_exists(struct ovl_file___x)
+#define HAVE_FILEMAP_ORDER \
+	bpf_core_field_exists(struct trace_event_raw_mm_filemap_op_page_cache___x, order)
 
-/* include/linux/fs.h: an O_PATH file; the value has not changed since
- * O_PATH came in (2.6.39). */
-#define FMODE_PATH 0x4000
+/*
+ * A large folio's order, where each kernel keeps it (PG_head set in the
+ * head's flags): 6.6+ in the low byte of _flags_1 (the first tail page's
+ * flags); 6.1 to 6.5 in folio->_folio_order; before folios, in the first
+ * tail page's compound_order.
+ */
+struct folio___x {
+	unsigned char _folio_order;
+	unsigned long _flags_1;
+} __attribute__((preserve_access_index));
+
+struct page___x {
+	unsigned char compound_order;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int folio_order_of(void *head)
+{
+	unsigned long flags = 0;
+	unsigned char order = 0;
+	void *tail = head + bpf_core_type_size(struct page);
+
+	/* flags is the first member of struct page on every version (6.18
+	 * wraps it in memdesc_flags_t, which CO-RE cannot read as a long). */
+	bpf_probe_read_kernel(&flags, sizeof(flags), head);
+	if (!(flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+		return 0;
+	if (bpf_core_field_exists(struct folio___x, _folio_order)) {
+		order = BPF_CORE_READ((struct folio___x *)head, _folio_order);
+	} else if (bpf_core_field_exists(struct folio___x, _flags_1)) {
+		order = BPF_CORE_READ((struct folio___x *)head, _flags_1) & 0xff;
+	} else if (bpf_core_field_exists(struct page___x, compound_order)) {
+		order = BPF_CORE_READ((struct page___x *)tail, compound_order);
+	}
+	return order;
+}
 
 /*
  * include/linux/sched/signal.h: set in signal->flags by do_group_exit() and

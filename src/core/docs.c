@@ -262,7 +262,7 @@ static void completion_command(const struct mt_cli *cli, FILE *out)
 	for (size_t i = 0; mt_common_opts[i].name; i++)
 		words_of(&mt_common_opts[i], out);
 	fputs("' -- \"$cur\"))\n", out);
-	if (cli->positional == MT_POS_LIST)
+	if (cli->positional == MT_POS_LIST || cli->positional == MT_POS_LIST_OPT)
 		fputs("\t\telse\n\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n", out);
 	fputs("\t\tfi\n\t\t;;\n", out);
 }

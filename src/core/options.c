@@ -209,6 +209,8 @@ static enum mt_parse_result positional(const struct mt_cli *cli, int argc,
 			return MT_PARSE_USAGE;
 		}
 		break;
+	case MT_POS_LIST_OPT:
+		break;
 	case MT_POS_COMMAND:
 		if (!*nrest && optind > 1 && !strcmp(argv[optind - 1], "--")) {
 			log_usage("'--' must be followed by the command to run");

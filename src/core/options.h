@@ -55,6 +55,8 @@ struct mt_opt_seen {
 enum mt_positional {
 	MT_POS_NONE,			/* none */
 	MT_POS_LIST,			/* one or more (PATH...) */
+	MT_POS_LIST_OPT,		/* zero or more: the command's check()
+					 * says when it needs one */
 	MT_POS_COMMAND,			/* optional: -- CMD [ARGS...]; options
 					 * end at CMD */
 };

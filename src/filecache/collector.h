@@ -20,10 +20,11 @@
 
 struct fc_collector;
 
-/* Loads and attaches through the hook chain: fentry, then a kprobe, on
- * vfs_getattr_nosec(); then BPF_PROG_TEST_RUN on our own descriptors. A
- * method is taken once it answered for "/". NULL after an error naming
- * what failed. */
+/* Loads and attaches through the hook chain: BPF_PROG_TEST_RUN on our
+ * own descriptors (the program relocated by the kernel, 5.17+, else by
+ * libbpf); then fentry, then a kprobe, on vfs_getattr_nosec(). A method
+ * is taken once it answered for "/". NULL after an error naming what
+ * failed. */
 struct fc_collector *fc_collector_open(void);
 void fc_collector_close(struct fc_collector *c);
 

@@ -87,6 +87,8 @@ int filecache_main(void *opts, char **rest, int nrest)
 		.teardown = teardown,
 	};
 
+	if (o->watch)
+		return filecache_watch_main(o, rest, nrest);
 	fc_view_init(&r.view, o);
 	return mt_run(&run);
 }

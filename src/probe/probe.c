@@ -20,7 +20,7 @@
 #include "util/json.h"
 
 static const struct hook_set *const sets[] = {
-	&filecache_hooks, &kmalloc_hooks, &leak_user_hooks, &leak_kernel_hooks,
+	&filecache_hooks, &filecache_watch_hooks, &kmalloc_hooks, &leak_user_hooks, &leak_kernel_hooks,
 	&procs_hooks,
 };
 

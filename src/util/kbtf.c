@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <bpf/btf.h>
 #include "util/kbtf.h"
+#include "util/readall.h"
 
 struct kbtf {
 	const struct kbtf *base;	/* split BTF: ids and strings go on */
@@ -26,7 +27,7 @@ struct kbtf {
 };
 
 /* Bytes after struct btf_type for a type of this kind and vlen. */
-static size_t extra_size(const struct btf_type *t)
+size_t kbtf_extra_size(const struct btf_type *t)
 {
 	uint32_t vlen = BTF_INFO_VLEN(t->info);
 
@@ -57,11 +58,10 @@ static size_t extra_size(const struct btf_type *t)
 /* /sys/kernel/btf files can be mapped from 6.16; before, read them. */
 static int load(struct kbtf *b, const char *path)
 {
-	size_t cap = 8 << 20, len = 0;
-	uint8_t *buf, *tmp;
+	size_t cap = 8 << 20, len;
 	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
 	if (fd < 0)
 		return -errno;
@@ -77,26 +77,11 @@ static int load(struct kbtf *b, const char *path)
 		}
 		cap = st.st_size + 1;	/* + 1: room to see the end */
 	}
-	buf = malloc(cap);
-	while (buf && (n = read(fd, buf + len, cap - len)) > 0) {
-		len += n;
-		if (len == cap) {
-			tmp = realloc(buf, cap *= 2);
-			if (!tmp)
-				free(buf);
-			buf = tmp;
-		}
-	}
-	if (buf && n < 0) {
-		n = -errno;
-		free(buf);
-		close(fd);
-		return n;
-	}
+	err = read_all(fd, cap, &buf, &len);
 	close(fd);
-	if (!buf)
-		return -ENOMEM;
-	b->data = buf;
+	if (err)
+		return err;
+	b->data = (uint8_t *)buf;
 	b->size = len;
 	return 0;
 }
@@ -131,7 +116,7 @@ static int index_types(struct kbtf *b)
 			b->offs = tmp;
 		}
 		b->offs[b->count++] = off;
-		off += sizeof(*t) + extra_size(t);
+		off += sizeof(*t) + kbtf_extra_size(t);
 	}
 	return b->offs && off == h->type_len ? 0 : -EINVAL;
 }
@@ -420,10 +405,38 @@ static int add_int_types(struct btf *out, int *ints, const struct wanted *w,
 	return 0;
 }
 
+/* The structs already in the subset, by name: a member that is one of
+ * them (an inode's i_data, a struct address_space) is written as it. */
+struct done {
+	const char *name;
+	int id;
+};
+
+static int done_id(const struct done *d, int nd, const char *name)
+{
+	for (int i = 0; i < nd; i++)
+		if (!strcmp(d[i].name, name))
+			return d[i].id;
+	return -1;
+}
+
+/* The name of the struct a member of w is, if it is one. */
+static const char *record_name(const struct wanted *w, int mtype)
+{
+	uint32_t size;
+	int pointee;
+
+	if (kbtf_shape(w->btf, mtype, &size, &pointee) != KBTF_RECORD)
+		return NULL;
+	return kbtf_name(w->btf, resolve(w->btf, mtype));
+}
+
 /* One struct, w[0..n) being its wanted members, with those members only;
- * pointers are all void *: CO-RE compares only their kind. */
+ * pointers are all void *: CO-RE compares only their kind; a member that
+ * is a struct the subset has is that struct. */
 static int add_struct(struct btf *out, int *ints, int voidp,
-		      const struct wanted *w, int n)
+		      const struct wanted *w, int n, const struct done *d,
+		      int nd)
 {
 	const struct kbtf *b = w[0].btf;
 	int id = w[0].id, err;
@@ -436,19 +449,79 @@ static int add_struct(struct btf *out, int *ints, int voidp,
 	for (int k = 0; k < n; k++) {
 		uint32_t bits, size, bitfield;
 		int mtype, pointee, shape, ftype;
+		const char *rec;
 
 		if (member_bits(b, id, w[k].member, &bits, &mtype, &bitfield))
 			continue;
 		shape = kbtf_shape(b, mtype, &size, &pointee);
+		rec = record_name(&w[k], mtype);
 		ftype = shape == KBTF_POINTER ? voidp :
-			shape == KBTF_SCALAR ? int_type(out, ints, size) : -1;
+			shape == KBTF_SCALAR ? int_type(out, ints, size) :
+			rec ? done_id(d, nd, rec) : -1;
 		if (ftype < 0)
-			continue;	/* see kbtf.h: scalars and pointers */
+			continue;	/* see kbtf.h */
 		err = btf__add_field(out, w[k].member, ftype, bits, bitfield);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* Whether the structs that the members of w[0..n) are, among those
+ * wanted (all[0..nall)), are in the subset already. */
+static bool deps_done(const struct wanted *w, int n, const struct wanted *all,
+		      int nall, const struct done *d, int nd)
+{
+	for (int k = 0; k < n; k++) {
+		uint32_t bits, bitfield;
+		const char *rec;
+		int mtype;
+
+		if (w[k].id < 0 ||
+		    member_bits(w[k].btf, w[k].id, w[k].member, &bits, &mtype,
+				&bitfield) ||
+		    !(rec = record_name(&w[k], mtype)) || done_id(d, nd, rec) >= 0)
+			continue;
+		for (int i = 0; i < nall; i++)
+			if (!strcmp(all[i].type, rec) && all[i].id >= 0)
+				return false;
+	}
+	return true;
+}
+
+/* Every struct wanted, each after the structs its members are; were
+ * there a cycle (C has none by value), the rest without them. */
+static int add_structs(struct btf *out, int *ints, int voidp,
+		       const struct wanted *w, int n)
+{
+	struct done *d = calloc(n, sizeof(*d));
+	bool *added = calloc(n, sizeof(*added)), force = false, left = true;
+	int nd = 0, err = d && added ? 0 : -ENOMEM;
+
+	while (!err && left) {
+		bool progress = false;
+
+		left = false;
+		for (int i = 0, j; !err && i < n; i = j) {
+			for (j = i + 1; j < n && !strcmp(w[j].type, w[i].type); j++)
+				;
+			if (added[i])
+				continue;
+			if (!force && !deps_done(w + i, j - i, w, n, d, nd)) {
+				left = true;
+				continue;
+			}
+			err = add_struct(out, ints, voidp, w + i, j - i, d, nd);
+			added[i] = progress = true;
+			if (!err && w[i].id >= 0)
+				d[nd++] = (struct done){ w[i].type,
+							 btf__type_cnt(out) - 1 };
+		}
+		force = !progress;
+	}
+	free(d);
+	free(added);
+	return err;
 }
 
 /* The BTF built, in a memfd libbpf opens by path. */
@@ -470,7 +543,7 @@ int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
 {
 	struct wanted *w = calloc(n, sizeof(*w));
 	struct btf *out = btf__new_empty();
-	int ints[9] = { 0 }, voidp, i, j, err = -ENOMEM;
+	int ints[9] = { 0 }, voidp, err = -ENOMEM;
 
 	out_subset->fd = -1;
 	if (!w || !out)
@@ -482,11 +555,8 @@ int kbtf_subset(const struct kbtf *vmlinux, const struct kbtf *module,
 		goto done;
 	voidp = btf__add_ptr(out, 0);
 	err = voidp < 0 ? voidp : add_int_types(out, ints, w, n);
-	for (i = 0; !err && i < n; i = j) {
-		for (j = i + 1; j < n && !strcmp(w[j].type, w[i].type); j++)
-			;
-		err = add_struct(out, ints, voidp, w + i, j - i);
-	}
+	if (!err)
+		err = add_structs(out, ints, voidp, w, n);
 	if (!err)
 		err = write_subset(out, out_subset);
 done:

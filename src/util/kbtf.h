@@ -14,6 +14,11 @@
 #include <stdint.h>
 
 struct kbtf;
+struct btf_type;
+
+/* The bytes after a struct btf_type that belong to it (members, enum
+ * values, parameters...), by its kind and vlen. */
+size_t kbtf_extra_size(const struct btf_type *t);
 
 /* path: raw BTF, e.g. /sys/kernel/btf/vmlinux; base: the vmlinux BTF a
  * module's split BTF builds on, or NULL. NULL with errno on failure. */
@@ -52,9 +57,11 @@ const char *kbtf_name(const struct kbtf *b, int type_id);
  * does not exist in the kernel is left out (bpf_core_type_exists() then
  * says so), as is a member that does not exist in it. Members are written
  * as integers (bitfields too) or void pointers, which is all CO-RE
- * compares of them; a member that is itself a struct, union or array is
- * left out, so a relocation reaching into one fails (the caller can then
- * fall back to the whole kernel BTF).
+ * compares of them; a member that is a struct also wanted ("inode.i_data"
+ * with "address_space.nrpages") as that struct, with its wanted members.
+ * Any other member that is a struct, union or array is left out, so a
+ * relocation reaching into one fails (the caller can then fall back to
+ * the whole kernel BTF).
  */
 struct kbtf_subset {
 	int fd;			/* a memfd holding the BTF */

@@ -153,3 +153,28 @@ int sysctl_long(const char *name, long *v)
 		return -EINVAL;
 	return 0;
 }
+
+int proc_self_pfn(const void *addr, uint64_t *pfn)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	off_t off = (off_t)((uintptr_t)addr / page) * sizeof(uint64_t);
+	uint64_t e;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), err = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &e, sizeof(e), off);
+	if (n < 0)
+		err = -errno;
+	else if (n != sizeof(e))
+		err = -EIO;
+	close(fd);
+	if (err)
+		return err;
+	/* Bit 63: present; bits 0-54: the frame (Documentation/admin-guide/mm/pagemap.rst). */
+	if (!(e >> 63))
+		return -ENOENT;
+	*pfn = e & ((1ULL << 55) - 1);
+	return *pfn ? 0 : -EPERM;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The process exists and has not exited (zombies count as exited). */
@@ -27,6 +28,14 @@ int proc_descendants(pid_t root, pid_t **pids, size_t *n);
  * ("kernel/kptr_restrict"). 0, or a negative errno (-EINVAL: not a
  * number). */
 int sysctl_long(const char *name, long *v);
+
+/*
+ * The page frame number of the page at addr in this process, from
+ * /proc/self/pagemap: 0, -ENOENT (no page there), -EPERM (the kernel
+ * shows frame numbers only to CAP_SYS_ADMIN, from Linux 4.2: 0 for
+ * others), or another -errno.
+ */
+int proc_self_pfn(const void *addr, uint64_t *pfn);
 
 /*
  * A path as /proc/PID/maps shows it, back to the file's name, in place:

@@ -44,6 +44,13 @@
 #                           temporary directory); the big files are always
 #                           deleted
 #   VMTOUCH, FINCORE        the peers (default: vmtouch and fincore in PATH)
+#   MEMTRACE_STATIC         memtrace's static build, run too (default
+#                           .output/memtrace.static, which make bench builds)
+#
+# At the end, where the time of one small file goes: process start and
+# exit (memtrace --version), the BPF system calls (from strace -T: loading
+# the BTF and the program, the runs), and the rest, medians of
+# BENCH_FILECACHE_SPLIT runs (default 41).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/bench/lib.bash
@@ -53,6 +60,8 @@ bench_count R BENCH_FILECACHE_ROUNDS 15
 DATA_PARENT=${BENCH_FILECACHE_DIR:-/var/tmp}
 VMTOUCH=${VMTOUCH:-$(command -v vmtouch)}
 FINCORE=${FINCORE:-$(command -v fincore)}
+MEMTRACE_STATIC=${MEMTRACE_STATIC:-$BENCH_ROOT/.output/memtrace.static}
+SPLIT=${BENCH_FILECACHE_SPLIT:-41}
 PAGES=$BENCH_WL/pages
 PAGE=$(getconf PAGESIZE)
 BIG=$((1 << 30))
@@ -66,16 +75,16 @@ ATTEMPTS=5
 bench_check || exit 1
 
 bad=0
-bench_need_built "$PAGES" || bad=1
+bench_need_built "$PAGES" "$MEMTRACE_STATIC" || bad=1
 util_linux() { "$1" --version 2>/dev/null | grep -q util-linux; }
 bench_need_peer VMTOUCH vmtouch vmtouch || bad=1
 bench_need_peer FINCORE "util-linux fincore" util-linux util_linux || bad=1
-bench_need_commands find xargs stat df sed || bad=1
+bench_need_commands find xargs stat df sed strace || bad=1
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench: bash 5 or later needed (EPOCHREALTIME)" >&2; bad=1; }
 [ -d "$DATA_PARENT" ] || { echo "bench: $DATA_PARENT: no such directory (BENCH_FILECACHE_DIR)" >&2; bad=1; }
 [ $bad = 0 ] || exit 1
 
-TOOLS=(memtrace vmtouch fincore)
+TOOLS=(memtrace mtstatic vmtouch fincore)
 CASES=(small big cold sparse tree)
 declare -A LABEL=(
 	[small]="4 KiB file, cached"
@@ -122,11 +131,13 @@ declare -A PATH_OF=([small]=$SMALL_F [big]=$BIG_F [cold]=$BIG_F [sparse]=$SPARSE
 tool_run() {
 	local path=${PATH_OF[$2]} st
 	case $1 in
-	memtrace)
+	memtrace | mtstatic)
+		st=$MEMTRACE
+		[ "$1" = memtrace ] || st=$MEMTRACE_STATIC
 		if [ "$2" = tree ]; then
-			"$MEMTRACE" filecache -r "$path"
+			"$st" filecache -r "$path"
 		else
-			"$MEMTRACE" filecache "$path"
+			"$st" filecache "$path"
 		fi
 		;;
 	vmtouch)
@@ -148,6 +159,8 @@ tool_label() {
 	case $1:$2 in
 	memtrace:tree) echo "memtrace filecache -r" ;;
 	memtrace:*) echo "memtrace filecache" ;;
+	mtstatic:tree) echo "the same, static build" ;;
+	mtstatic:*) echo "the same, static build" ;;
 	vmtouch:*) echo "vmtouch" ;;
 	fincore:tree) echo "find | xargs -0 fincore" ;;
 	fincore:*) echo "fincore" ;;
@@ -160,7 +173,7 @@ tool_label() {
 # pages), summed over the files (one header per xargs batch).
 tool_counts() {
 	case $1 in
-	memtrace | vmtouch)
+	memtrace | mtstatic | vmtouch)
 		awk 'match($0, /Resident Pages: [0-9]+\/[0-9]+/) {
 			split(substr($0, RSTART + 16, RLENGTH - 16), a, "/")
 			r = a[1]; t = a[2]; n++
@@ -524,6 +537,64 @@ for c in "${CASES[@]}"; do
 	if [ "${COUNTS_OK[$c]}" = 1 ]; then nok=$((nok + 1)); else t3="NOT met"; fi
 done
 
+# Target 4: one small cached file, no slower than either peer, by
+# median: the default build and the static one.
+small_target() {
+	awk -v a="${MED[small.$1]}" -v v="${MED[small.vmtouch]}" -v f="${MED[small.fincore]}" \
+		'BEGIN { exit !(a <= v && a <= f) }' && echo met || echo "NOT met"
+}
+
+# split_small: where the time of the 4 KiB file goes, SPLIT runs of each:
+# the whole command; the same binary doing nothing (--version: exec,
+# start, exit); the BPF system calls as strace -T times them, in a run of
+# their own (loading the BTF and the program; the test runs); the peers'
+# whole commands beside. Medians in microseconds.
+split_small() {
+	local name bin i
+	"$PAGES" read "$SMALL_F" 0 "$PAGE"
+	: >"$TMP/split"
+	for ((i = 0; i < SPLIT; i++)); do
+		for name in memtrace mtstatic; do
+			bin=$MEMTRACE
+			[ "$name" = memtrace ] || bin=$MEMTRACE_STATIC
+			bench_time "$bin" filecache "$SMALL_F"
+			echo "$name total $US" >>"$TMP/split"
+			bench_time "$bin" --version
+			echo "$name start $US" >>"$TMP/split"
+			strace -T -e trace=bpf "$bin" filecache "$SMALL_F" 2>&1 >/dev/null |
+				awk -v n="$name" '
+				match($0, /<[0-9.]+>$/) { t = substr($0, RSTART + 1, RLENGTH - 2) * 1e6 }
+				/^bpf\(BPF_(BTF|PROG)_LOAD/ { load += t }
+				/^bpf\(BPF_PROG_TEST_RUN/ { run += t }
+				END { printf "%s load %d\n%s runs %d\n", n, load, n, run }' >>"$TMP/split"
+		done
+		for name in vmtouch fincore; do
+			bench_time tool_run "$name" small
+			echo "$name total $US" >>"$TMP/split"
+		done
+	done
+}
+
+split_med() {
+	awk -v t="$1" -v k="$2" '$1 == t && $2 == k { print $3 }' "$TMP/split" | bench_median |
+		awk '{ printf "%d", $1 }'
+}
+
+split_small
+echo
+echo "One 4 KiB cached file, where the time goes (median of $SPLIT runs, microseconds):"
+printf '  %-44s %9s %9s %9s %9s\n' "" memtrace static vmtouch fincore
+printf '  %-44s %9s %9s %9s %9s\n' "whole command" "$(split_med memtrace total)" \
+	"$(split_med mtstatic total)" "$(split_med vmtouch total)" "$(split_med fincore total)"
+for k in start load runs; do
+	case $k in
+	start) what="exec, start, exit (memtrace --version)" ;;
+	load) what="the BTF and the program loaded (strace -T)" ;;
+	runs) what="BPF_PROG_TEST_RUN, for / and the file" ;;
+	esac
+	printf '  %-44s %9s %9s\n' "$what" "$(split_med memtrace "$k")" "$(split_med mtstatic "$k")"
+done
+
 cat <<EOF
 
 median ms: whole-command wall-clock time, median over the rounds (min-max:
@@ -543,4 +614,5 @@ printf '%s\n' "${NOTES[@]}"
 echo "filecache bench: target 'the time for one file does not grow with its size': $t1 (memtrace alone: 4 KiB ${MED[size_small]} ms, 1 GiB cached $(bench_ratio "${MED[size_big]}" "${MED[size_small]}")x, 16 GiB sparse $(bench_ratio "${MED[size_sparse]}" "${MED[size_small]}")x that; both within ${GROW}x in $size_rounds/$R rounds. In the cases above, after the peers' runs: $(size_line memtrace); $(size_line vmtouch); $(size_line fincore))"
 echo "filecache bench: target 'faster than both on the 1 GiB file and on the 10,000-file tree': $t2 (1 GiB cached: vmtouch ${RATIO[big.vmtouch]}x, fincore ${RATIO[big.fincore]}x memtrace's time, memtrace faster than both in ${WINS[big]}/$R rounds; tree: vmtouch ${RATIO[tree.vmtouch]}x, find | xargs fincore ${RATIO[tree.fincore]}x, in ${WINS[tree]}/$R rounds)"
 echo "filecache bench: target 'identical counts': $t3 ($nok of ${#CASES[@]} cases: memtrace = vmtouch = fincore = mincore = cachestat)"
+echo "filecache bench: target 'no slower than vmtouch and fincore on one 4 KiB cached file': default build $(small_target memtrace) (${MED[small.memtrace]} ms; vmtouch ${RATIO[small.vmtouch]}x, fincore ${RATIO[small.fincore]}x its time), static build $(small_target mtstatic) (${MED[small.mtstatic]} ms; vmtouch $(bench_ratio "${MED[small.vmtouch]}" "${MED[small.mtstatic]}")x, fincore $(bench_ratio "${MED[small.fincore]}" "${MED[small.mtstatic]}")x its time)"
 bench_finish filecache

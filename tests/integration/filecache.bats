@@ -88,16 +88,32 @@ teardown() {
 	python3 "$FILECACHE_CHECK" libs "$T"
 }
 
-@test "filecache: on this machine the chain falls back from fentry and kprobe to test_run" {
+@test "filecache: test_run first, relocated by the kernel: no BTF read, no libbpf, one program" {
+	run env -u MEMTRACE_DISABLE strace -f -e trace=openat,bpf "$MEMTRACE" filecache -v /
+	[ "$status" = 0 ]
+	[[ $output == *"page cache via test_run (BPF_PROG_TEST_RUN on memtrace's own file descriptors; relocated by the kernel)"* ]]
+	# No method before it, nothing of the kernel's BTF read, one
+	# program loaded, and libbpf (which would probe the kernel first)
+	# not involved.
+	[[ $output != *"fentry"* && $output != *"kprobe"* ]]
+	[[ $output != *"/sys/kernel/btf"* ]]
+	[ "$(grep -c "^bpf(BPF_PROG_LOAD" <<<"$output")" = 1 ]
+	[[ $output != *"libbpf"* ]]
+}
+
+@test "filecache: without test_run, the chain rules out fentry and kprobe on this machine; MEMTRACE_BTF: libbpf relocates" {
 	[ ! -e /sys/bus/event_source/devices/kprobe ] ||
 		skip "this host has kprobes: the test kernels cover the fallback"
-	run env -u MEMTRACE_DISABLE "$MEMTRACE" filecache -v /
-	[ "$status" = 0 ]
+	run env MEMTRACE_DISABLE=test_run "$MEMTRACE" filecache -v /
+	[ "$status" = 1 ]
 	[[ $output == *"page cache: fentry on vfs_getattr_nosec refused: Operation not permitted"* ]]
 	[[ $output == *"page cache: this kernel has no kprobes"* ]]
-	[[ $output == *"page cache via test_run"* ]]
+	[[ $output == *"cannot attach to page cache: no hook method available on this kernel"* ]]
 	# Ruled out without libbpf: no skeleton was loaded for them.
 	[[ $output != *"libbpf"* ]]
+	run env -u MEMTRACE_DISABLE MEMTRACE_BTF=/sys/kernel/btf/vmlinux "$MEMTRACE" filecache -v /
+	[ "$status" = 0 ]
+	[[ $output == *"page cache via test_run (BPF_PROG_TEST_RUN on memtrace's own file descriptors; relocated by libbpf)"* ]]
 }
 
 # nested DEPTH NAMELEN: a file of 100 pages, 50 of them in the cache,

@@ -32,20 +32,23 @@ method() {
 		sub("^  " h " +", ""); print $1; exit }'
 }
 
-@test "probe: on this machine filecache gets test_run, after fentry (refused) and kprobe (none)" {
-	[ ! -e /sys/bus/event_source/devices/kprobe ] ||
-		skip "this host has kprobes: filecache would use them"
+@test "probe: filecache gets test_run; without it, fentry (refused here) and kprobe (none) are ruled out" {
 	run_probe
 	[ "$status" = 0 ]
 	[ ! -s "$T/err" ]
+	[ "$(method filecache vfs_getattr_nosec)" = test_run ]
+	grep -Eq '^  test_run on raw_tp +yes$' "$T/out"
+	[ ! -e /sys/bus/event_source/devices/kprobe ] ||
+		skip "this host has kprobes: filecache would use them"
+	MEMTRACE_DISABLE=test_run run_probe
 	section filecache >"$T/fc"
 	cat "$T/fc"
-	grep -Eq '^  vfs_getattr_nosec +test_run +BPF_PROG_TEST_RUN' "$T/fc"
+	grep -Eq '^  vfs_getattr_nosec +none +no method works on this kernel' "$T/fc"
+	grep -qx '    test_run disabled by MEMTRACE_DISABLE' "$T/fc"
 	grep -qx '    fentry ruled out: fentry on vfs_getattr_nosec refused: Operation not permitted' "$T/fc"
 	grep -qx '    kprobe ruled out: this kernel has no kprobes' "$T/fc"
 	grep -Eq '^  fentry +no: refused on vfs_getattr_nosec: Operation not permitted$' "$T/out"
 	grep -Eq '^  kprobes +no: ' "$T/out"
-	grep -Eq '^  test_run on raw_tp +yes$' "$T/out"
 }
 
 @test "probe: procs gets tp_btf; with MEMTRACE_DISABLE=tp_btf, tracepoint, and tp_btf shown disabled" {
@@ -58,8 +61,9 @@ method() {
 	cat "$T/procs"
 	grep -Eq '^  sched_process_exec/exit/fork +tracepoint +tracefs' "$T/procs"
 	grep -qx '    tp_btf disabled by MEMTRACE_DISABLE' "$T/procs"
-	# Every chain that starts with tp_btf says the same.
-	[ "$(grep -c '^    tp_btf disabled by MEMTRACE_DISABLE$' "$T/out")" = 3 ]
+	# Every chain that starts with tp_btf says the same (procs, kmalloc,
+	# leak's kernel mode, filecache --watch).
+	[ "$(grep -c '^    tp_btf disabled by MEMTRACE_DISABLE$' "$T/out")" = 4 ]
 }
 
 @test "probe: each method it names is the one the command takes (-v)" {
@@ -75,6 +79,9 @@ method() {
 		m=$(method "leak (kernel" "kmem allocations")
 		MEMTRACE_DISABLE=$d "$MEMTRACE" leak -v --duration 0.2 >/dev/null 2>"$T/cmd.err"
 		grep -q "kmem:kfree via $m\$" "$T/cmd.err"
+		m=$(method "filecache (--watch" mm_filemap_add/delete_from_page_cache)
+		MEMTRACE_DISABLE=$d "$MEMTRACE" filecache --watch -v --duration 0.2 >/dev/null 2>"$T/cmd.err"
+		grep -Eq "mm_filemap_add/delete_from_page_cache via $m( |\$)" "$T/cmd.err"
 	done
 	run_probe
 	m=$(method filecache vfs_getattr_nosec)

@@ -1604,47 +1604,100 @@ static void check_subset_fd(struct kbtf_subset *sub, const char *what)
 	ok(sub->fd == -1, "%s: kbtf_subset_close() twice is harmless", what);
 }
 
+/* A synthetic BTF (c->in) through kbtf_subset(): the subset as libbpf
+ * parses it, or NULL (said); subset_done() frees all of it. */
+struct subset_case {
+	struct btf *in, *o;
+	struct kbtf *k;
+	struct kbtf_subset sub;
+	const char *path;
+};
+
+static struct btf *subset_of(struct subset_case *c, const char *file,
+			     const char *const *want, int n, const char *what)
+{
+	int err;
+
+	c->sub.fd = -1;
+	c->path = write_btf(c->in, file);
+	c->k = c->path ? kbtf_open(c->path, NULL) : NULL;
+	err = c->k ? kbtf_subset(c->k, NULL, want, n, &c->sub) : -1;
+	if (ok(!err, "kbtf_subset() of %s = 0 (%d)", what, err))
+		c->o = btf__parse(c->sub.path, NULL);
+	return c->o;
+}
+
+static void subset_done(struct subset_case *c)
+{
+	btf__free(c->o);
+	kbtf_subset_close(&c->sub);
+	kbtf_close(c->k);
+	btf__free(c->in);
+	if (c->path)
+		unlink(c->path);
+}
+
+/* A member that is a struct also wanted is written as that struct, with
+ * its own wanted members, whichever comes first by name. */
+static void test_subset_nested(void)
+{
+	static const char *const want[] = { "inode.i_data", "inode.i_ino",
+					    "address_space.nrpages" };
+	struct subset_case c = { .in = btf__new_empty() };
+	const struct btf_type *t = NULL, *mt = NULL;
+	int u64, vp, id;
+
+	u64 = btf__add_int(c.in, "long unsigned int", 8, 0);
+	vp = btf__add_ptr(c.in, 0);
+	/* Declared after its user: the subset must order them itself. */
+	btf__add_struct(c.in, "inode", 640);
+	btf__add_field(c.in, "i_ino", u64, 64, 0);
+	btf__add_field(c.in, "i_data", u64 + 3, 1024, 0);
+	btf__add_struct(c.in, "address_space", 200);
+	btf__add_field(c.in, "host", vp, 0, 0);
+	btf__add_field(c.in, "nrpages", u64, 704, 0);
+	if (subset_of(&c, "nested.btf", want, 3, "a nested struct")) {
+		id = btf__find_by_name_kind(c.o, "inode", BTF_KIND_STRUCT);
+		t = id > 0 ? btf__type_by_id(c.o, id) : NULL;
+	}
+	if (t && btf_vlen(t) == 2)
+		mt = btf__type_by_id(c.o, btf_members(t)[0].type);
+	ok(mt && btf_is_struct(mt) && mt->size == 200 &&
+	   !strcmp(btf__name_by_offset(c.o, mt->name_off), "address_space") &&
+	   btf_member_bit_offset(t, 0) == 1024,
+	   "subset: inode.i_data is the subset's struct address_space, at bit 1024");
+	ok(mt && btf_vlen(mt) == 1 && btf_member_bit_offset(mt, 0) == 704,
+	   "subset: its nrpages at bit 704, host left out");
+	subset_done(&c);
+}
+
 /* Bitfields keep their offset and size in the subset, byte-aligned or not. */
 static void test_subset_bitfields(void)
 {
 	static const char *const want[] = { "bf.low", "bf.mid", "bf.byte" };
-	struct kbtf_subset sub = { .fd = -1 };
-	struct btf *in = btf__new_empty(), *o = NULL;
-	const struct btf_member *m;
-	const struct btf_type *t;
-	struct kbtf *k = NULL;
-	const char *path;
-	int u32, id, err;
+	struct subset_case c = { .in = btf__new_empty() };
+	const struct btf_type *t = NULL;
+	int u32, id;
 
-	u32 = btf__add_int(in, "unsigned int", 4, 0);
-	btf__add_struct(in, "bf", 8);
-	btf__add_field(in, "low", u32, 0, 3);
-	btf__add_field(in, "mid", u32, 3, 5);	/* not on a byte */
-	btf__add_field(in, "byte", u32, 16, 8);	/* on a byte */
-	path = write_btf(in, "bitfields.btf");
-	k = path ? kbtf_open(path, NULL) : NULL;
-	err = k ? kbtf_subset(k, NULL, want, 3, &sub) : -1;
-	if (ok(!err, "kbtf_subset() of bitfields = 0 (%d)", err))
-		o = btf__parse(sub.path, NULL);
-	id = o ? btf__find_by_name_kind(o, "bf", BTF_KIND_STRUCT) : -1;
-	t = id > 0 ? btf__type_by_id(o, id) : NULL;
+	u32 = btf__add_int(c.in, "unsigned int", 4, 0);
+	btf__add_struct(c.in, "bf", 8);
+	btf__add_field(c.in, "low", u32, 0, 3);
+	btf__add_field(c.in, "mid", u32, 3, 5);	/* not on a byte */
+	btf__add_field(c.in, "byte", u32, 16, 8);	/* on a byte */
+	if (subset_of(&c, "bitfields.btf", want, 3, "bitfields")) {
+		id = btf__find_by_name_kind(c.o, "bf", BTF_KIND_STRUCT);
+		t = id > 0 ? btf__type_by_id(c.o, id) : NULL;
+	}
 	if (ok(t && btf_vlen(t) == 3 && btf_kflag(t),
-	       "subset: the bitfield struct, with kind_flag")) {
-		m = btf_members(t);
+	       "subset: the bitfield struct, with kind_flag"))
 		ok(btf_member_bit_offset(t, 0) == 0 &&
 		   btf_member_bitfield_size(t, 0) == 3 &&
 		   btf_member_bit_offset(t, 1) == 3 &&
 		   btf_member_bitfield_size(t, 1) == 5 &&
 		   btf_member_bit_offset(t, 2) == 16 &&
-		   btf_member_bitfield_size(t, 2) == 8 && m,
+		   btf_member_bitfield_size(t, 2) == 8,
 		   "subset: bitfield offsets 0, 3, 16 and sizes 3, 5, 8 kept");
-	}
-	btf__free(o);
-	kbtf_subset_close(&sub);
-	kbtf_close(k);
-	btf__free(in);
-	if (path)
-		unlink(path);
+	subset_done(&c);
 }
 
 static void test_subset(void)
@@ -1900,6 +1953,7 @@ int main(void)
 	test_malformed();
 	test_subset();
 	test_subset_bitfields();
+	test_subset_nested();
 	test_kernel();
 	remove_tmp();
 	return tap_done();

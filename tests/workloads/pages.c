@@ -7,6 +7,8 @@
  *   pages fill FILE SIZE        write SIZE bytes and fsync (clean pages)
  *   pages sparse FILE SIZE      a sparse file of SIZE bytes
  *   pages read FILE OFF LEN     read LEN bytes at OFF, without readahead
+ *   pages readall FILE...       read each from start to end, as cat does (the
+ *                               kernel's readahead as it comes)
  *   pages drop FILE OFF LEN     POSIX_FADV_DONTNEED on the range (LEN 0: to
  *                               the end)
  *   pages tree DIR NDIRS NFILES DIR/dNN/fNNN, NFILES files in NDIRS
@@ -90,6 +92,29 @@ static void read_range(const char *path, long long off, long long len)
 		len -= n;
 	}
 	free(buf);
+	close(fd);
+}
+
+/*
+ * To its size and no further: 5.10 answers a read at the end of a file
+ * by adding a page past it to the page cache (filemap's read path had no
+ * early return at EOF until 5.11), which nrpages counts and mincore, that
+ * sees only the pages of a mapping of the file, does not.
+ */
+static void read_all(const char *path)
+{
+	static char buf[1 << 17];
+	int fd = open_or_die(path, O_RDONLY);
+	struct stat st;
+	off_t left;
+	ssize_t n = 1;
+
+	if (fstat(fd, &st))
+		die("stat", path);
+	for (left = st.st_size; left > 0 && n > 0; left -= n)
+		n = read(fd, buf, left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf));
+	if (n < 0)
+		die("read", path);
 	close(fd);
 }
 
@@ -199,6 +224,9 @@ int main(int argc, char **argv)
 		close(fd);
 	} else if (!strcmp(cmd, "read") && argc == 5) {
 		read_range(argv[2], atoll(argv[3]), atoll(argv[4]));
+	} else if (!strcmp(cmd, "readall")) {
+		for (int i = 2; i < argc; i++)
+			read_all(argv[i]);
 	} else if (!strcmp(cmd, "drop") && argc == 5) {
 		drop(argv[2], atoll(argv[3]), atoll(argv[4]));
 	} else if (!strcmp(cmd, "tree") && argc == 5) {
@@ -209,7 +237,7 @@ int main(int argc, char **argv)
 		for (int i = 2; i < argc; i++)
 			count(argv[i]);
 	} else {
-		fprintf(stderr, "usage: pages fill|sparse|read|drop|tree|nest|count ...\n");
+		fprintf(stderr, "usage: pages fill|sparse|read|readall|drop|tree|nest|count ...\n");
 		return 2;
 	}
 	return 0;
