@@ -34,6 +34,8 @@ static void configure(struct kmalloc_bpf *skel, const struct kmalloc_config *o)
 	skel->rodata->top = o->top;
 	skel->rodata->hist = o->hist;
 	skel->rodata->by = o->by;
+	skel->rodata->top2 = o->top2;
+	skel->rodata->by2 = o->by2;
 	skel->rodata->wakeup_bytes = loop_wakeup_bytes(o->ringbuf_size);
 	/* Preallocated maps cost memory: size the unused ones at one. */
 	bpf_map__set_max_entries(skel->maps.events,
@@ -41,6 +43,8 @@ static void configure(struct kmalloc_bpf *skel, const struct kmalloc_config *o)
 					     (uint64_t)getpagesize());
 	if (!o->top)
 		bpf_map__set_max_entries(skel->maps.rows, 1);
+	if (!o->top2)
+		bpf_map__set_max_entries(skel->maps.rows2, 1);
 }
 
 /* The programs for method h: with tp_btf, those of variant v; node: the
@@ -136,10 +140,8 @@ int kmalloc_collector_events_fd(const struct kmalloc_collector *c)
 	return bpf_map__fd(c->skel->maps.events);
 }
 
-int kmalloc_collector_rows(const struct kmalloc_collector *c,
-			   struct kmalloc_row **rows, size_t *n)
+static int read_rows(int fd, struct kmalloc_row **rows, size_t *n)
 {
-	int fd = bpf_map__fd(c->skel->maps.rows);
 	struct kmalloc_key key, next, *prev = NULL;
 	struct kmalloc_row *tmp;
 	size_t cap = 0;
@@ -161,6 +163,25 @@ int kmalloc_collector_rows(const struct kmalloc_collector *c,
 			(*n)++;
 	}
 	return 0;
+}
+
+int kmalloc_collector_rows(const struct kmalloc_collector *c,
+			   struct kmalloc_row **rows, size_t *n)
+{
+	return read_rows(bpf_map__fd(c->skel->maps.rows), rows, n);
+}
+
+int kmalloc_collector_rows2(const struct kmalloc_collector *c,
+			    struct kmalloc_row **rows, size_t *n)
+{
+	return read_rows(bpf_map__fd(c->skel->maps.rows2), rows, n);
+}
+
+void kmalloc_collector_capacity(const struct kmalloc_collector *c,
+				size_t cap[2])
+{
+	cap[0] = c->cfg.top ? bpf_map__max_entries(c->skel->maps.rows) : 0;
+	cap[1] = c->cfg.top2 ? bpf_map__max_entries(c->skel->maps.rows2) : 0;
 }
 
 int kmalloc_collector_totals(const struct kmalloc_collector *c,
@@ -192,4 +213,9 @@ void kmalloc_collector_losses(const struct kmalloc_collector *c,
 	losses_read(bpf_map__fd(c->skel->maps.lost), lost, MT_LOST_NR);
 	l->ringbuf = lost[MT_LOST_RINGBUF];
 	l->map_full = lost[MT_LOST_MAP_FULL];
+}
+
+struct bpf_object *kmalloc_collector_object(const struct kmalloc_collector *c)
+{
+	return c->skel->obj;
 }
