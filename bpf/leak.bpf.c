@@ -25,6 +25,7 @@ const volatile __u64 sample_rate = 1;		/* -s */
 const volatile __u64 page_size = 4096;		/* pvalloc rounds up to it */
 const volatile bool combined = false;		/* -C */
 const volatile bool trace = false;		/* -t */
+const volatile bool cumulative = false;		/* alloc_totals kept */
 /* Kernel mode. */
 const volatile __u32 self_tgid = 0;		/* memtrace's own: not traced */
 const volatile __u32 alloc_tgid = 0;		/* --alloc-pid */
@@ -56,6 +57,13 @@ struct {
 	__type(key, __u64);			/* LEAK_COMBINED_KEY */
 	__type(value, struct leak_combined);
 } combined_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 14);		/* as stacks */
+	__type(key, struct leak_total_key);
+	__type(value, struct leak_combined);
+} alloc_totals SEC(".maps");
 
 /*
  * How many times the target has exec'ed. An exec frees the whole address
@@ -264,6 +272,32 @@ static __always_inline void combined_add(__s32 stackid, __u16 gen,
 	}
 }
 
+/* Since the trace began, per stack: counted whether or not the block
+ * finds room in allocs. */
+static __always_inline void total_add(const struct leak_alloc *a,
+				      __u64 caller)
+{
+	struct leak_total_key key = {
+		.caller = caller, .stackid = a->stackid, .gen = a->gen,
+		.kind = a->kind,
+	};
+	struct leak_combined *t, zero = {};
+
+	t = bpf_map_lookup_elem(&alloc_totals, &key);
+	if (!t) {
+		long err = bpf_map_update_elem(&alloc_totals, &key, &zero,
+					       BPF_NOEXIST);
+
+		if (err && err != -EEXIST)
+			count_loss(MT_LOST_MAP_FULL);
+		t = bpf_map_lookup_elem(&alloc_totals, &key);
+		if (!t)
+			return;
+	}
+	__sync_fetch_and_add(&t->bytes, a->size);
+	__sync_fetch_and_add(&t->count, 1);
+}
+
 static __always_inline void record(void *ctx, __u64 addr, __u64 size,
 				   __u32 kind, __u64 stack_flags, __u64 cache,
 				   __u16 flags)
@@ -278,6 +312,9 @@ static __always_inline void record(void *ctx, __u64 addr, __u64 size,
 		.gen = exec_gen,
 	};
 
+	/* In a process, cache is C++ new's caller. */
+	if (cumulative)
+		total_add(&a, kind < LEAK_KMALLOC ? cache : 0);
 	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
 		count_loss(MT_LOST_MAP_FULL);
 		return;

@@ -123,40 +123,60 @@ static bool older_image(uint16_t g, uint16_t gen)
 	return (int16_t)(g - gen) < 0;
 }
 
-/* Deletes the allocations, or -C totals, of the images before gen:
- * nothing can free them now. The keys are collected first: a hash map's
- * walk restarts when the key it stands on is deleted. */
-static void forget_older(int fd, uint16_t gen, bool combined)
+/* The image a key of map (enum which) belongs to. */
+enum keyed { ALLOCS, COMBINED, TOTALS };
+
+static bool key_older(int fd, enum keyed which, const void *key, uint16_t gen)
 {
-	uint64_t key, next, *prev = NULL, *stale = NULL, *v;
-	size_t n = 0, cap = 0;
 	struct leak_alloc a;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (combined ? !older_image(key >> 32, gen) :
-			       bpf_map_lookup_elem(fd, &key, &a) ||
-				       !older_image(a.gen, gen))
+	switch (which) {
+	case ALLOCS:
+		return !bpf_map_lookup_elem(fd, key, &a) && older_image(a.gen, gen);
+	case COMBINED:
+		return older_image(*(const uint64_t *)key >> 32, gen);
+	default:
+		return older_image(((const struct leak_total_key *)key)->gen, gen);
+	}
+}
+
+/* Deletes the allocations, -C totals or totals since the start of the
+ * images before gen: nothing can free them now. The keys are collected
+ * first: a hash map's walk restarts when the key it stands on is
+ * deleted. */
+static void forget_older(int fd, enum keyed which, uint16_t gen)
+{
+	size_t size = which == TOTALS ? sizeof(struct leak_total_key) :
+					sizeof(uint64_t);
+	char key[sizeof(struct leak_total_key)], next[sizeof(key)], *v;
+	char *prev = NULL, *stale = NULL;
+	size_t n = 0, cap = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, size);
+		prev = key;
+		if (!key_older(fd, which, key, gen))
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			v = realloc(stale, cap * sizeof(*stale));
+			v = realloc(stale, cap * size);
 			if (!v)
 				break;
 			stale = v;
 		}
-		stale[n++] = key;
+		memcpy(stale + n++ * size, key, size);
 	}
 	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &stale[i]);
+		bpf_map_delete_elem(fd, stale + i * size);
 	free(stale);
 }
 
 void leak_forget_images(struct leak_collector *c, uint16_t gen)
 {
-	forget_older(bpf_map__fd(c->skel->maps.allocs), gen, false);
-	forget_older(bpf_map__fd(c->skel->maps.combined_totals), gen, true);
+	forget_older(bpf_map__fd(c->skel->maps.allocs), ALLOCS, gen);
+	forget_older(bpf_map__fd(c->skel->maps.combined_totals), COMBINED, gen);
+	forget_older(bpf_map__fd(c->skel->maps.alloc_totals), TOTALS, gen);
+	leak_totals_forget(c);
 }
 
 static int cmp_stackid(const void *a, const void *b)
@@ -229,9 +249,14 @@ int leak_snapshot_take(struct leak_collector *c, uint64_t older_ns,
 	for (size_t i = 0; i < r->n; i++) {
 		const struct region *g = &r->v[i];
 
-		if (old_enough(older_ns, now, g->ts_ns))
-			add_item(s, g->start, g->end - g->start, g->ts_ns,
-				 !i || g[-1].id != g->id, g->stackid);
+		struct leak_item *it;
+
+		if (!old_enough(older_ns, now, g->ts_ns))
+			continue;
+		it = add_item(s, g->start, g->end - g->start, g->ts_ns,
+			      !i || g[-1].id != g->id, g->stackid);
+		if (it)
+			it->kind = LEAK_MMAP;
 	}
 	if (s->oom)
 		return -ENOMEM;

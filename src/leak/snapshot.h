@@ -22,7 +22,8 @@ struct leak_item {
 	uint64_t cache;			/* kernel: its slab cache's key */
 	uint64_t caller;		/* C++ new's caller: frame 0 */
 	int32_t stackid;		/* < 0: no stack (LEAK_STACK_*) */
-	uint16_t kind;			/* enum leak_kind (0 when combined) */
+	uint16_t kind;			/* enum leak_kind (0 when combined;
+					 * LEAK_MMAP for every mapping) */
 	uint16_t flags;			/* LEAK_KMALLOC_* */
 };
 
@@ -75,6 +76,23 @@ void leak_losses_read(struct leak_collector *c, struct leak_losses *l);
  */
 int leak_stack_read(struct leak_collector *c, const struct leak_group *g,
 		    uint64_t *frames);
+
+/* What one stack allocated since the trace began (frees not taken
+ * off), for one kind. */
+struct leak_total {
+	int32_t stackid;
+	uint64_t caller;		/* C++ new's caller: frame 0 */
+	uint16_t kind;			/* enum leak_kind */
+	uint64_t bytes, count;
+};
+
+/*
+ * With cfg.cumulative: every stack's totals of the current image, heap
+ * blocks from the kernel's table, mappings from the events; *v is
+ * malloc'ed. 0, or a negative errno.
+ */
+int leak_totals_read(struct leak_collector *c, struct leak_total **v,
+		     size_t *n);
 
 /* Kernel mode: the name of a slab cache by its key; false if unknown. */
 bool leak_cache_name_read(struct leak_collector *c, uint64_t cache,
