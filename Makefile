@@ -69,7 +69,7 @@ all: memtrace docs
 
 # Man pages and bash completion, written by memtrace itself from its
 # option tables and prose (memtrace help --man, --bash-completion).
-MAN_CMDS  := filecache kmalloc leak probe procs
+MAN_CMDS  := filecache kmalloc leak probe procs serve
 MANS      := $(OUTPUT)/man/memtrace.8 $(MAN_CMDS:%=$(OUTPUT)/man/memtrace-%.8)
 COMPLETION := $(OUTPUT)/completion/memtrace
 
