@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/losses.h"
+#include "core/mapread.h"
 #include "kmalloc/collector.h"
 #include "kmalloc/hooks.h"
 
@@ -140,29 +141,70 @@ int kmalloc_collector_events_fd(const struct kmalloc_collector *c)
 	return bpf_map__fd(c->skel->maps.events);
 }
 
-static int read_rows(int fd, struct kmalloc_row **rows, size_t *n)
+/* Room for one more row. */
+static int room(struct kmalloc_row **rows, size_t n, size_t *cap, size_t more)
+{
+	struct kmalloc_row *tmp;
+
+	if (n + more <= *cap)
+		return 0;
+	while (*cap < n + more)
+		*cap = *cap ? *cap * 2 : 256;
+	tmp = realloc(*rows, *cap * sizeof(**rows));
+	if (!tmp)
+		return -ENOMEM;
+	*rows = tmp;
+	return 0;
+}
+
+/* One key at a time: two syscalls a row. */
+static int read_rows_slow(int fd, struct kmalloc_row **rows, size_t *n,
+			  size_t *cap)
 {
 	struct kmalloc_key key, next, *prev = NULL;
-	struct kmalloc_row *tmp;
-	size_t cap = 0;
 
-	*rows = NULL;
-	*n = 0;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			tmp = realloc(*rows, cap * sizeof(**rows));
-			if (!tmp)
-				return -ENOMEM;
-			*rows = tmp;
-		}
+		if (room(rows, *n, cap, 1))
+			return -ENOMEM;
 		(*rows)[*n].key = key;
 		if (!bpf_map_lookup_elem(fd, &key, &(*rows)[*n].s))
 			(*n)++;
 	}
 	return 0;
+}
+
+struct rows_read {
+	struct kmalloc_row **rows;
+	size_t *n, cap;
+};
+
+static int add_batch(void *ctx, const void *keys, const void *vals, uint32_t n)
+{
+	const struct kmalloc_key *k = keys;
+	const struct kmalloc_stats *v = vals;
+	struct rows_read *r = ctx;
+
+	if (room(r->rows, *r->n, &r->cap, n))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		(*r->rows)[(*r->n)++] = (struct kmalloc_row){ k[i], v[i] };
+	return 0;
+}
+
+/* serve reads both tables at every scrape, thousands of rows: in
+ * batches where the kernel can, else key by key. */
+static int read_rows(int fd, struct kmalloc_row **rows, size_t *n)
+{
+	struct rows_read r = { .rows = rows, .n = n };
+	int err;
+
+	*rows = NULL;
+	*n = 0;
+	err = map_read_batches(fd, sizeof(struct kmalloc_key),
+			       sizeof(struct kmalloc_stats), add_batch, &r);
+	return err == -ENOTSUP ? read_rows_slow(fd, rows, n, &r.cap) : err;
 }
 
 int kmalloc_collector_rows(const struct kmalloc_collector *c,

@@ -8,11 +8,10 @@
 #include <bpf/libbpf.h>
 #include "leak.skel.h"
 #include "core/loop.h"
+#include "core/mapread.h"
 #include "core/losses.h"
 #include "leak/collector_priv.h"
 #include "leak/snapshot.h"
-
-#define BATCH 4096
 
 static struct leak_item *add_item(struct leak_snapshot *s, uint64_t addr,
 				  uint64_t size, uint64_t ts_ns, uint64_t count,
@@ -64,40 +63,34 @@ static void add_alloc(struct leak_collector *c, struct leak_snapshot *s,
 	it->flags = a->flags;
 }
 
-/* Every outstanding allocation, in batches of BATCH map entries. */
+struct allocs_read {
+	struct leak_collector *c;
+	struct leak_snapshot *s;
+	uint64_t older_ns, now;
+};
+
+static int add_allocs(void *ctx, const void *keys, const void *vals, uint32_t n)
+{
+	const struct allocs_read *r = ctx;
+	const uint64_t *k = keys;
+	const struct leak_alloc *v = vals;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (old_enough(r->older_ns, r->now, v[i].ts_ns) &&
+		    v[i].gen == current_gen(r->c))
+			add_alloc(r->c, r->s, k[i], &v[i]);
+	return 0;
+}
+
+/* Every outstanding allocation (a hash map: batches since 5.6, the
+ * kernels leak runs on). */
 static int read_allocs(struct leak_collector *c, struct leak_snapshot *s,
 		       uint64_t older_ns, uint64_t now)
 {
-	int fd = bpf_map__fd(c->skel->maps.allocs), err = 0;
-	uint64_t *keys = calloc(BATCH, sizeof(*keys)), out_batch = 0;
-	struct leak_alloc *vals = calloc(BATCH, sizeof(*vals));
-	bool first = true;
+	struct allocs_read r = { c, s, older_ns, now };
 
-	while (keys && vals) {
-		LIBBPF_OPTS(bpf_map_batch_opts, bo);
-		__u32 n = BATCH;
-
-		err = bpf_map_lookup_batch(fd, first ? NULL : &out_batch,
-					   &out_batch, keys, vals, &n, &bo);
-		if (err && errno != ENOENT) {
-			err = -errno;
-			break;
-		}
-		for (__u32 i = 0; i < n; i++)
-			if (old_enough(older_ns, now, vals[i].ts_ns) &&
-			    vals[i].gen == current_gen(c))
-				add_alloc(c, s, keys[i], &vals[i]);
-		if (err) {	/* ENOENT: that was the last batch */
-			err = 0;
-			break;
-		}
-		first = false;
-	}
-	if (!keys || !vals)
-		err = -ENOMEM;
-	free(keys);
-	free(vals);
-	return err;
+	return map_read_batches(bpf_map__fd(c->skel->maps.allocs), sizeof(uint64_t),
+				sizeof(struct leak_alloc), add_allocs, &r);
 }
 
 static void read_combined(struct leak_collector *c, struct leak_snapshot *s)
