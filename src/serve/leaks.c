@@ -22,6 +22,7 @@
 #include "usyms/usyms.h"
 #include "util/parse.h"
 #include "util/procfs.h"
+#include "util/procmaps.h"
 
 /* Stacks cost value_size * max_stacks each: smaller than the CLI's. */
 #define SERVE_STACK_DEPTH 64
@@ -37,8 +38,20 @@ struct target {
 	uint64_t start_ns;
 };
 
+/* A process that exec'ed under a --leak-comm name, its libraries not
+ * mapped yet: the dynamic linker maps them after the exec. */
+struct pending {
+	pid_t pid;
+	uint64_t until;			/* then tried whatever the map says */
+};
+
+#define PENDING_NS (2 * NS_PER_SEC)
+#define MAX_PENDING 64
+
 struct leaks {
 	const struct serve_opts *o;
+	struct pending pending[MAX_PENDING];
+	size_t npending;
 	int epfd;
 	struct target **t;
 	size_t n;
@@ -223,10 +236,55 @@ void leaks_close(struct leaks *l)
 	free(l);
 }
 
+/* Whether pid's allocator can be found now: a static program has it
+ * from the start, a dynamic one once the dynamic linker mapped libc. */
+static bool libs_mapped(pid_t pid)
+{
+	struct procmaps pm;
+	struct procmaps_entry e;
+	bool interp = false, libc = false;
+
+	if (procmaps_open(&pm, pid))
+		return true;	/* gone: add() says so */
+	while (procmaps_next(&pm, &e) > 0) {
+		const char *base = strrchr(e.path, '/');
+
+		base = base ? base + 1 : e.path;
+		interp |= !strncmp(base, "ld-linux", 8) || !strncmp(base, "ld-", 3);
+		libc |= !strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5);
+	}
+	procmaps_close(&pm);
+	return !interp || libc;
+}
+
 void leaks_exec(struct leaks *l, pid_t pid, const char *comm)
 {
-	if (comm_wanted(l, comm))
+	if (!comm_wanted(l, comm))
+		return;
+	if (libs_mapped(pid) || l->npending == MAX_PENDING)
 		add(l, pid);
+	else
+		l->pending[l->npending++] = (struct pending){
+			.pid = pid, .until = mono_ns() + PENDING_NS };
+}
+
+/* The processes waiting for their libraries: traced once they are there
+ * (or after PENDING_NS, whatever they map), forgotten if they exit. */
+static void attach_pending(struct leaks *l)
+{
+	uint64_t now = mono_ns();
+
+	for (size_t i = 0; i < l->npending;) {
+		struct pending *p = &l->pending[i];
+
+		if (proc_alive(p->pid) && !libs_mapped(p->pid) && now < p->until) {
+			i++;
+			continue;
+		}
+		if (proc_alive(p->pid))
+			add(l, p->pid);
+		*p = l->pending[--l->npending];
+	}
 }
 
 void leaks_exit(struct leaks *l, pid_t pid)
@@ -243,6 +301,8 @@ void leaks_exit(struct leaks *l, pid_t pid)
 
 void leaks_poll(struct leaks *l)
 {
+	if (l->npending)
+		attach_pending(l);
 	for (size_t i = 0; i < l->n; i++)
 		ring_buffer__consume(l->t[i]->rb);
 }

@@ -180,12 +180,11 @@ void metrics_u64(struct metrics *m, const char *name, const struct mlabel *l,
 	m->series++;
 }
 
-/* A float as both formats read it; OpenMetrics wants "1.0" for 1 in le. */
-static void fmt_f64(char *buf, size_t len, double v, bool om)
+/* A float as both formats read it, the same in both: a bucket's le is a
+ * label, and queries name it ("134217728", "0.0009765625"). */
+static void fmt_f64(char *buf, size_t len, double v)
 {
 	snprintf(buf, len, "%.17g", v);
-	if (om && !strpbrk(buf, ".eEni"))
-		strncat(buf, ".0", len - strlen(buf) - 1);
 }
 
 void metrics_f64(struct metrics *m, const char *name, const struct mlabel *l,
@@ -193,7 +192,7 @@ void metrics_f64(struct metrics *m, const char *name, const struct mlabel *l,
 {
 	char buf[48];
 
-	fmt_f64(buf, sizeof(buf), v, false);
+	fmt_f64(buf, sizeof(buf), v);
 	puts_(m, name);
 	labels(m, l, nl, NULL);
 	putf(m, " %s\n", buf);
@@ -210,7 +209,7 @@ void metrics_histogram(struct metrics *m, const char *name,
 	for (size_t i = 0; i <= h->n; i++) {
 		sum += h->counts[i];
 		if (i < h->n)
-			fmt_f64(le, sizeof(le), h->le[i], m->om);
+			fmt_f64(le, sizeof(le), h->le[i]);
 		puts_(m, sample);
 		labels(m, l, nl, i < h->n ? le : "+Inf");
 		putf(m, " %llu\n", (unsigned long long)sum);

@@ -32,6 +32,9 @@ struct http_server {
 	void *ctx;
 	struct conn *conns;
 	size_t nconns;
+	/* Closed, but events of the same epoll_wait() batch may still point
+	 * at them: freed before the next wait. */
+	struct conn *dead;
 };
 
 static const char *reason(int status)
@@ -64,6 +67,7 @@ static void conn_free(struct conn *c)
 
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	c->fd = -1;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -72,7 +76,19 @@ static void conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	s->nconns--;
 	free(c->out);
-	free(c);
+	c->out = NULL;
+	c->next = s->dead;
+	s->dead = c;
+}
+
+static void free_dead(struct http_server *s)
+{
+	while (s->dead) {
+		struct conn *c = s->dead;
+
+		s->dead = c->next;
+		free(c);
+	}
 }
 
 static void want(struct conn *c, uint32_t events)
@@ -193,6 +209,8 @@ static void conn_ready(struct ev_src *src, uint32_t events)
 	struct conn *c = (struct conn *)src;
 	ssize_t n;
 
+	if (c->fd < 0)
+		return;		/* closed earlier in this batch */
 	if (events & EPOLLOUT) {
 		if (!flush_out(c))
 			return;
@@ -212,6 +230,31 @@ static void conn_ready(struct ev_src *src, uint32_t events)
 	serve_requests(c);
 }
 
+/*
+ * All SERVER_MAX_CONNS are taken: connections whose client has gone (its
+ * end of file not read yet) are closed, else the oldest that has sent
+ * nothing since its last answer, so that a scraper is not refused while
+ * idle or abandoned connections hold every place. False: none could go.
+ */
+static bool make_room(struct http_server *s)
+{
+	struct conn *c, *n, *idle = NULL;
+	char byte;
+
+	for (c = s->conns; c; c = n) {
+		n = c->next;
+		if (!c->out && recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+			conn_free(c);
+		else if (!c->out && !c->in_len)
+			idle = c;	/* the list is newest first */
+	}
+	if (s->nconns < SERVER_MAX_CONNS)
+		return true;
+	if (idle)
+		conn_free(idle);
+	return idle != NULL;
+}
+
 static void accept_ready(struct ev_src *src, uint32_t events)
 {
 	struct http_server *s = (struct http_server *)src;
@@ -221,7 +264,8 @@ static void accept_ready(struct ev_src *src, uint32_t events)
 
 	(void)events;
 	while ((fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		c = s->nconns < SERVER_MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		c = s->nconns < SERVER_MAX_CONNS || make_room(s) ?
+			    calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
 			/* Full: one line, and the connection closed. */
 			static const char busy[] =
@@ -285,6 +329,7 @@ void http_server_close(struct http_server *s)
 		return;
 	while (s->conns)
 		conn_free(s->conns);
+	free_dead(s);
 	close(s->fd);
 	free(s);
 }
@@ -292,8 +337,11 @@ void http_server_close(struct http_server *s)
 int http_server_expire(struct http_server *s, int max_ms)
 {
 	uint64_t now = mono_ns(), next = now + (uint64_t)max_ms * 1000000;
-	struct conn *c = s->conns, *n;
+	struct conn *c, *n;
 
+	/* The loop calls this before each wait: the last batch is done. */
+	free_dead(s);
+	c = s->conns;
 	for (; c; c = n) {
 		n = c->next;
 		if (c->deadline > now) {

@@ -46,7 +46,9 @@ struct http_server *http_server_open(const struct sockaddr *addr,
 				     http_handler handler, void *ctx);
 void http_server_close(struct http_server *s);
 /* Ends connections past their deadline; returns how many ms until the
- * next deadline (at most max_ms). */
+ * next deadline (at most max_ms). Call it before each epoll_wait(): the
+ * connections closed while the last batch of events was handled are
+ * freed here. */
 int http_server_expire(struct http_server *s, int max_ms);
 /* The listening socket. */
 int http_server_fd(const struct http_server *s);
