@@ -25,7 +25,7 @@ ARGS      ?= procs -d 10
 Q         := $(if $(V),,@)
 
 # One entry per command: bpf/<cmd>.bpf.c, include/memtrace/<cmd>.h, src/<cmd>/.
-CMDS      := filecache kmalloc leak procs
+CMDS      := filecache kmalloc leak procs serve
 
 BPF_OBJS  := $(CMDS:%=$(OUTPUT)/bpf/%.bpf.o) $(OUTPUT)/bpf/leak_hash.bpf.o
 SKELS     := $(CMDS:%=$(OUTPUT)/%.skel.h) $(OUTPUT)/leak_hash.skel.h
@@ -173,12 +173,23 @@ $(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h) \
 		-Isrc \
 		tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) -ldw -lelf -lz -lstdc++ -o $@
 
-fuzz: $(FUZZ_BIN)
-	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
+# serve's HTTP request reader takes bytes from the network: libFuzzer too.
+FUZZ_HTTP_BIN := $(OUTPUT)/tests/fuzz/fuzz_http
+FUZZ_HTTP_SRCS := src/serve/httpreq.c src/serve/metrics.c
+$(FUZZ_HTTP_BIN): tests/fuzz/fuzz_http.c $(FUZZ_HTTP_SRCS) src/serve/httpreq.h \
+		  src/serve/metrics.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Isrc tests/fuzz/fuzz_http.c $(FUZZ_HTTP_SRCS) -o $@
+
+fuzz: $(FUZZ_BIN) $(FUZZ_HTTP_BIN)
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) usyms
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) http
 
 test-build: memtrace docs $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
 	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(CXX_WORK_BINS) \
-	    $(STATIC_WORK_BINS) $(FUZZ_BIN)
+	    $(STATIC_WORK_BINS) $(FUZZ_BIN) $(FUZZ_HTTP_BIN)
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -208,7 +219,7 @@ install: memtrace docs
 BUILD_PKGS := make gcc g++ clang llvm libbpf-dev bpftool libelf-dev libdw-dev \
 	      zlib1g-dev libzstd-dev liblzma-dev libbz2-dev git
 TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 libc6-dbg \
-	      busybox-static cpio
+	      busybox-static cpio prometheus golang-go curl binutils
 BENCH_PKGS := libbpf-tools bpftrace linux-perf vmtouch heaptrack
 
 deps:

@@ -161,7 +161,9 @@ static const struct mt_man_section man[] = {
 	  "memtrace_kmalloc_allocated_bytes_total by callsite and, in other series, "
 	  "by comm; memtrace_process_exits_total{comm,reason}, the histograms "
 	  "memtrace_process_lifetime_seconds and memtrace_process_peak_rss_bytes "
-	  "by comm; memtrace_leak_outstanding_bytes and "
+	  "by comm; memtrace_pagecache_added_pages_total and "
+	  "memtrace_pagecache_removed_pages_total, system-wide; "
+	  "memtrace_leak_outstanding_bytes and "
 	  "memtrace_leak_outstanding_allocations{pid,comm,kind}; and memtrace's own "
 	  "health: memtrace_events_lost_total, memtrace_map_entries, "
 	  "memtrace_map_capacity, memtrace_scrape_duration_seconds, "
@@ -186,11 +188,13 @@ const struct mt_cli serve_cli = {
 	.summary = "all collectors at once, for Prometheus (/metrics) and pprof readers",
 	.synopsis = "serve [--listen ADDR:PORT] [options]",
 	.description =
-		"Load the kmalloc, procs and (for the processes named) leak collectors once,\n"
-		"and answer HTTP: metrics for Prometheus, heap profiles for go tool pprof,\n"
-		"Parca and Pyroscope. Runs in the foreground until SIGTERM or SIGINT.\n",
+		"Load the kmalloc, procs, page cache and (for the processes named) leak\n"
+		"collectors once, and answer HTTP: metrics for Prometheus, heap profiles\n"
+		"for go tool pprof, Parca and Pyroscope. Runs in the foreground until\n"
+		"SIGTERM or SIGINT.\n",
 	.opts = options,
 	.common_group = G_HTTP,
+	.json_help = "not taken: serve's formats are Prometheus's and pprof's",
 	.positional = MT_POS_NONE,
 	.help_tail =
 		"Endpoints:\n" ENDPOINTS

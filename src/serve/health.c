@@ -10,6 +10,7 @@
 #include "procs/collector.h"
 #include "serve/leaks.h"
 #include "serve/metrics.h"
+#include "serve/pagecache.h"
 #include "serve/serve.h"
 #include "serve/serve_priv.h"
 #include "util/procfs.h"
@@ -75,9 +76,9 @@ static void maps(struct serve *s, struct metrics *m)
  * kernel.bpf_stats_enabled is 1 (Linux 5.1+), summed by name. */
 static void bpf_runs(struct serve *s, struct metrics *m)
 {
-	struct bpf_object *objs[2 + 64];
+	struct bpf_object *objs[3 + 64];
 	struct { char name[64]; uint64_t ns, runs; } p[64];
-	size_t nobj = 2, np = 0;
+	size_t nobj = 3, np = 0;
 	struct bpf_program *prog;
 	long on = 0;
 
@@ -85,7 +86,8 @@ static void bpf_runs(struct serve *s, struct metrics *m)
 		return;
 	objs[0] = kmalloc_collector_object(s->km);
 	objs[1] = procs_collector_object(s->pr);
-	nobj += leaks_objects(s->leaks, objs + 2, 64);
+	objs[2] = pagecache_object(s->pc);
+	nobj += leaks_objects(s->leaks, objs + 3, 64);
 	for (size_t o = 0; o < nobj; o++) {
 		bpf_object__for_each_program(prog, objs[o]) {
 			struct bpf_prog_info info = {};

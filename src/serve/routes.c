@@ -8,6 +8,7 @@
 #include "serve/kmetrics.h"
 #include "serve/leaks.h"
 #include "serve/metrics.h"
+#include "serve/pagecache.h"
 #include "serve/serve.h"
 #include "serve/serve_priv.h"
 #include "util/parse.h"
@@ -32,6 +33,7 @@ static void metrics_page(struct serve *s, const struct http_request *r,
 	kmetrics_write(s->km, s->ksyms, &m, s->o->kmalloc_callsites,
 		       s->o->kmalloc_comms, s->km_used);
 	exits_metrics(&s->exits, &m, s->o->procs_comms);
+	pagecache_metrics(s->pc, &m);
 	leaks_metrics(s->leaks, &m);
 	health_write(s, &m, started);
 	metrics_end(&m);

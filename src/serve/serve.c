@@ -19,6 +19,7 @@
 #include "kmalloc/collector.h"
 #include "procs/collector.h"
 #include "serve/leaks.h"
+#include "serve/pagecache.h"
 #include "serve/serve.h"
 #include "serve/serve_priv.h"
 #include "util/ksyms.h"
@@ -105,7 +106,7 @@ static int open_procs(struct serve *s)
 }
 
 /* The start-up line: where it listens, as the socket says (port 0). */
-static void say_listening(struct serve *s, int fd)
+static void say_listening(int fd)
 {
 	struct sockaddr_storage a;
 	socklen_t len = sizeof(a);
@@ -130,7 +131,6 @@ static void say_listening(struct serve *s, int fd)
 	inet_ntop(AF_INET, &in4->sin_addr, host, sizeof(host));
 	port = ntohs(in4->sin_port);
 	loopback = (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
-	(void)s;
 	log_note("listening on http://%s:%d/%s", host, port,
 		 loopback ? "" : " (not loopback: other hosts can reach it)");
 }
@@ -149,6 +149,9 @@ static int start(void *ctx, int *events_fd)
 	s->km = kmalloc_collector_open(&kc);
 	if (!s->km || open_procs(s))
 		return 1;
+	s->pc = pagecache_open();
+	if (!s->pc)
+		return 1;
 	s->leaks = leaks_open(o, s->epfd);
 	if (!s->leaks)
 		return 1;
@@ -158,7 +161,7 @@ static int start(void *ctx, int *events_fd)
 		log_err("cannot listen on %s: %s", o->listen, strerror(errno));
 		return 1;
 	}
-	say_listening(s, http_server_fd(s->http));
+	say_listening(http_server_fd(s->http));
 	return 0;
 }
 
@@ -200,6 +203,7 @@ static void teardown(void *ctx)
 	leaks_close(s->leaks);
 	ring_buffer__free(s->pr_rb);
 	procs_collector_close(s->pr);
+	pagecache_close(s->pc);
 	kmalloc_collector_close(s->km);
 	ksyms_free(s->ksyms);
 	exits_free(&s->exits);

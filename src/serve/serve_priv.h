@@ -13,6 +13,7 @@ struct kmalloc_collector;
 struct procs_collector;
 struct ring_buffer;
 struct leaks;
+struct serve_pagecache;
 struct ksyms;
 struct metrics;
 
@@ -26,6 +27,7 @@ struct serve {
 	struct ev_src pr_src;		/* pr_rb's epoll fd */
 	struct exits exits;
 	struct leaks *leaks;
+	struct serve_pagecache *pc;
 	struct http_server *http;
 	size_t km_used[2];		/* rows in kmalloc's tables, at the
 					 * last scrape */
