@@ -25,7 +25,7 @@ ARGS      ?= procs -d 10
 Q         := $(if $(V),,@)
 
 # One entry per command: bpf/<cmd>.bpf.c, include/memtrace/<cmd>.h, src/<cmd>/.
-CMDS      := filecache kmalloc leak procs
+CMDS      := filecache kmalloc leak procs serve
 
 # Objects of their own besides each command's: filecache --watch's, and
 # the program filecache runs on a descriptor (relocated by the kernel).
@@ -78,7 +78,7 @@ all: memtrace docs
 
 # Man pages and bash completion, written by memtrace itself from its
 # option tables and prose (memtrace help --man, --bash-completion).
-MAN_CMDS  := filecache kmalloc leak probe procs
+MAN_CMDS  := filecache kmalloc leak probe procs serve
 MANS      := $(OUTPUT)/man/memtrace.8 $(MAN_CMDS:%=$(OUTPUT)/man/memtrace-%.8)
 COMPLETION := $(OUTPUT)/completion/memtrace
 
@@ -188,13 +188,24 @@ $(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h) \
 		-Isrc \
 		tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) -ldw -lelf -lz -lstdc++ -o $@
 
-fuzz: $(FUZZ_BIN)
-	$(Q)tests/fuzz/run $(FUZZ_SECONDS)
+# serve's HTTP request reader takes bytes from the network: libFuzzer too.
+FUZZ_HTTP_BIN := $(OUTPUT)/tests/fuzz/fuzz_http
+FUZZ_HTTP_SRCS := src/serve/httpreq.c src/serve/metrics.c
+$(FUZZ_HTTP_BIN): tests/fuzz/fuzz_http.c $(FUZZ_HTTP_SRCS) src/serve/httpreq.h \
+		  src/serve/metrics.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Isrc tests/fuzz/fuzz_http.c $(FUZZ_HTTP_SRCS) -o $@
+
+fuzz: $(FUZZ_BIN) $(FUZZ_HTTP_BIN)
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) usyms
+	$(Q)tests/fuzz/run $(FUZZ_SECONDS) http
 
 test-build: memtrace docs $(OUTPUT)/memtrace.dynamic $(OUTPUT)/memtrace.static \
 	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(CXX_WORK_BINS) \
 	    $(OUTPUT)/tests/workloads/paths \
-	    $(STATIC_WORK_BINS) $(FUZZ_BIN)
+	    $(STATIC_WORK_BINS) $(FUZZ_BIN) $(FUZZ_HTTP_BIN)
 
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory test-build
@@ -224,7 +235,8 @@ install: memtrace docs
 BUILD_PKGS := make gcc g++ clang llvm libbpf-dev bpftool libelf-dev libdw-dev \
 	      zlib1g-dev libzstd-dev liblzma-dev libbz2-dev git
 TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 libc6-dbg \
-	      busybox-static cpio sqlite3 binutils strace e2fsprogs
+	      busybox-static cpio sqlite3 binutils strace e2fsprogs prometheus \
+	      golang-go curl
 BENCH_PKGS := libbpf-tools bpftrace linux-perf vmtouch heaptrack
 
 deps:

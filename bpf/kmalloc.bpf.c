@@ -24,6 +24,9 @@ const volatile bool stream = true;		/* events to the ring buffer */
 const volatile bool top = false;		/* rows keyed by "by" */
 const volatile bool hist = false;		/* log2 size histograms */
 const volatile __u32 by = KMALLOC_BY_CALLSITE;
+/* serve counts by call site and by comm in one load: a second table. */
+const volatile bool top2 = false;
+const volatile __u32 by2 = KMALLOC_BY_COMM;
 const volatile __u64 wakeup_bytes = 0;		/* see RINGBUF_SUBMIT */
 
 DEFINE_EVENTS_RINGBUF(1 << 22);
@@ -34,6 +37,14 @@ struct {
 	__type(key, struct kmalloc_key);
 	__type(value, struct kmalloc_stats);
 } rows SEC(".maps");
+
+/* The second table (top2), keyed by by2. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KMALLOC_MAX_KEYS);
+	__type(key, struct kmalloc_key);
+	__type(value, struct kmalloc_stats);
+} rows2 SEC(".maps");
 
 /* Everything that passed the filters, for the summary. */
 struct {
@@ -96,13 +107,52 @@ static __always_inline void stats_add(struct kmalloc_stats *s, __u64 req,
 	}
 }
 
+/* The row of key in table, created if need be: NULL when it is full. */
+static __always_inline struct kmalloc_stats *row(void *table,
+						 struct kmalloc_key *key)
+{
+	struct kmalloc_stats *s = bpf_map_lookup_elem(table, key), zero = {};
+
+	if (s)
+		return s;
+	/* NOEXIST: another CPU may have added the row meanwhile. */
+	if (bpf_map_update_elem(table, key, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(table, key)) {
+		count_loss(MT_LOST_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(table, key);
+}
+
+static __always_inline void row_add(void *table, __u32 key_by,
+				    __u64 call_site, __u64 req, __u64 alloc,
+				    bool node_req, bool cross, __u32 tgid,
+				    const char *comm)
+{
+	struct kmalloc_key key = {};
+	struct kmalloc_stats *s;
+
+	if (key_by == KMALLOC_BY_CALLSITE)
+		key.call_site = call_site;
+	else if (key_by == KMALLOC_BY_PID) {
+		/* With the name: a process that execs gets a row per image. */
+		key.pid = tgid;
+		__builtin_memcpy(key.comm, comm, MT_COMM_LEN);
+	} else if (key_by == KMALLOC_BY_COMM)
+		__builtin_memcpy(key.comm, comm, MT_COMM_LEN);
+	else
+		key.size = req;
+	s = row(table, &key);
+	if (s)
+		stats_add(s, req, alloc, node_req, cross, true);
+}
+
 static __always_inline void aggregate(__u64 call_site, __u64 req,
 				      __u64 alloc, int node, int cpu_node,
 				      __u32 tgid, const char *comm)
 {
 	bool node_req = node != -1, cross = node_req && node != cpu_node;
-	struct kmalloc_key key = {};
-	struct kmalloc_stats *s, zero = {};
+	struct kmalloc_stats *s;
 	__u32 idx = 0;
 
 	s = bpf_map_lookup_elem(&totals, &idx);
@@ -112,31 +162,12 @@ static __always_inline void aggregate(__u64 call_site, __u64 req,
 		hist_add(KMALLOC_HIST_REQ, req);
 		hist_add(KMALLOC_HIST_ALLOC, alloc);
 	}
-	if (!top)
-		return;
-	if (by == KMALLOC_BY_CALLSITE)
-		key.call_site = call_site;
-	else if (by == KMALLOC_BY_PID) {
-		/* With the name: a process that execs gets a row per image. */
-		key.pid = tgid;
-		__builtin_memcpy(key.comm, comm, MT_COMM_LEN);
-	} else if (by == KMALLOC_BY_COMM)
-		__builtin_memcpy(key.comm, comm, MT_COMM_LEN);
-	else
-		key.size = req;
-	s = bpf_map_lookup_elem(&rows, &key);
-	if (!s) {
-		/* NOEXIST: another CPU may have added the row meanwhile. */
-		if (bpf_map_update_elem(&rows, &key, &zero, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&rows, &key)) {
-			count_loss(MT_LOST_MAP_FULL);
-			return;
-		}
-		s = bpf_map_lookup_elem(&rows, &key);
-		if (!s)
-			return;
-	}
-	stats_add(s, req, alloc, node_req, cross, true);
+	if (top)
+		row_add(&rows, by, call_site, req, alloc, node_req, cross, tgid,
+			comm);
+	if (top2)
+		row_add(&rows2, by2, call_site, req, alloc, node_req, cross,
+			tgid, comm);
 }
 
 static __always_inline int handle(__u64 call_site, __u64 ptr, __u64 req,
@@ -154,13 +185,14 @@ static __always_inline int handle(__u64 call_site, __u64 ptr, __u64 req,
 	    (gfp & gfp_mask) != gfp_mask)
 		return 0;
 	if (filter_comm || stream ||
-	    (top && (by == KMALLOC_BY_COMM || by == KMALLOC_BY_PID))) {
+	    (top && (by == KMALLOC_BY_COMM || by == KMALLOC_BY_PID)) ||
+	    (top2 && (by2 == KMALLOC_BY_COMM || by2 == KMALLOC_BY_PID))) {
 		bpf_get_current_comm(comm, sizeof(comm));
 		if (filter_comm && !comm_eq(comm, targ_comm))
 			return 0;
 	}
 	cpu_node = bpf_get_numa_node_id();
-	if (top || hist)
+	if (top || top2 || hist)
 		aggregate(call_site, req, alloc, node, cpu_node, tgid, comm);
 	if (!stream)
 		return 0;

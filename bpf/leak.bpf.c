@@ -34,6 +34,7 @@ const volatile bool combined = false;		/* -C */
 const volatile bool trace = false;		/* -t */
 const volatile bool trace_heap = true;		/* --kind: the malloc family */
 const volatile bool trace_mmap = true;		/* --kind: mmap, mremap */
+const volatile bool cumulative = false;		/* alloc_totals kept */
 /* Kernel mode. */
 const volatile __u32 self_tgid = 0;		/* memtrace's own: not traced */
 const volatile __u32 alloc_tgid = 0;		/* --alloc-pid */
@@ -55,6 +56,13 @@ struct {
 	__type(key, struct leak_combined_key);
 	__type(value, struct leak_combined);
 } combined_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 14);		/* as stacks */
+	__type(key, struct leak_total_key);
+	__type(value, struct leak_combined);
+} alloc_totals SEC(".maps");
 
 /*
  * How many times the target has exec'ed. An exec frees the whole address
@@ -342,6 +350,30 @@ static __always_inline void combined_add(__u64 stack, __u16 gen,
 	}
 }
 
+/* Since the trace began, per stack: counted whether or not the block
+ * finds room in allocs. */
+static __always_inline void total_add(const struct leak_alloc *a)
+{
+	struct leak_total_key key = {
+		.stack = a->stack, .gen = a->gen, .kind = a->kind,
+	};
+	struct leak_combined *t, zero = {};
+
+	t = bpf_map_lookup_elem(&alloc_totals, &key);
+	if (!t) {
+		long err = bpf_map_update_elem(&alloc_totals, &key, &zero,
+					       BPF_NOEXIST);
+
+		if (err && err != -EEXIST)
+			count_loss(MT_LOST_MAP_FULL);
+		t = bpf_map_lookup_elem(&alloc_totals, &key);
+		if (!t)
+			return;
+	}
+	__sync_fetch_and_add(&t->bytes, a->size);
+	__sync_fetch_and_add(&t->count, 1);
+}
+
 /*
  * When a block was made, for -o: the clock as of the first block of this
  * tick. bpf_ktime_get_ns() reads the TSC, about 50 ns in a VM, per block;
@@ -376,6 +408,8 @@ static __always_inline void record(__u64 addr, __u64 size, __u32 kind,
 		.gen = exec_gen,
 	};
 
+	if (cumulative)
+		total_add(&a);
 	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
 		count_loss(MT_LOST_MAP_FULL);
 		return;

@@ -8,5 +8,6 @@
 #include "leak/leak.h"
 #include "probe/probe.h"
 #include "procs/procs.h"
+#include "serve/serve.h"
 
 #endif /* MEMTRACE_COMMANDS_H */

@@ -18,6 +18,7 @@ static const struct command {
 	{ &leak_cli, leak_main },
 	{ &probe_cli, probe_main },
 	{ &procs_cli, procs_main },
+	{ &serve_cli, serve_main },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

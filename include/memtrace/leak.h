@@ -73,6 +73,17 @@ struct leak_combined {
 	__u64 count;
 };
 
+/*
+ * serve and --pprof: what each stack allocated since the trace began,
+ * never decreased by frees (pprof's alloc_objects and alloc_space).
+ */
+struct leak_total_key {
+	__u64 stack;			/* as leak_alloc's */
+	__u16 gen;			/* the image it was made in */
+	__u16 kind;			/* enum leak_kind */
+	__u32 pad;
+};
+
 /* What crosses the ring buffer: every mmap, munmap and mremap (the
  * regions are tracked in user space, where partial unmaps can split
  * them), and with -t every allocation and free. */

@@ -1,79 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <bpf/bpf.h>
 #include "core/mapread.h"
 
-/* Room for at least want more entries in *keys and *values. */
-static int reserve(void **keys, void **values, size_t *cap, size_t want,
-		   size_t key_size, size_t value_size)
+/* Room for batch entries; zeroed: valgrind cannot see the kernel fill it. */
+static int batch_room(void **keys, void **vals, size_t batch, size_t key_size,
+		      size_t val_size)
 {
-	size_t cap2 = *cap ? *cap : 1024;
-	void *k, *v;
-
-	while (cap2 < want)
-		cap2 *= 2;
-	if (cap2 == *cap)
-		return 0;
-	k = realloc(*keys, cap2 * key_size);
-	if (!k)
-		return -ENOMEM;
-	*keys = k;
-	v = realloc(*values, cap2 * value_size);
-	if (!v)
-		return -ENOMEM;
-	*values = v;
-	/* Zeroed: valgrind cannot see the kernel write them. */
-	memset((char *)k + *cap * key_size, 0, (cap2 - *cap) * key_size);
-	memset((char *)v + *cap * value_size, 0, (cap2 - *cap) * value_size);
-	*cap = cap2;
-	return 0;
+	free(*keys);
+	free(*vals);
+	*keys = calloc(batch, key_size);
+	*vals = calloc(batch, val_size);
+	return *keys && *vals ? 0 : -ENOMEM;
 }
 
-int map_read_all(int fd, size_t key_size, size_t value_size, void **keys,
-		 void **values, size_t *n)
+int map_read_batches(int fd, size_t key_size, size_t val_size,
+		     int (*each)(void *ctx, const void *keys, const void *vals,
+				 uint32_t n),
+		     void *ctx)
 {
-	size_t cap = 0, batch = 1024;
-	uint64_t token = 0;
+	size_t batch = MAPREAD_BATCH;
+	void *keys = NULL, *vals = NULL;
+	__u64 token = 0;
 	bool first = true;
-	int err = 0;
+	int err = batch_room(&keys, &vals, batch, key_size, val_size), stop;
 
-	*keys = *values = NULL;
-	*n = 0;
-	for (;;) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u32 got = batch;
+	while (!err) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+		__u32 n = batch;
 
-		err = reserve(keys, values, &cap, *n + batch, key_size, value_size);
-		if (err)
-			break;
 		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
-					   (char *)*keys + *n * key_size,
-					   (char *)*values + *n * value_size,
-					   &got, &opts);
+					   keys, vals, &n, &bo);
 		err = err ? -errno : 0;
-		/* ENOSPC: a bucket holds more entries than the batch. */
-		if (err == -ENOSPC && !got) {
+		/* ENOSPC: one bucket holds more entries than the batch. */
+		if (err == -ENOSPC && !n) {
 			batch *= 2;
+			err = batch_room(&keys, &vals, batch, key_size, val_size);
 			continue;
 		}
-		*n += got;
-		first = false;
-		if (err == -ENOENT) {	/* that was the last batch */
-			err = 0;
+		if (err && err != -ENOENT) {
+			/* Before 5.6: EINVAL; any refusal of the first alike. */
+			if (first)
+				err = -ENOTSUP;
 			break;
 		}
-		if (err)
+		stop = n ? each(ctx, keys, vals, n) : 0;
+		if (stop || err) {	/* err: ENOENT, that was the last batch */
+			err = stop;
 			break;
+		}
+		first = false;
 	}
-	if (err) {
-		free(*keys);
-		free(*values);
-		*keys = *values = NULL;
-		*n = 0;
-	}
+	free(keys);
+	free(vals);
 	return err;
 }

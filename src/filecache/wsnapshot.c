@@ -50,28 +50,58 @@ static int cmp_task(const void *a, const void *b)
 	return c ? c : x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
 }
 
+/* read_entries()'s array, grown batch by batch. */
+struct entries {
+	size_t key_size, value_size, entry;
+	char *e;
+	size_t n, cap;
+};
+
+static int add_entries(void *ctx, const void *keys, const void *values,
+		       uint32_t n)
+{
+	struct entries *t = ctx;
+
+	if (t->n + n > t->cap) {
+		size_t cap = t->cap ? t->cap : 1024;
+		char *e;
+
+		while (cap < t->n + n)
+			cap *= 2;
+		e = realloc(t->e, cap * t->entry);
+		if (!e)
+			return -ENOMEM;
+		t->e = e;
+		t->cap = cap;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		char *to = t->e + (t->n + i) * t->entry;
+
+		memset(to, 0, t->entry);
+		memcpy(to, (const char *)keys + i * t->key_size, t->key_size);
+		memcpy(to + t->entry - t->value_size,
+		       (const char *)values + i * t->value_size, t->value_size);
+	}
+	t->n += n;
+	return 0;
+}
+
 /* A map's entries as an array of { key, value } of entry bytes each. */
 static int read_entries(int fd, size_t key_size, size_t value_size,
 			size_t entry, void **out, size_t *n)
 {
-	void *keys, *values;
-	char *e;
-	int err = map_read_all(fd, key_size, value_size, &keys, &values, n);
+	struct entries t = { key_size, value_size, entry, NULL, 0, 0 };
+	int err = map_read_batches(fd, key_size, value_size, add_entries, &t);
 
-	*out = NULL;
-	if (err)
-		return err;
-	e = calloc(*n ? *n : 1, entry);
-	if (!e)
+	if (!err && !t.e && !(t.e = calloc(1, entry)))	/* never NULL: qsort() */
 		err = -ENOMEM;
-	for (size_t i = 0; e && i < *n; i++) {
-		memcpy(e + i * entry, (char *)keys + i * key_size, key_size);
-		memcpy(e + i * entry + entry - value_size,
-		       (char *)values + i * value_size, value_size);
+	if (err) {
+		free(t.e);
+		t.e = NULL;
+		t.n = 0;
 	}
-	free(keys);
-	free(values);
-	*out = e;
+	*out = t.e;
+	*n = t.n;
 	return err;
 }
 

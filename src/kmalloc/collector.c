@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/losses.h"
+#include "core/mapread.h"
 #include "kmalloc/collector.h"
 #include "kmalloc/hooks.h"
 
@@ -34,6 +35,8 @@ static void configure(struct kmalloc_bpf *skel, const struct kmalloc_config *o)
 	skel->rodata->top = o->top;
 	skel->rodata->hist = o->hist;
 	skel->rodata->by = o->by;
+	skel->rodata->top2 = o->top2;
+	skel->rodata->by2 = o->by2;
 	skel->rodata->wakeup_bytes = loop_wakeup_bytes(o->ringbuf_size);
 	/* Preallocated maps cost memory: size the unused ones at one. */
 	bpf_map__set_max_entries(skel->maps.events,
@@ -41,6 +44,8 @@ static void configure(struct kmalloc_bpf *skel, const struct kmalloc_config *o)
 					     (uint64_t)getpagesize());
 	if (!o->top)
 		bpf_map__set_max_entries(skel->maps.rows, 1);
+	if (!o->top2)
+		bpf_map__set_max_entries(skel->maps.rows2, 1);
 }
 
 /* The programs for method h: with tp_btf, those of variant v; node: the
@@ -136,31 +141,89 @@ int kmalloc_collector_events_fd(const struct kmalloc_collector *c)
 	return bpf_map__fd(c->skel->maps.events);
 }
 
-int kmalloc_collector_rows(const struct kmalloc_collector *c,
-			   struct kmalloc_row **rows, size_t *n)
+/* Room for one more row. */
+static int room(struct kmalloc_row **rows, size_t n, size_t *cap, size_t more)
 {
-	int fd = bpf_map__fd(c->skel->maps.rows);
-	struct kmalloc_key key, next, *prev = NULL;
 	struct kmalloc_row *tmp;
-	size_t cap = 0;
 
-	*rows = NULL;
-	*n = 0;
+	if (n + more <= *cap)
+		return 0;
+	while (*cap < n + more)
+		*cap = *cap ? *cap * 2 : 256;
+	tmp = realloc(*rows, *cap * sizeof(**rows));
+	if (!tmp)
+		return -ENOMEM;
+	*rows = tmp;
+	return 0;
+}
+
+/* One key at a time: two syscalls a row. */
+static int read_rows_slow(int fd, struct kmalloc_row **rows, size_t *n,
+			  size_t *cap)
+{
+	struct kmalloc_key key, next, *prev = NULL;
+
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			tmp = realloc(*rows, cap * sizeof(**rows));
-			if (!tmp)
-				return -ENOMEM;
-			*rows = tmp;
-		}
+		if (room(rows, *n, cap, 1))
+			return -ENOMEM;
 		(*rows)[*n].key = key;
 		if (!bpf_map_lookup_elem(fd, &key, &(*rows)[*n].s))
 			(*n)++;
 	}
 	return 0;
+}
+
+struct rows_read {
+	struct kmalloc_row **rows;
+	size_t *n, cap;
+};
+
+static int add_batch(void *ctx, const void *keys, const void *vals, uint32_t n)
+{
+	const struct kmalloc_key *k = keys;
+	const struct kmalloc_stats *v = vals;
+	struct rows_read *r = ctx;
+
+	if (room(r->rows, *r->n, &r->cap, n))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		(*r->rows)[(*r->n)++] = (struct kmalloc_row){ k[i], v[i] };
+	return 0;
+}
+
+/* serve reads both tables at every scrape, thousands of rows: in
+ * batches where the kernel can, else key by key. */
+static int read_rows(int fd, struct kmalloc_row **rows, size_t *n)
+{
+	struct rows_read r = { .rows = rows, .n = n };
+	int err;
+
+	*rows = NULL;
+	*n = 0;
+	err = map_read_batches(fd, sizeof(struct kmalloc_key),
+			       sizeof(struct kmalloc_stats), add_batch, &r);
+	return err == -ENOTSUP ? read_rows_slow(fd, rows, n, &r.cap) : err;
+}
+
+int kmalloc_collector_rows(const struct kmalloc_collector *c,
+			   struct kmalloc_row **rows, size_t *n)
+{
+	return read_rows(bpf_map__fd(c->skel->maps.rows), rows, n);
+}
+
+int kmalloc_collector_rows2(const struct kmalloc_collector *c,
+			    struct kmalloc_row **rows, size_t *n)
+{
+	return read_rows(bpf_map__fd(c->skel->maps.rows2), rows, n);
+}
+
+void kmalloc_collector_capacity(const struct kmalloc_collector *c,
+				size_t cap[2])
+{
+	cap[0] = c->cfg.top ? bpf_map__max_entries(c->skel->maps.rows) : 0;
+	cap[1] = c->cfg.top2 ? bpf_map__max_entries(c->skel->maps.rows2) : 0;
 }
 
 int kmalloc_collector_totals(const struct kmalloc_collector *c,
@@ -192,4 +255,9 @@ void kmalloc_collector_losses(const struct kmalloc_collector *c,
 	losses_read(bpf_map__fd(c->skel->maps.lost), lost, MT_LOST_NR);
 	l->ringbuf = lost[MT_LOST_RINGBUF];
 	l->map_full = lost[MT_LOST_MAP_FULL];
+}
+
+struct bpf_object *kmalloc_collector_object(const struct kmalloc_collector *c)
+{
+	return c->skel->obj;
 }

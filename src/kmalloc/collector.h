@@ -23,6 +23,9 @@ struct kmalloc_config {
 	bool stream;			/* each event to the ring buffer */
 	bool top;			/* rows keyed by `by` */
 	enum kmalloc_by by;
+	bool top2;			/* a second table, keyed by by2 (serve:
+					 * call sites and comms at once) */
+	enum kmalloc_by by2;
 	bool hist;			/* log2 histograms of the sizes */
 	uint64_t ringbuf_size;		/* for the stream */
 };
@@ -41,6 +44,7 @@ struct kmalloc_losses {
 };
 
 struct kmalloc_collector;
+struct bpf_object;
 
 /* Loads and attaches through the hook chain (tp_btf with the program that
  * matches this kernel's arguments, then the classic tracepoint); NULL
@@ -56,6 +60,12 @@ int kmalloc_collector_events_fd(const struct kmalloc_collector *c);
  * -ENOMEM with the rows read until then. */
 int kmalloc_collector_rows(const struct kmalloc_collector *c,
 			   struct kmalloc_row **rows, size_t *n);
+/* The same of the second table (top2). */
+int kmalloc_collector_rows2(const struct kmalloc_collector *c,
+			    struct kmalloc_row **rows, size_t *n);
+/* How many rows each table can hold (0: not in use). */
+void kmalloc_collector_capacity(const struct kmalloc_collector *c,
+				size_t cap[2]);
 /* Everything that passed the filters, since the start. */
 int kmalloc_collector_totals(const struct kmalloc_collector *c,
 			     struct kmalloc_stats *t);
@@ -66,5 +76,8 @@ int kmalloc_collector_hists(const struct kmalloc_collector *c,
 			    uint64_t slots[2 * KMALLOC_HIST_SLOTS]);
 void kmalloc_collector_losses(const struct kmalloc_collector *c,
 			      struct kmalloc_losses *l);
+
+/* Its BPF object (serve reads its programs' run time). */
+struct bpf_object *kmalloc_collector_object(const struct kmalloc_collector *c);
 
 #endif /* MEMTRACE_KMALLOC_COLLECTOR_H */

@@ -57,6 +57,11 @@ static int opt_output(const struct mt_opt *o, const char *v, void *opts)
 	return nonempty(o, v, opts, "--output", "expected a file name");
 }
 
+static int opt_pprof(const struct mt_opt *o, const char *v, void *opts)
+{
+	return nonempty(o, v, opts, "--pprof", "expected a file name");
+}
+
 static int opt_user(const struct mt_opt *o, const char *v, void *opts)
 {
 	return nonempty(o, v, opts, "--user", "expected a user name or id");
@@ -138,6 +143,10 @@ static const struct mt_opt options[] = {
 	  .help = "the reports go to FILE, not to stdout (which stays\n"
 		  "CMD's)",
 	  .parse = opt_output, .offset = F(output), .completes_files = true },
+	{ .name = "pprof", .arg = "FILE", .group = G_REPORT,
+	  .help = "at the end, also write a heap profile to FILE, gzipped\n"
+		  "profile.proto as Go writes one (go tool pprof FILE)",
+	  .parse = opt_pprof, .offset = F(pprof), .completes_files = true },
 	{ .name = "min-size", .short_name = 'z', .arg = "SIZE", .group = G_FILTERS,
 	  .help = "only allocations of at least SIZE bytes",
 	  .parse = opt_size, .offset = F(min_size) },

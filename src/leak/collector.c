@@ -34,9 +34,12 @@ struct leak_bpf *leak_bpf_open(const struct leak_collector *c)
 	skel->rodata->trace_heap = o->kernel || o->heap;
 	skel->rodata->trace_mmap = !o->kernel && o->mmap;
 	skel->rodata->stack_depth = o->stack_depth;
+	skel->rodata->cumulative = o->cumulative;
 	bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
 	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
 	bpf_map__set_max_entries(skel->maps.combined_totals, o->max_stacks);
+	bpf_map__set_max_entries(skel->maps.alloc_totals,
+				 o->cumulative ? o->max_stacks : 1);
 	bpf_map__set_value_size(skel->maps.stacks,
 				(1 + o->stack_depth) * sizeof(__u64));
 	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);
@@ -85,6 +88,7 @@ void leak_collector_close(struct leak_collector *c)
 	leak_bpf__destroy(c->skel);
 	regions_free(&c->regions);
 	free(c->stack_buf);
+	leak_totals_free(c);
 	free(c);
 }
 
@@ -119,6 +123,7 @@ const struct leak_event *leak_collector_event(struct leak_collector *c,
 		break;
 	case LEAK_EV_MMAP:
 		regions_map(&c->regions, e->addr, e->size, e->stack, e->ts_ns);
+		leak_totals_map(c, e);
 		break;
 	case LEAK_EV_MUNMAP:
 		regions_unmap(&c->regions, e->addr, e->size);
@@ -126,7 +131,13 @@ const struct leak_event *leak_collector_event(struct leak_collector *c,
 	case LEAK_EV_MREMAP:
 		regions_remap(&c->regions, e->addr, e->size, e->new_addr,
 			      e->new_size, e->stack, e->ts_ns);
+		leak_totals_map(c, e);
 		break;
 	}
 	return e;
+}
+
+struct bpf_object *leak_collector_object(const struct leak_collector *c)
+{
+	return c->skel->obj;
 }

@@ -39,9 +39,12 @@ struct leak_config {
 					 * blocks, its mappings (--kind) */
 	bool trace;			/* every allocation and free crosses
 					 * the ring buffer */
+	bool cumulative;		/* what each stack allocated since the
+					 * start is kept (leak_totals_read) */
 };
 
 struct leak_collector;
+struct bpf_object;
 
 /*
  * Loads and attaches: kernel mode through the hook chain (tp_btf, then
@@ -63,5 +66,8 @@ int leak_collector_events_fd(const struct leak_collector *c);
  */
 const struct leak_event *leak_collector_event(struct leak_collector *c,
 					      const void *data, size_t size);
+
+/* Its BPF object (serve reads its programs' run time). */
+struct bpf_object *leak_collector_object(const struct leak_collector *c);
 
 #endif /* MEMTRACE_LEAK_COLLECTOR_H */

@@ -10,10 +10,18 @@
 #include <stdbool.h>
 #include "leak/collector.h"
 #include "leak/regions.h"
+#include "leak/snapshot.h"
 
 struct bpf_program;
 struct leak_bpf;
 struct leak_probes;
+
+/* The mappings' totals since the start (cfg.cumulative), kept here:
+ * mappings are tracked from events, not in the kernel. */
+struct leak_map_totals {
+	struct leak_total *v;
+	size_t n, cap;
+};
 
 struct leak_collector {
 	struct leak_config cfg;
@@ -21,6 +29,7 @@ struct leak_collector {
 	struct regions regions;		/* from mmap/munmap/mremap events */
 	struct leak_probes *probes;	/* a process: the uprobes' links */
 	uint64_t *stack_buf;		/* a stacks map value */
+	struct leak_map_totals map_totals;
 };
 
 /* The skeleton opened with the configuration in its rodata and map
@@ -41,5 +50,11 @@ int leak_kmem_attach(struct leak_collector *c);
 /* snapshot.c: the process exec'ed into image gen: forgets what the images
  * before it allocated, in the kernel's maps. */
 void leak_forget_images(struct leak_collector *c, uint16_t gen);
+
+/* totals.c: a mapping made (mmap) or moved (mremap), counted; the
+ * mappings' totals forgotten (an exec); the memory, freed. */
+void leak_totals_map(struct leak_collector *c, const struct leak_event *e);
+void leak_totals_forget(struct leak_collector *c);
+void leak_totals_free(struct leak_collector *c);
 
 #endif /* MEMTRACE_LEAK_COLLECTOR_PRIV_H */

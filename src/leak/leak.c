@@ -19,6 +19,7 @@
 #include "leak/collector.h"
 #include "leak/hooks.h"
 #include "leak/leak.h"
+#include "leak/profile.h"
 #include "leak/snapshot.h"
 #include "leak/target.h"
 #include "leak/views.h"
@@ -41,6 +42,8 @@ struct leak_run {
 	uint64_t next_maps_ns;		/* -p: when to read its maps again */
 	int child_status;
 	int go_fd, err_fd;		/* -- CMD, until it may exec */
+	uint64_t start_ns;		/* the trace began */
+	bool profile_failed;		/* --pprof could not be written */
 	struct run_as user;		/* --user */
 };
 
@@ -161,6 +164,7 @@ static struct leak_config config(const struct leak_run *r)
 		.trace = o->trace,
 		.heap = o->kind != LEAK_KIND_MMAP,
 		.mmap = o->kind != LEAK_KIND_HEAP,
+		.cumulative = o->pprof != NULL,
 	};
 }
 
@@ -187,6 +191,7 @@ static int start(void *ctx, int *events_fd)
 		return 1;
 	r->view.col = r->col;
 	r->view.pid = r->pid;
+	r->start_ns = mono_ns();
 	*events_fd = leak_collector_events_fd(r->col);
 	/* The command was forked with memtrace's stdout: it keeps it. */
 	if (o->output && (err = output_to(o->output))) {
@@ -326,6 +331,23 @@ static int wait_for_command(void *ctx, struct ring_buffer *rb, int end)
 	return loop_run(&lo);
 }
 
+/* --pprof: the same allocations as the last report, as a profile. */
+static void write_profile(struct leak_run *r)
+{
+	struct leak_profile_src src = {
+		.col = r->col,
+		.usyms = r->view.usyms,
+		.ksyms = r->view.ksyms,
+		.kernel = r->o->kernel,
+		.stack_depth = r->o->stack_depth,
+		.sample_rate = r->o->sample_rate,
+		.start_ns = r->start_ns,
+	};
+
+	if (leak_profile_write(&src, r->o->pprof))
+		r->profile_failed = true;
+}
+
 static void final_report(void *ctx)
 {
 	struct leak_run *r = ctx;
@@ -334,6 +356,8 @@ static void final_report(void *ctx)
 		log_warn("the report is partial: the command (PID %d) runs on, no longer traced; what it still holds is not all leaked",
 			 r->pid);
 	report(r, true);
+	if (r->o->pprof)
+		write_profile(r);
 }
 
 /* ---- The end ---- */
@@ -378,6 +402,7 @@ int leak_main(void *opts, char **rest, int nrest)
 {
 	const struct leak_opts *o = opts;
 	struct leak_run r = { .o = o, .go_fd = -1, .err_fd = -1 };
+	int status;
 	struct mt_run run = {
 		.ctx = &r,
 		.ringbuf = true,
@@ -398,5 +423,6 @@ int leak_main(void *opts, char **rest, int nrest)
 		log_err("out of memory");
 		return 1;
 	}
-	return mt_run(&run);
+	status = mt_run(&run);
+	return status ? status : r.profile_failed;
 }

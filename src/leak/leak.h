@@ -35,6 +35,7 @@ struct leak_opts {
 	bool trace;			/* -t */
 	bool combined;			/* -C */
 	const char *output;		/* --output: the reports' file */
+	const char *pprof;		/* --pprof: the profile's file */
 	const char *user;		/* --user: CMD runs as this user */
 	/* Kernel mode: no -p, no command. */
 	bool kernel;

@@ -8,11 +8,10 @@
 #include <bpf/libbpf.h>
 #include "leak.skel.h"
 #include "core/loop.h"
+#include "core/mapread.h"
 #include "core/losses.h"
 #include "leak/collector_priv.h"
 #include "leak/snapshot.h"
-
-#define BATCH 4096
 
 const char *leak_class_name(enum leak_class cls)
 {
@@ -73,40 +72,34 @@ static void add_alloc(struct leak_collector *c, struct leak_snapshot *s,
 	it->flags = a->flags;
 }
 
-/* Every outstanding allocation, in batches of BATCH map entries. */
+struct allocs_read {
+	struct leak_collector *c;
+	struct leak_snapshot *s;
+	uint64_t older_ns, now;
+};
+
+static int add_allocs(void *ctx, const void *keys, const void *vals, uint32_t n)
+{
+	const struct allocs_read *r = ctx;
+	const uint64_t *k = keys;
+	const struct leak_alloc *v = vals;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (old_enough(r->older_ns, r->now, v[i].ts_ns) &&
+		    v[i].gen == current_gen(r->c))
+			add_alloc(r->c, r->s, k[i], &v[i]);
+	return 0;
+}
+
+/* Every outstanding allocation (a hash map: batches since 5.6, the
+ * kernels leak runs on). */
 static int read_allocs(struct leak_collector *c, struct leak_snapshot *s,
 		       uint64_t older_ns, uint64_t now)
 {
-	int fd = bpf_map__fd(c->skel->maps.allocs), err = 0;
-	uint64_t *keys = calloc(BATCH, sizeof(*keys)), out_batch = 0;
-	struct leak_alloc *vals = calloc(BATCH, sizeof(*vals));
-	bool first = true;
+	struct allocs_read r = { c, s, older_ns, now };
 
-	while (keys && vals) {
-		LIBBPF_OPTS(bpf_map_batch_opts, bo);
-		__u32 n = BATCH;
-
-		err = bpf_map_lookup_batch(fd, first ? NULL : &out_batch,
-					   &out_batch, keys, vals, &n, &bo);
-		if (err && errno != ENOENT) {
-			err = -errno;
-			break;
-		}
-		for (__u32 i = 0; i < n; i++)
-			if (old_enough(older_ns, now, vals[i].ts_ns) &&
-			    vals[i].gen == current_gen(c))
-				add_alloc(c, s, keys[i], &vals[i]);
-		if (err) {	/* ENOENT: that was the last batch */
-			err = 0;
-			break;
-		}
-		first = false;
-	}
-	if (!keys || !vals)
-		err = -ENOMEM;
-	free(keys);
-	free(vals);
-	return err;
+	return map_read_batches(bpf_map__fd(c->skel->maps.allocs), sizeof(uint64_t),
+				sizeof(struct leak_alloc), add_allocs, &r);
 }
 
 static void read_combined(struct leak_collector *c, struct leak_snapshot *s)
@@ -133,55 +126,66 @@ static bool older_image(uint16_t g, uint16_t gen)
 	return (int16_t)(g - gen) < 0;
 }
 
-/* Whether the entry (key, value) of allocs, or of combined_totals, was
- * made in an image before gen. */
-static bool stale_entry(const void *key, const void *val, bool combined,
-			uint16_t gen)
+/* The image a key of map (enum which) belongs to. */
+enum keyed { ALLOCS, COMBINED, TOTALS };
+
+static bool key_older(int fd, enum keyed which, const void *key, uint16_t gen)
 {
-	if (combined)
+	struct leak_alloc a;
+
+	switch (which) {
+	case ALLOCS:
+		return !bpf_map_lookup_elem(fd, key, &a) && older_image(a.gen, gen);
+	case COMBINED:
 		return older_image(((const struct leak_combined_key *)key)->gen, gen);
-	return older_image(((const struct leak_alloc *)val)->gen, gen);
+	default:
+		return older_image(((const struct leak_total_key *)key)->gen, gen);
+	}
 }
 
-/* Deletes the allocations, or -C totals, of the images before gen:
- * nothing can free them now. The keys are collected first: a hash map's
- * walk restarts when the key it stands on is deleted. */
-static void forget_older(int fd, uint16_t gen, bool combined)
+static size_t key_size(enum keyed which)
 {
-	size_t ksz = combined ? sizeof(struct leak_combined_key) : sizeof(uint64_t);
-	union {
-		struct leak_alloc a;
-		struct leak_combined t;
-	} val;
-	char key[sizeof(struct leak_combined_key)], next[sizeof(key)];
-	char *stale = NULL, *v;
-	void *prev = NULL;
+	return which == ALLOCS ? sizeof(uint64_t) :
+	       which == COMBINED ? sizeof(struct leak_combined_key) :
+				   sizeof(struct leak_total_key);
+}
+
+/* Deletes the allocations, -C totals or totals since the start of the
+ * images before gen: nothing can free them now. The keys are collected
+ * first: a hash map's walk restarts when the key it stands on is
+ * deleted. */
+static void forget_older(int fd, enum keyed which, uint16_t gen)
+{
+	size_t size = key_size(which);
+	char key[sizeof(struct leak_total_key) + sizeof(struct leak_combined_key)];
+	char next[sizeof(key)], *v, *prev = NULL, *stale = NULL;
 	size_t n = 0, cap = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, ksz);
+		memcpy(key, next, size);
 		prev = key;
-		if (bpf_map_lookup_elem(fd, key, &val) ||
-		    !stale_entry(key, &val, combined, gen))
+		if (!key_older(fd, which, key, gen))
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			v = realloc(stale, cap * ksz);
+			v = realloc(stale, cap * size);
 			if (!v)
 				break;
 			stale = v;
 		}
-		memcpy(stale + n++ * ksz, key, ksz);
+		memcpy(stale + n++ * size, key, size);
 	}
 	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, stale + i * ksz);
+		bpf_map_delete_elem(fd, stale + i * size);
 	free(stale);
 }
 
 void leak_forget_images(struct leak_collector *c, uint16_t gen)
 {
-	forget_older(bpf_map__fd(c->skel->maps.allocs), gen, false);
-	forget_older(bpf_map__fd(c->skel->maps.combined_totals), gen, true);
+	forget_older(bpf_map__fd(c->skel->maps.allocs), ALLOCS, gen);
+	forget_older(bpf_map__fd(c->skel->maps.combined_totals), COMBINED, gen);
+	forget_older(bpf_map__fd(c->skel->maps.alloc_totals), TOTALS, gen);
+	leak_totals_forget(c);
 }
 
 static int cmp_stack(const void *a, const void *b)

@@ -98,6 +98,23 @@ void leak_losses_read(struct leak_collector *c, struct leak_losses *l);
 int leak_stack_read(struct leak_collector *c, const struct leak_group *g,
 		    uint64_t *frames);
 
+/* What one stack allocated since the trace began (frees not taken
+ * off), for one kind. */
+struct leak_total {
+	uint64_t stack;			/* see leak_stack_kept() */
+	uint8_t cls;			/* enum leak_class */
+	uint16_t kind;			/* enum leak_kind */
+	uint64_t bytes, count;
+};
+
+/*
+ * With cfg.cumulative: every stack's totals of the current image, blocks
+ * from the kernel's table, mappings from the events; *v is malloc'ed. 0,
+ * or a negative errno.
+ */
+int leak_totals_read(struct leak_collector *c, struct leak_total **v,
+		     size_t *n);
+
 /* Kernel mode: the name of a slab cache by its key; false if unknown. */
 bool leak_cache_name_read(struct leak_collector *c, uint64_t cache,
 			  char name[LEAK_CACHE_NAME_LEN]);

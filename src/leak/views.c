@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/loop.h"
 #include "leak/caches.h"
+#include "leak/frames.h"
 #include "leak/views.h"
 #include "util/ksyms.h"
 #include "util/parse.h"
@@ -54,31 +55,6 @@ void leak_view_free(struct leak_view *v)
 
 /* ---- Frames ---- */
 
-/*
- * A kernel stack taken in a tracepoint starts in the tracing machinery:
- * the BPF program, bpf_trace_run*, perf_trace_* and the like, which
- * differ between hook methods and kernel versions. The report starts at
- * the allocator.
- */
-static bool tracing_frame(struct leak_view *v, uint64_t addr)
-{
-	static const char *const prefixes[] = {
-		"bpf_trace_run", "__bpf_trace_", "bpf_prog_", "perf_trace",
-		"perf_tp_event", "trace_call_bpf",
-		"__traceiter_", "trace_event_raw_event_", "__tracepoint",
-	};
-	uint64_t off;
-	const char *mod, *f = v->ksyms ? ksyms_find(v->ksyms, addr, &off, &mod) :
-					 NULL;
-
-	if (!f)
-		return addr >= 0xffffffffc0000000ULL;	/* JIT'ed BPF, modules' area */
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(f, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
 /* Why a group has no frames: its allocations are counted, their stack
  * was not kept. */
 static const char *stack_lost(const struct leak_group *g)
@@ -97,14 +73,8 @@ static const char *stack_lost(const struct leak_group *g)
 /* The stack's frames into v->frames: how many (0 if the id is gone). */
 static int read_stack(struct leak_view *v, const struct leak_group *g)
 {
-	int n = leak_stack_read(v->col, g, v->frames), skip = 0;
-
-	if (!v->o->kernel)
-		return n;
-	while (skip < n - 1 && tracing_frame(v, v->frames[skip]))
-		skip++;
-	memmove(v->frames, v->frames + skip, (n - skip) * sizeof(*v->frames));
-	return n - skip;
+	return leak_frames_read(v->col, v->o->kernel ? v->ksyms : NULL,
+				v->o->kernel, g, v->frames);
 }
 
 /*

@@ -189,3 +189,8 @@ bool procs_collector_all_exited(struct procs_collector *c)
 	}
 	return bpf_map_get_next_key(fd, NULL, &key) && errno == ENOENT;
 }
+
+struct bpf_object *procs_collector_object(const struct procs_collector *c)
+{
+	return c->skel->obj;
+}

@@ -26,6 +26,7 @@ struct procs_losses {
 };
 
 struct procs_collector;
+struct bpf_object;
 
 /* Loads and attaches through the hook chain (tp_btf, then classic
  * tracepoints); NULL after an error naming what failed. With a pid, the
@@ -40,5 +41,8 @@ void procs_collector_losses(const struct procs_collector *c,
 			    struct procs_losses *l);
 /* With a pid: whether every process followed has exited. */
 bool procs_collector_all_exited(struct procs_collector *c);
+
+/* Its BPF object (serve reads its programs' run time). */
+struct bpf_object *procs_collector_object(const struct procs_collector *c);
 
 #endif /* MEMTRACE_PROCS_COLLECTOR_H */

@@ -72,6 +72,7 @@ struct usyms_module {
 	int state;		/* 0: not loaded yet, 1: loaded, -1: failed */
 	struct elf_file main, debug, alt;
 	char *debug_path;	/* where debug was found */
+	char build_id[2 * MAX_BUILD_ID + 1];	/* hex; "" if none */
 	Dwarf *dw, *alt_dw;
 	struct seg *segs;
 	size_t nsegs;

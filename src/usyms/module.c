@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One mapped ELF file: loaded once, with its debug file, symbols and
  * DWARF; looked up by address in the file. */
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,16 @@ static void load_segs(struct usyms_module *m)
  * as the process sees it, under another root); root is "" or
  * "/proc/PID/root", where debug files are looked for first.
  */
+/* The file's GNU build ID in hex, for profiles (pprof's Mapping). */
+static void load_build_id(struct usyms_module *m)
+{
+	uint8_t id[MAX_BUILD_ID];
+	size_t n = elf_build_id(&m->main, id);
+
+	for (size_t i = 0; i < n; i++)
+		snprintf(m->build_id + 2 * i, 3, "%02x", id[i]);
+}
+
 int module_load(struct usyms_module *m, const char *path, const char *root)
 {
 	struct elf_file *syms_from, *dwarf_from = NULL;
@@ -92,6 +103,7 @@ int module_load(struct usyms_module *m, const char *path, const char *root)
 	if (elf_file_open(&m->main, path))
 		return -1;
 	m->state = 1;
+	load_build_id(m);
 	load_segs(m);
 	if (!has_symtab(&m->main) || !has_dwarf(&m->main))
 		find_debug(m, root);

@@ -202,6 +202,23 @@ __attribute__((format(printf, 2, 3))) static void out(struct out *o,
 		o->pos += n;
 }
 
+int usyms_mapping(struct usyms *u, uint64_t addr, struct usym_mapping *m)
+{
+	struct map *mp = u ? find_map(u, addr) : NULL;
+
+	memset(m, 0, sizeof(*m));
+	if (!mp)
+		return -ENOENT;
+	if (!mp->mod->state)
+		load_mapped(u, mp->mod);
+	*m = (struct usym_mapping){
+		.start = mp->start, .end = mp->end, .offset = mp->offset,
+		.path = mp->mod->path,
+		.build_id = mp->mod->build_id[0] ? mp->mod->build_id : NULL,
+	};
+	return 0;
+}
+
 int usym_format(const struct usym *s, uint64_t addr, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };

@@ -56,6 +56,19 @@ int usyms_refresh(struct usyms *u);
  */
 int usyms_resolve(struct usyms *u, uint64_t addr, struct usym *s);
 
+/* The file mapping an address is in, for profiles (pprof's Mapping). The
+ * strings belong to the usyms, like struct usym's. */
+struct usym_mapping {
+	uint64_t start, end, offset;	/* [start, end) maps the file from
+					 * offset, as in /proc/PID/maps */
+	const char *path;
+	const char *build_id;		/* hex; NULL when the file has none
+					 * or could not be read */
+};
+
+/* 0, or -ENOENT when addr is in no file mapping known. */
+int usyms_mapping(struct usyms *u, uint64_t addr, struct usym_mapping *m);
+
 /*
  * One frame as the report prints it: "func+0xoff (file.c:LINE) [module]",
  * "func+0xoff [module]", "0xaddr [module]" or "0xaddr", module being the

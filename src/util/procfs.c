@@ -178,3 +178,23 @@ int proc_self_pfn(const void *addr, uint64_t *pfn)
 	*pfn = e & ((1ULL << 55) - 1);
 	return *pfn ? 0 : -EPERM;
 }
+
+int proc_comm(pid_t pid, char comm[16])
+{
+	char path[64];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, comm, 15);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (n < 0)
+		return err;
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	return 0;
+}

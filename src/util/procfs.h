@@ -15,6 +15,10 @@ enum proc_state { PROC_GONE, PROC_ZOMBIE, PROC_LIVE };
 /* What /proc says of pid; *kthread: a kernel thread. */
 enum proc_state proc_state(pid_t pid, bool *kthread);
 
+/* The command name of pid (/proc/PID/comm, at most 15 bytes and a NUL
+ * in comm[16]): 0 or a negative errno. */
+int proc_comm(pid_t pid, char comm[16]);
+
 /* Parent of pid from /proc/<pid>/stat; 0 on success. */
 int proc_ppid(pid_t pid, pid_t *ppid);
 

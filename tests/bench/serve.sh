@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# memtrace serve: how long a scrape takes with every collector loaded on a
+# busy machine, and what serve costs, next to `memtrace kmalloc --top`
+# alone (serve should cost no more than the collectors it runs).
+#
+#   scrape latency  median and p99 of BENCH_SERVE_SCRAPES scrapes of
+#                   /metrics, one keep-alive connection as Prometheus
+#                   keeps, while a setxattr loop, a leaking process traced
+#                   with --leak and a churn of short processes run
+#   CPU per second  memtrace's own (user + system time of its process)
+#                   at idle, and under the kmalloc benchmark's load (the
+#                   setxattr loop), scraped once a second; for
+#                   kmalloc --top, its report once a second (-i 1)
+#   added ns        what each costs the workload: its BPF programs run in
+#                   the workload's context, not memtrace's, so the
+#                   setxattr loop's ns per call is the other half
+#
+#   BENCH_SERVE_SCRAPES   scrapes for the latency (default 300)
+#   BENCH_SERVE_SECONDS   seconds per CPU measurement (default 10)
+#   BENCH_KMALLOC_COUNT   setxattr calls per workload run (default 300000)
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/bench/lib.bash
+. tests/bench/lib.bash
+
+SCRAPES=${BENCH_SERVE_SCRAPES:-300}
+SECS=${BENCH_SERVE_SECONDS:-10}
+COUNT=${BENCH_KMALLOC_COUNT:-300000}
+PROBE="python3 tests/bench/serve_probe.py"
+[ "$(id -u)" = 0 ] || bench_die "must run as root"
+for f in "$MEMTRACE" "$BENCH_WL/xattr" "$BENCH_WL/leaker" "$BENCH_WL/comms"; do
+	[ -x "$f" ] || bench_die "$f missing: run 'make test-build' (or 'make bench')"
+done
+
+TMP=$(mktemp -d) || exit 1
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	umount "$TMP/mnt" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+mkdir "$TMP/mnt" && mount -t tmpfs -o size=1m none "$TMP/mnt" && : >"$TMP/mnt/f" ||
+	bench_die "cannot mount a tmpfs"
+
+# start NAME ARGS...: memtrace ARGS -v in the background, once ready.
+start() {
+	local name=$1
+	shift
+	"$MEMTRACE" "$@" -v >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	LAST=$!
+	PIDS+=("$LAST")
+	for _ in $(seq 400); do
+		grep -q ': ready$' "$TMP/$name.err" && return 0
+		kill -0 "$LAST" 2>/dev/null || break
+		sleep 0.05
+	done
+	bench_die "$name did not start: $(tail -3 "$TMP/$name.err")"
+}
+
+stop() {
+	kill -TERM "$1"
+	wait "$1" 2>/dev/null
+}
+
+# ns per setxattr of one workload run.
+workload() {
+	"$BENCH_WL/xattr" --comm mtbench "$TMP/mnt/f" 3001 "$COUNT" |
+		sed -n 's/.*ns_per_call \([0-9.]*\).*/\1/p'
+}
+
+# The busy machine: setxattr and short processes, until killed.
+busy_start() {
+	(while :; do "$BENCH_WL/xattr" --comm mtbusy "$TMP/mnt/f" 3001 100000 >/dev/null; done) &
+	BUSY1=$!
+	(i=0; while :; do "$BENCH_WL/comms" "mtb$((i++ % 500))-" 50 >/dev/null; done) &
+	BUSY2=$!
+	PIDS+=("$BUSY1" "$BUSY2")
+}
+
+busy_stop() {
+	kill "$BUSY1" "$BUSY2" 2>/dev/null
+	wait "$BUSY1" "$BUSY2" 2>/dev/null
+}
+
+echo "serve bench: kernel $(uname -r), $(getconf _NPROCESSORS_ONLN) CPUs; $("$MEMTRACE" --version)"
+echo "Ratios matter, not absolute numbers: they vary between machines."
+echo
+
+# 1. Scrape latency, everything loaded, machine busy.
+"$BENCH_WL/leaker" -w kinds >"$TMP/leaker.out" 2>&1 &
+LEAKER=$!
+PIDS+=("$LEAKER")
+start serve serve --listen 127.0.0.1:0 --leak "$LEAKER"
+SERVE=$LAST
+kill -USR1 "$LEAKER"
+PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.err")
+busy_start
+sleep 2
+read -r _ med _ p99 _ bytes < <($PROBE scrape 127.0.0.1 "$PORT" "$SCRAPES")
+busy_stop
+echo "scrape latency (kmalloc, procs, leak of 1 process; busy machine): median $med ms, p99 $p99 ms, $bytes bytes, $SCRAPES scrapes"
+
+# 2. CPU per second, idle.
+read -r _ serve_idle < <($PROBE cpu "$SERVE" "$SECS" 127.0.0.1 "$PORT")
+stop "$SERVE"
+start top kmalloc --top 10 -i 1
+TOP=$LAST
+read -r _ top_idle < <($PROBE cpu "$TOP" "$SECS")
+stop "$TOP"
+
+# 3. Under the kmalloc benchmark's load: the setxattr loop, run after run.
+load_cpu() {	# PID [PORT]: CPU/s of PID while the workload runs SECS
+	local pid=$1 port=${2:-}
+	(while :; do workload >/dev/null; done) &
+	local wl=$!
+	if [ -n "$port" ]; then
+		$PROBE cpu "$pid" "$SECS" 127.0.0.1 "$port"
+	else
+		$PROBE cpu "$pid" "$SECS"
+	fi | awk '{print $2}'
+	kill "$wl"
+	wait "$wl" 2>/dev/null
+}
+ns_untraced=$(workload)
+start top kmalloc --top 10 -i 1
+TOP=$LAST
+ns_top=$(workload)
+top_load=$(load_cpu "$TOP")
+stop "$TOP"
+start serve2 serve --listen 127.0.0.1:0
+SERVE=$LAST
+PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/serve2.err")
+ns_serve=$(workload)
+serve_load=$(load_cpu "$SERVE" "$PORT")
+stop "$SERVE"
+
+printf '\n%-34s %14s %14s %16s\n' configuration "CPU ms/s idle" "CPU ms/s load" "setxattr ns/call"
+printf '%-34s %14s %14s %16.0f\n' "untraced" - - "$ns_untraced"
+printf '%-34s %14.2f %14.2f %16.0f\n' "memtrace kmalloc --top 10 -i 1" "$top_idle" "$top_load" "$ns_top"
+printf '%-34s %14.2f %14.2f %16.0f\n' "memtrace serve (scraped 1/s)" "$serve_idle" "$serve_load" "$ns_serve"
+added_top=$(awk -v a="$ns_top" -v b="$ns_untraced" 'BEGIN { printf "%.0f", a - b }')
+added_serve=$(awk -v a="$ns_serve" -v b="$ns_untraced" 'BEGIN { printf "%.0f", a - b }')
+echo
+echo "serve bench: scrape latency median $med ms, p99 $p99 ms (busy machine, every collector)"
+echo "serve bench: added to each setxattr (~3 kmallocs): kmalloc --top +$added_top ns, serve +$added_serve ns (serve counts each kmalloc in two tables, and runs procs)"
+echo "serve bench: memtrace's own CPU under load: kmalloc --top $top_load ms/s, serve $serve_load ms/s"
