@@ -124,7 +124,7 @@ static int attach(struct leaks *l, struct target *t)
 		.sample_rate = 1, .stack_depth = SERVE_STACK_DEPTH,
 		.max_allocs = l->o->leak_max_allocs,
 		.max_stacks = SERVE_MAX_STACKS, .ringbuf_size = SERVE_RINGBUF,
-		.cumulative = true,
+		.heap = true, .mmap = true, .cumulative = true,
 	};
 	struct leak_libs libs;
 
