@@ -53,14 +53,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1 << 14);		/* as stacks */
-	__type(key, struct leak_combined_key);
+	__type(key, struct leak_stack_key);
 	__type(value, struct leak_combined);
 } combined_totals SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1 << 14);		/* as stacks */
-	__type(key, struct leak_total_key);
+	__type(key, struct leak_stack_key);
 	__type(value, struct leak_combined);
 } alloc_totals SEC(".maps");
 
@@ -324,10 +324,13 @@ out:
 #define CALL_IPS(c) NULL
 #endif
 
-static __always_inline void combined_add(__u64 stack, __u16 gen,
-					 __u64 bytes, int sign)
+/* -C: block a's bytes added to (sign > 0) or taken from its stack's. */
+static __always_inline void combined_add(const struct leak_alloc *a, int sign)
 {
-	struct leak_combined_key key = { .stack = stack, .gen = gen };
+	struct leak_stack_key key = {
+		.stack = a->stack, .gen = a->gen, .kind = a->kind,
+	};
+	__u64 bytes = a->size;
 	struct leak_combined *t, zero = {};
 
 	t = bpf_map_lookup_elem(&combined_totals, &key);
@@ -354,7 +357,7 @@ static __always_inline void combined_add(__u64 stack, __u16 gen,
  * finds room in allocs. */
 static __always_inline void total_add(const struct leak_alloc *a)
 {
-	struct leak_total_key key = {
+	struct leak_stack_key key = {
 		.stack = a->stack, .gen = a->gen, .kind = a->kind,
 	};
 	struct leak_combined *t, zero = {};
@@ -415,7 +418,7 @@ static __always_inline void record(__u64 addr, __u64 size, __u32 kind,
 		return;
 	}
 	if (combined)
-		combined_add(a.stack, a.gen, size, 1);
+		combined_add(&a, 1);
 	if (trace)
 		emit(LEAK_EV_ALLOC, kind, addr, size, 0, 0, a.stack);
 }
@@ -440,7 +443,7 @@ static __always_inline void release(__u64 addr, bool quiet)
 	if (a) {
 		size = a->size;
 		if (combined)
-			combined_add(a->stack, a->gen, size, -1);
+			combined_add(a, -1);
 		bpf_map_delete_elem(&allocs, &addr);
 	} else if (counted) {
 		count_loss(LEAK_UNTRACKED_FREE);
@@ -462,7 +465,7 @@ static __always_inline void take_old(struct call *c, __u64 addr)
 	c->old = *a;
 	c->have_old = 1;
 	if (combined)
-		combined_add(a->stack, a->gen, a->size, -1);
+		combined_add(a, -1);
 	bpf_map_delete_elem(&allocs, &addr);
 }
 
@@ -471,7 +474,7 @@ static __always_inline void restore_old(struct call *c)
 	if (bpf_map_update_elem(&allocs, &c->arg, &c->old, BPF_NOEXIST))
 		return;
 	if (combined)
-		combined_add(c->old.stack, c->old.gen, c->old.size, 1);
+		combined_add(&c->old, 1);
 }
 
 /* n * elem, or all ones when it overflows: the call then fails. */

@@ -60,28 +60,23 @@ struct leak_alloc {
 	__u32 pad;
 };
 
-/* -C: combined_totals' key, a stack in one image of the process. */
-struct leak_combined_key {
-	__u64 stack;
-	__u16 gen;
-	__u16 pad[3];
+/*
+ * The key of the per-stack tables: a stack, in one image of the process,
+ * for one kind of allocation. combined_totals (-C) and alloc_totals
+ * (serve and --pprof: what each stack allocated since the trace began,
+ * never decreased by frees: pprof's alloc_objects and alloc_space).
+ */
+struct leak_stack_key {
+	__u64 stack;			/* as leak_alloc's */
+	__u16 gen;			/* the image (exec_gen) it was made in */
+	__u16 kind;			/* enum leak_kind */
+	__u32 pad;
 };
 
 /* -C: outstanding totals per stack, kept in the kernel. */
 struct leak_combined {
 	__u64 bytes;
 	__u64 count;
-};
-
-/*
- * serve and --pprof: what each stack allocated since the trace began,
- * never decreased by frees (pprof's alloc_objects and alloc_space).
- */
-struct leak_total_key {
-	__u64 stack;			/* as leak_alloc's */
-	__u16 gen;			/* the image it was made in */
-	__u16 kind;			/* enum leak_kind */
-	__u32 pad;
 };
 
 /* What crosses the ring buffer: every mmap, munmap and mremap (the

@@ -41,8 +41,10 @@ int map_read_batches(int fd, size_t key_size, size_t val_size,
 			continue;
 		}
 		if (err && err != -ENOENT) {
-			/* Before 5.6: EINVAL; any refusal of the first alike. */
-			if (first)
+			/* Before 5.6 the command is unknown: EINVAL (524,
+			 * ENOTSUPP, for a map type without batches). */
+			if (first && (err == -EINVAL || err == -524 ||
+				      err == -EOPNOTSUPP))
 				err = -ENOTSUP;
 			break;
 		}

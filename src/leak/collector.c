@@ -38,8 +38,11 @@ struct leak_bpf *leak_bpf_open(const struct leak_collector *c)
 	bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
 	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
 	bpf_map__set_max_entries(skel->maps.combined_totals, o->max_stacks);
-	bpf_map__set_max_entries(skel->maps.alloc_totals,
-				 o->cumulative ? o->max_stacks : 1);
+	/* A row per kept stack and kind (a stack allocates through one
+	 * entry point but for a function pointer's call), and the stacks
+	 * not kept, a row per reason and kind. */
+	bpf_map__set_max_entries(skel->maps.alloc_totals, o->cumulative ?
+				 2 * o->max_stacks + 3 * LEAK_KIND_NR : 1);
 	bpf_map__set_value_size(skel->maps.stacks,
 				(1 + o->stack_depth) * sizeof(__u64));
 	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);

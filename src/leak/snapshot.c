@@ -105,7 +105,8 @@ static int read_allocs(struct leak_collector *c, struct leak_snapshot *s,
 static void read_combined(struct leak_collector *c, struct leak_snapshot *s)
 {
 	int fd = bpf_map__fd(c->skel->maps.combined_totals);
-	struct leak_combined_key key, next, *prev = NULL;
+	struct leak_stack_key key, next, *prev = NULL;
+	struct leak_item *it;
 	struct leak_combined t;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
@@ -114,8 +115,10 @@ static void read_combined(struct leak_collector *c, struct leak_snapshot *s)
 		if (key.gen != current_gen(c) ||
 		    bpf_map_lookup_elem(fd, &key, &t) || !t.count)
 			continue;
-		add_item(s, 0, t.bytes, 0, t.count, key.stack,
-			 c->cfg.kernel ? LEAK_CLASS_KERNEL : LEAK_CLASS_HEAP);
+		it = add_item(s, 0, t.bytes, 0, t.count, key.stack,
+			      c->cfg.kernel ? LEAK_CLASS_KERNEL : LEAK_CLASS_HEAP);
+		if (it)
+			it->kind = key.kind;
 	}
 }
 
@@ -136,18 +139,14 @@ static bool key_older(int fd, enum keyed which, const void *key, uint16_t gen)
 	switch (which) {
 	case ALLOCS:
 		return !bpf_map_lookup_elem(fd, key, &a) && older_image(a.gen, gen);
-	case COMBINED:
-		return older_image(((const struct leak_combined_key *)key)->gen, gen);
-	default:
-		return older_image(((const struct leak_total_key *)key)->gen, gen);
+	default:	/* COMBINED, TOTALS */
+		return older_image(((const struct leak_stack_key *)key)->gen, gen);
 	}
 }
 
 static size_t key_size(enum keyed which)
 {
-	return which == ALLOCS ? sizeof(uint64_t) :
-	       which == COMBINED ? sizeof(struct leak_combined_key) :
-				   sizeof(struct leak_total_key);
+	return which == ALLOCS ? sizeof(uint64_t) : sizeof(struct leak_stack_key);
 }
 
 /* Deletes the allocations, -C totals or totals since the start of the
@@ -157,7 +156,7 @@ static size_t key_size(enum keyed which)
 static void forget_older(int fd, enum keyed which, uint16_t gen)
 {
 	size_t size = key_size(which);
-	char key[sizeof(struct leak_total_key) + sizeof(struct leak_combined_key)];
+	char key[sizeof(struct leak_stack_key)];
 	char next[sizeof(key)], *v, *prev = NULL, *stale = NULL;
 	size_t n = 0, cap = 0;
 

@@ -38,7 +38,7 @@ struct leak_item {
 					 * pieces 0; combined, the stack's */
 	uint64_t cache;			/* kernel: its slab cache's key */
 	uint64_t stack;			/* see leak_stack_kept() */
-	uint16_t kind;			/* enum leak_kind (0 when combined) */
+	uint16_t kind;			/* enum leak_kind (0 for a mapping) */
 	uint16_t flags;			/* LEAK_KMALLOC_* */
 	uint8_t cls;			/* enum leak_class */
 };

@@ -12,7 +12,8 @@
 #include "leak.skel.h"
 #include "leak/collector_priv.h"
 
-/* Distinct mapping stacks kept; later ones count under "no stack". */
+/* Distinct mapping stacks kept; later ones count as stacks not kept
+ * (LEAK_STACK_FULL). */
 #define MAX_MAP_TOTALS 4096
 
 static struct leak_total *map_total(struct leak_map_totals *t, uint64_t stack,
@@ -23,9 +24,9 @@ static struct leak_total *map_total(struct leak_map_totals *t, uint64_t stack,
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].stack == stack && t->v[i].kind == kind)
 			return &t->v[i];
-	if (t->n == MAX_MAP_TOTALS)
-		return stack == LEAK_STACK_FULL ? NULL :
-		       map_total(t, LEAK_STACK_FULL, kind);
+	/* Past the limit only the "not kept" rows are made: one a kind. */
+	if (t->n >= MAX_MAP_TOTALS && stack != LEAK_STACK_FULL)
+		return map_total(t, LEAK_STACK_FULL, kind);
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 16;
 
@@ -87,7 +88,7 @@ int leak_totals_read(struct leak_collector *c, struct leak_total **v,
 		     size_t *n)
 {
 	int fd = bpf_map__fd(c->skel->maps.alloc_totals);
-	struct leak_total_key key, next, *prev = NULL;
+	struct leak_stack_key key, next, *prev = NULL;
 	uint16_t gen = c->skel->bss->exec_gen;
 	struct leak_combined val;
 	size_t cap = 0;

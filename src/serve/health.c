@@ -41,6 +41,7 @@ static void losses(struct serve *s, struct metrics *m)
 	lost(m, "leak", "map_full", ll.map_full);
 	lost(m, "leak", "ringbuf_full", ll.ringbuf);
 	lost(m, "leak", "no_thread_state", ll.thread_state);
+	lost(m, "leak", "stack_full", ll.stack_full);
 	lost(m, "leak", "stack_collision", ll.stack_collision);
 	lost(m, "leak", "stack_missing", ll.stack_missing);
 }

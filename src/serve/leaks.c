@@ -85,9 +85,11 @@ static void losses_add(struct leak_losses *into, const struct leak_losses *l)
 	into->map_full += l->map_full;
 	into->ringbuf += l->ringbuf;
 	into->thread_state += l->thread_state;
+	into->stack_full += l->stack_full;
 	into->stack_collision += l->stack_collision;
 	into->stack_missing += l->stack_missing;
 	into->untracked_frees += l->untracked_frees;
+	into->regions_oom |= l->regions_oom;
 }
 
 static void target_free(struct leaks *l, struct target *t)
