@@ -12,7 +12,7 @@ check_procs_lifecycle() {
 }
 
 check_procs_agree() {
-	python3 "$PROCS_CHECK" agree "$1/json" "$1/text"
+	python3 "$PROCS_CHECK" agree "$1/gt" "$1/json" "$1/text"
 	tail -n 1 "$1/text" | grep -Eq '^Summary: 0 exec, [0-9]+ exit events, 0 lost$'
 	tail -n 1 "$1/json" | grep -q '"type":"summary"'
 }

@@ -31,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <time.h>
 #include <unistd.h>
 
 static void sleep_ms(long ms)
@@ -137,6 +138,19 @@ static void run_child(const char *name)
 	exit(102);
 }
 
+static long long mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/*
+ * Per child, wait4()'s view, and the CLOCK_MONOTONIC times just before
+ * its fork and just after its reaping: its lifetime, as any tracer's
+ * clock (bpf_ktime_get_ns() is CLOCK_MONOTONIC) can see it, lies between.
+ */
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -144,12 +158,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 1; i < argc; i++) {
+		long long forked, reaped;
 		struct rusage ru;
 		char comm[16];
 		int status;
 		pid_t pid;
 
 		fflush(stdout);
+		forked = mono_ns();
 		pid = fork();
 		if (pid < 0) {
 			perror("fork");
@@ -168,11 +184,12 @@ int main(int argc, char **argv)
 			perror("wait4");
 			return 1;
 		}
+		reaped = mono_ns();
 		if (!strcmp(argv[i], "segv"))
 			remove_core_dirs();
-		printf("child %s pid=%d status=%d maxrss_kb=%ld minflt=%ld majflt=%ld\n",
+		printf("child %s pid=%d status=%d maxrss_kb=%ld minflt=%ld majflt=%ld forked_ns=%lld reaped_ns=%lld\n",
 		       argv[i], pid, status, ru.ru_maxrss, ru.ru_minflt,
-		       ru.ru_majflt);
+		       ru.ru_majflt, forked, reaped);
 	}
 	return 0;
 }
