@@ -50,6 +50,7 @@ static int prepare(void *ctx)
 
 	if (status)
 		return status;
+	/* Not mt_run's pid: --gfp's usage error comes first, and --tid. */
 	if ((o->pid && !mt_check_target(o->pid, "process", false)) ||
 	    (o->tid && !mt_check_target(o->tid, "thread", false)))
 		return 1;
