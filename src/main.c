@@ -69,15 +69,14 @@ static const struct command *find_command(const char *name)
 
 static int run(const struct command *cmd, int argc, char **argv)
 {
-	void *opts = calloc(1, cmd->cli->opts_size);
 	char **rest = NULL;
 	int nrest = 0, status;
+	void *opts;
 
 	log_set_cmd(cmd->cli->name);
-	if (!opts) {
-		log_err("out of memory");
+	opts = log_calloc(1, cmd->cli->opts_size);
+	if (!opts)
 		return 1;
-	}
 	switch (mt_parse(cmd->cli, argc, argv, opts, &rest, &nrest)) {
 	case MT_PARSE_OK:
 		status = cmd->main(opts, rest, nrest);

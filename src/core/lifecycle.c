@@ -37,6 +37,8 @@ int mt_run(const struct mt_run *run)
 	loop_signals_init();
 	if (host_check(run->ringbuf))
 		goto out;
+	if (run->pid && !mt_check_target(run->pid, "process", false))
+		goto out;
 	if (run->prepare && (status = run->prepare(run->ctx)))
 		goto out;
 	status = attach_and_start(run, &rb);

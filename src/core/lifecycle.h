@@ -20,6 +20,9 @@ struct mt_run {
 	void *ctx;			/* the command's state, for every call */
 	bool ringbuf;			/* it streams: the host needs a BPF
 					 * ring buffer (5.8+) */
+	pid_t pid;			/* -p: a live process, checked after
+					 * the host (mt_check_target()); 0:
+					 * none */
 	/* After the host checks, before attaching (targets, symbols):
 	 * 0, or the exit status after an error. May be NULL. */
 	int (*prepare)(void *ctx);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <stdlib.h>
 #include <bpf/libbpf.h>
 #include "core/log.h"
 
@@ -78,4 +79,13 @@ int log_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 		return 0;
 	fflush(stdout);
 	return vfprintf(stderr, fmt, ap);
+}
+
+void *log_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		log_err("out of memory");
+	return p;
 }

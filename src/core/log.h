@@ -4,6 +4,7 @@
 #define MEMTRACE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <bpf/libbpf.h>
 
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -21,6 +22,9 @@ void log_note(const char *fmt, ...) PRINTF(1, 2);
 void log_info(const char *fmt, ...) PRINTF(1, 2);
 /* A usage error: prints one line with a hint to --help; returns 2. */
 int log_usage(const char *fmt, ...) PRINTF(1, 2);
+
+/* calloc(n, size); on failure, the error "out of memory" and NULL. */
+void *log_calloc(size_t n, size_t size);
 
 /* Installed with libbpf_set_print(): libbpf speaks only with -v. */
 int log_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap);

@@ -279,12 +279,10 @@ static int try_attach(void *ctx, enum hook h)
 struct fc_collector *fc_collector_open(void)
 {
 	const struct hook_desc *hook = &filecache_hooks.hooks[0];
-	struct fc_collector *c = calloc(1, sizeof(*c));
+	struct fc_collector *c = log_calloc(1, sizeof(*c));
 
-	if (!c) {
-		log_err("out of memory");
+	if (!c)
 		return NULL;
-	}
 	c->subset.fd = -1;
 	c->fd.fd = -1;
 	if (hook_attach("page cache", hook->chain, hook->chain_len, try_attach, c) < 0) {

@@ -20,13 +20,6 @@ struct watch_run {
 	struct fcw_view view;
 };
 
-static int prepare(void *ctx)
-{
-	struct watch_run *r = ctx;
-
-	return r->o->pid && !mt_check_target(r->o->pid, "process", false);
-}
-
 static int start(void *ctx, int *events_fd)
 {
 	struct watch_run *r = ctx;
@@ -106,7 +99,7 @@ int filecache_watch_main(const struct fc_opts *o, char **paths, int npaths)
 	struct mt_run run = {
 		.ctx = &r,
 		.ringbuf = true,
-		.prepare = prepare,
+		.pid = o->pid,
 		.start = start,
 		.on_event = on_event,
 		.interval_ns = o->interval_ns,

@@ -263,12 +263,10 @@ static int try_attach(void *ctx, enum hook h)
 struct fcw_collector *fcw_collector_open(const struct fcw_config *cfg)
 {
 	const struct hook_desc *hook = &filecache_watch_hooks.hooks[0];
-	struct fcw_collector *c = calloc(1, sizeof(*c));
+	struct fcw_collector *c = log_calloc(1, sizeof(*c));
 
-	if (!c) {
-		log_err("out of memory");
+	if (!c)
 		return NULL;
-	}
 	c->cfg = *cfg;
 	c->cgroup_fd = -1;
 	fcw_names_init(&c->names);

@@ -114,12 +114,10 @@ static int try_attach(void *ctx, enum hook h)
 struct kmalloc_collector *kmalloc_collector_open(const struct kmalloc_config *cfg)
 {
 	const struct hook_desc *hook = &kmalloc_hooks.hooks[0];
-	struct kmalloc_collector *c = calloc(1, sizeof(*c));
+	struct kmalloc_collector *c = log_calloc(1, sizeof(*c));
 
-	if (!c) {
-		log_err("out of memory");
+	if (!c)
 		return NULL;
-	}
 	c->cfg = *cfg;
 	if (hook_attach(hook->what, hook->chain, hook->chain_len, try_attach, c) < 0) {
 		kmalloc_collector_close(c);

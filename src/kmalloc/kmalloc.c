@@ -50,6 +50,7 @@ static int prepare(void *ctx)
 
 	if (status)
 		return status;
+	/* Not mt_run's pid: --gfp's usage error comes first, and --tid. */
 	if ((o->pid && !mt_check_target(o->pid, "process", false)) ||
 	    (o->tid && !mt_check_target(o->tid, "thread", false)))
 		return 1;
@@ -156,14 +157,12 @@ int kmalloc_main(void *opts, char **rest, int nrest)
 {
 	const struct kmalloc_opts *o = opts;
 	/* Large (its string caches): not on the stack. */
-	struct kmalloc_run *r = calloc(1, sizeof(*r));
+	struct kmalloc_run *r = log_calloc(1, sizeof(*r));
 	int status;
 
 	(void)rest, (void)nrest;
-	if (!r) {
-		log_err("out of memory");
+	if (!r)
 		return 1;
-	}
 	r->o = o;
 	kmalloc_view_init(&r->view, o->common.json, o->by, o->sort, o->top);
 

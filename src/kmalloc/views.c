@@ -10,6 +10,7 @@
 #include "kmalloc/gfp.h"
 #include "kmalloc/views.h"
 #include "util/ksyms.h"
+#include "util/procfs.h"
 #include "util/fmt.h"
 #include "util/table.h"
 #include "util/text.h"
@@ -39,18 +40,12 @@ void kmalloc_view_init(struct kmalloc_view *v, bool json, enum kmalloc_by by,
 	v->top = top;
 }
 
-/* Read one number from a sysctl file, or -1. */
-static int sysctl_int(const char *path)
+/* A sysctl's number, or -1. */
+static long sysctl_or_minus_1(const char *name)
 {
-	FILE *f = fopen(path, "re");
-	int n = -1;
+	long v;
 
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	return sysctl_long(name, &v) ? -1 : v;
 }
 
 /*
@@ -65,9 +60,9 @@ void kmalloc_view_load_symbols(struct kmalloc_view *v)
 		log_warn("cannot read /proc/kallsyms (%s): call sites shown as addresses",
 			 strerror(errno));
 	else if (ksyms_hidden(v->ksyms))
-		log_warn("the kernel hides its addresses from this process (kptr_restrict=%d, perf_event_paranoid=%d, and no CAP_SYSLOG): call sites shown as addresses",
-			 sysctl_int("/proc/sys/kernel/kptr_restrict"),
-			 sysctl_int("/proc/sys/kernel/perf_event_paranoid"));
+		log_warn("the kernel hides its addresses from this process (kptr_restrict=%ld, perf_event_paranoid=%ld, and no CAP_SYSLOG): call sites shown as addresses",
+			 sysctl_or_minus_1("kernel/kptr_restrict"),
+			 sysctl_or_minus_1("kernel/perf_event_paranoid"));
 }
 
 static const char *cached_sym(struct kmalloc_view *v, uint64_t addr)

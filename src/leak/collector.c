@@ -60,17 +60,14 @@ bool leak_prog_is_process(struct bpf_program *p)
 struct leak_collector *leak_collector_open(const struct leak_config *cfg,
 					   const struct leak_libs *libs)
 {
-	struct leak_collector *c = calloc(1, sizeof(*c));
+	struct leak_collector *c = log_calloc(1, sizeof(*c));
 	int err;
 
-	if (!c) {
-		log_err("out of memory");
+	if (!c)
 		return NULL;
-	}
 	c->cfg = *cfg;
-	c->stack_buf = calloc(1 + cfg->stack_depth, sizeof(*c->stack_buf));
+	c->stack_buf = log_calloc(1 + cfg->stack_depth, sizeof(*c->stack_buf));
 	if (!c->stack_buf) {
-		log_err("out of memory");
 		free(c);
 		return NULL;
 	}

@@ -394,11 +394,9 @@ int leak_uprobes_attach(struct leak_collector *c, const struct leak_libs *libs)
 	const struct hook_desc *d = &leak_user_hooks.hooks[LEAK_HOOK_UPROBES];
 	struct try_ctx t = { c, libs };
 
-	c->probes = calloc(1, sizeof(*c->probes));
-	if (!c->probes) {
-		log_err("out of memory");
+	c->probes = log_calloc(1, sizeof(*c->probes));
+	if (!c->probes)
 		return -1;
-	}
 	if (find_sites(c->probes, libs, &c->cfg))
 		return -1;
 	if (hook_attach(d->what, d->chain, d->chain_len, try_method, &t) < 0)

@@ -121,13 +121,11 @@ static int follow_target(struct procs_collector *c)
 struct procs_collector *procs_collector_open(const struct procs_config *cfg)
 {
 	const struct hook_desc *hook = &procs_hooks.hooks[0];
-	struct procs_collector *c = calloc(1, sizeof(*c));
+	struct procs_collector *c = log_calloc(1, sizeof(*c));
 	int err;
 
-	if (!c) {
-		log_err("out of memory");
+	if (!c)
 		return NULL;
-	}
 	c->cfg = *cfg;
 	if (hook_attach("sched_process_exec/exit", hook->chain, hook->chain_len,
 			try_attach, c) < 0)

@@ -14,13 +14,6 @@ struct procs_run {
 	struct procs_view view;
 };
 
-static int prepare(void *ctx)
-{
-	struct procs_run *r = ctx;
-
-	return r->o->pid && !mt_check_target(r->o->pid, "process", false);
-}
-
 static int start(void *ctx, int *events_fd)
 {
 	struct procs_run *r = ctx;
@@ -78,7 +71,7 @@ int procs_main(void *opts, char **rest, int nrest)
 	struct mt_run run = {
 		.ctx = &r,
 		.ringbuf = true,
-		.prepare = prepare,
+		.pid = o->pid,
 		.start = start,
 		.on_event = on_event,
 		.duration_ns = o->duration_ns,

@@ -39,16 +39,18 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/bench/lib.bash
 . tests/bench/lib.bash
 
-R=${BENCH_WATCH_ROUNDS:-7}
+bench_count R BENCH_WATCH_ROUNDS 7
 DATA_PARENT=${BENCH_WATCH_DIR:-}
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace)}
 CACHESTAT=${CACHESTAT:-/usr/sbin/cachestat}
 PAGES=$BENCH_WL/pages
-[[ $R =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_WATCH_ROUNDS must be a positive integer"
 bench_check || exit 1
-[ -x "$PAGES" ] || bench_die "$PAGES missing: run 'make test-build' (or 'make bench')"
-[ -n "$BPFTRACE" ] || bench_die "bpftrace not found: install the Debian package bpftrace (or set BPFTRACE)"
-command -v vmtouch >/dev/null || bench_die "vmtouch not found: install the Debian package vmtouch"
+
+bad=0
+bench_need_built "$PAGES" || bad=1
+bench_need_peer BPFTRACE bpftrace bpftrace || bad=1
+bench_need_packaged vmtouch || bad=1
+[ $bad = 0 ] || exit 1
 
 CASES=(big tree)
 CONFIGS=(untraced mt_all mt_json bpftrace)

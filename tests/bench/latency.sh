@@ -12,6 +12,6 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/bench/lib.bash
 bench_check || exit 1
 BPFTRACE=${BPFTRACE:-$(command -v bpftrace)}
-[ -x "$BPFTRACE" ] || bench_die "bpftrace not found: install the Debian package bpftrace"
+bench_need_peer BPFTRACE bpftrace bpftrace || exit 1
 exec python3 tests/bench/latency.py "$MEMTRACE" "$BENCH_WL" "$EXECSNOOP" "$BPFTRACE" \
 	"${BENCH_LATENCY_EVENTS:-10}"

@@ -42,9 +42,7 @@ LEAKER=$BENCH_WL/leaker
 NOPROBE=$BENCH_ROOT/.output/tests/helpers/noprobe
 bench_need_root || exit 1
 bench_need_built "$MEMTRACE" "$LEAKER" "$NOPROBE" || exit 1
-for c in heaptrack valgrind; do
-	command -v "$c" >/dev/null || bench_die "$c not found: install the Debian package $c"
-done
+bench_need_packaged heaptrack valgrind || exit 1
 TMP=$(mktemp -d) || exit 1
 NP=
 trap '[ -z "$NP" ] || kill "$NP" 2>/dev/null; rm -rf "$TMP"' EXIT

@@ -42,6 +42,17 @@ bench_need_commands() {
 	return $bad
 }
 
+# bench_need_packaged COMMAND...: commands in PATH, each from the Debian
+# package of the same name.
+bench_need_packaged() {
+	local c bad=0
+	for c; do
+		command -v "$c" >/dev/null 2>&1 ||
+			{ echo "bench: $c not found: install the Debian package $c" >&2; bad=1; }
+	done
+	return $bad
+}
+
 # bench_need_built FILE...: executables of this tree's build.
 bench_need_built() {
 	local f bad=0

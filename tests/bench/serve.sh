@@ -29,10 +29,8 @@ SCRAPES=${BENCH_SERVE_SCRAPES:-300}
 SECS=${BENCH_SERVE_SECONDS:-10}
 COUNT=${BENCH_KMALLOC_COUNT:-300000}
 PROBE="python3 tests/bench/serve_probe.py"
-[ "$(id -u)" = 0 ] || bench_die "must run as root"
-for f in "$MEMTRACE" "$BENCH_WL/xattr" "$BENCH_WL/leaker" "$BENCH_WL/comms"; do
-	[ -x "$f" ] || bench_die "$f missing: run 'make test-build' (or 'make bench')"
-done
+bench_need_root || exit 1
+bench_need_built "$MEMTRACE" "$BENCH_WL/xattr" "$BENCH_WL/leaker" "$BENCH_WL/comms" || exit 1
 
 TMP=$(mktemp -d) || exit 1
 PIDS=()
