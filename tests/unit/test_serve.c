@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Tests for src/serve/: the HTTP request reader, Accept, the metrics
 // formats, the top-N selection and the exit table.
+#include <stddef.h>
 #include <string.h>
 #include "serve/exits.h"
 #include "serve/httpreq.h"
@@ -140,6 +141,38 @@ static void test_topn(void)
 	ok(n == 4, "a row named \"other\" stays in the sum");
 }
 
+static void merge(void *into, void *row)
+{
+	((struct row *)into)->w += ((struct row *)row)->w;
+}
+
+static void test_topn_merge(void)
+{
+	struct row rows[] = { { "b", 1 }, { "a", 2 }, { "b", 4 }, { "c", 8 }, { "a", 16 } };
+	size_t n = topn_merge(rows, 5, sizeof(rows[0]), label, merge);
+	struct metrics m;
+
+	ok(n == 3 && !strcmp(rows[0].name, "a") && rows[0].w == 18 &&
+	   !strcmp(rows[1].name, "b") && rows[1].w == 5 &&
+	   !strcmp(rows[2].name, "c") && rows[2].w == 8,
+	   "rows of one label summed into one");
+	metrics_init(&m, false);
+	topn_series(&m, "x_total", "k",
+		    &(struct topn_shown){ rows, sizeof(rows[0]), 2, label },
+		    offsetof(struct row, w), 40);
+	ok(m.buf && !strcmp(m.buf, "x_total{k=\"a\"} 18\nx_total{k=\"b\"} 5\n"
+				   "x_total{k=\"other\"} 17\n"),
+	   "the rows shown, then what the total leaves");
+	metrics_free(&m);
+	metrics_init(&m, false);
+	topn_series(&m, "x_total", "k",
+		    &(struct topn_shown){ rows, sizeof(rows[0]), 1, label },
+		    offsetof(struct row, w), 10);
+	ok(m.buf && strstr(m.buf, "x_total{k=\"other\"} 0\n"),
+	   "a total read short of the rows: \"other\" is 0, not negative");
+	metrics_free(&m);
+}
+
 static void test_exits(void)
 {
 	struct exits x;
@@ -176,6 +209,7 @@ int main(void)
 	test_accept();
 	test_metrics();
 	test_topn();
+	test_topn_merge();
 	test_exits();
 	return tap_done();
 }
