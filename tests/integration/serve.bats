@@ -246,8 +246,8 @@ check_raw() {
 	series=$(awk '/^max_series/ {print $2}' "$T/loop")
 	[ $((r2 * 10)) -lt $((r1 * 11)) ] && [ $((r1 * 10)) -lt $((r2 * 11)) ]
 	# The bound the README gives, for the defaults (50 call sites, 50
-	# comms each for kmalloc and procs, 8 traced processes).
-	bound=$((3 * (50 + 1 + 50 + 1) + 2 + (50 + 1) * (67 + 30 + 24) + 8 * 4 + 8 + 8 + 2 + 2 * 64))
+	# comms each for kmalloc and procs, 50 files, 8 traced processes).
+	bound=$((3 * (50 + 1 + 50 + 1) + 4 + 2 * (50 + 1) + (50 + 1) * (67 + 30 + 24) + 8 * 4 + 12 + 10 + 2 + 2 * 64))
 	echo "series $series, bound $bound"
 	[ "$series" -le "$bound" ]
 	kill -TERM "$SERVE_PID"
