@@ -24,8 +24,9 @@ CXX       ?= g++
 ARGS      ?= procs -d 10
 Q         := $(if $(V),,@)
 
-# One entry per command: bpf/<cmd>.bpf.c, include/memtrace/<cmd>.h, src/<cmd>/.
-CMDS      := filecache kmalloc leak procs serve
+# One entry per command with BPF programs of its own: bpf/<cmd>.bpf.c,
+# include/memtrace/<cmd>.h, src/<cmd>/ (serve and probe have none).
+CMDS      := filecache kmalloc leak procs
 
 # Objects of their own besides each command's: filecache --watch's, and
 # the program filecache runs on a descriptor (relocated by the kernel).
@@ -132,7 +133,10 @@ $(OUTPUT)/bpf/leak_hash.bpf.o: bpf/leak.bpf.c
 	$(Q)$(LLVM_STRIP) -g $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+# Only the skeletons listed: a stale .d may still name one no longer made
+# (serve.skel.h until serve used filecache --watch's collector), which is
+# then a header like any other, not a reason to look for its source.
+$(SKELS): $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp
 	$(Q)mv $@.tmp $@
 

@@ -301,6 +301,11 @@ int fcw_collector_events_fd(const struct fcw_collector *c)
 	return bpf_map__fd(c->skel->maps.events);
 }
 
+struct bpf_object *fcw_collector_object(const struct fcw_collector *c)
+{
+	return c->skel->obj;
+}
+
 int fcw_collector_on_event(struct fcw_collector *c, const void *data,
 			   size_t size)
 {

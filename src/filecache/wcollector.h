@@ -95,6 +95,7 @@ struct fcw_snapshot {
 };
 
 struct fcw_collector;
+struct bpf_object;
 
 /*
  * Loads and attaches through the hook chain: tp_btf, then the classic
@@ -110,6 +111,9 @@ void fcw_collector_close(struct fcw_collector *c);
 int fcw_collector_events_fd(const struct fcw_collector *c);
 int fcw_collector_on_event(struct fcw_collector *c, const void *data,
 			   size_t size);
+
+/* Its BPF object (serve reads its programs' run times). */
+struct bpf_object *fcw_collector_object(const struct fcw_collector *c);
 
 /* Every file and process counted since the start, and the totals.
  * Returns 0 or -errno; fcw_snapshot_free() either way. */

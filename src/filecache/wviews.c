@@ -88,14 +88,19 @@ static const char *path_kind(const struct fcw_file_row *r)
 	return "mount";
 }
 
-/* What the text shows for a file: its path quoted, and what it is. */
-static char *shown_name(const struct fcw_file_row *r)
+char *fcw_row_name(const struct fcw_file_row *r, unsigned int how)
 {
 	unsigned int maj = r->key.dev >> 20, min = r->key.dev & 0xfffff;
-	const char *del = r->flags & FCW_NAME_DELETED ? "(deleted) " : "";
-	char *q = r->path ? fc_quote_path(r->path) : NULL, *out = NULL;
+	const char *del = (how & FCW_SHOW_DELETED) && (r->flags & FCW_NAME_DELETED) ?
+			  "(deleted) " : "";
+	char *q = NULL, *out = NULL;
 	int n;
 
+	if (r->path) {
+		q = how & FCW_SHOW_QUOTED ? fc_quote_path(r->path) : strdup(r->path);
+		if (!q)
+			return NULL;
+	}
 	if (r->flags & FCW_NAME_BLOCKDEV)
 		n = q ? asprintf(&out, "%s (block device)", q) :
 			asprintf(&out, "(a block device)");
@@ -152,7 +157,7 @@ static void text_row(const struct fcw_view *v, const struct fcw_file_row *r,
 		     bool *no_mount)
 {
 	char a[24], rm[24], c[24], sz[16], w[64];
-	char *name = shown_name(r);
+	char *name = fcw_row_name(r, FCW_SHOW_QUOTED | FCW_SHOW_DELETED);
 
 	(void)v;
 	fmt_u64(a, r->added);

@@ -31,4 +31,19 @@ void fcw_view_free(struct fcw_view *v);
 int fcw_view_report(struct fcw_view *v, struct fcw_snapshot *s,
 		    uint64_t since_ns, bool whole);
 
+/* How fcw_row_name() writes a name. */
+#define FCW_SHOW_QUOTED		1	/* the path quoted as the text quotes
+					 * it (fc_quote_path) */
+#define FCW_SHOW_DELETED	2	/* "(deleted) " before a file with no
+					 * link left */
+
+/*
+ * A file's name for a reader: its path; ".../END" where the walk up its
+ * dentries stopped short of the root; "MAJ:MIN:/PATH" from the root of a
+ * filesystem no mount shows; "PATH (block device)"; without a name,
+ * "(no name: inode INO on MAJ:MIN)" (no dentry) or "(name lost: ...)".
+ * Malloc'ed; NULL on ENOMEM.
+ */
+char *fcw_row_name(const struct fcw_file_row *r, unsigned int how);
+
 #endif /* MEMTRACE_FILECACHE_WVIEWS_H */

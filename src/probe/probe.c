@@ -17,12 +17,11 @@
 #include "probe/host.h"
 #include "probe/probe.h"
 #include "procs/hooks.h"
-#include "serve/hooks.h"
 #include "util/json.h"
 
 static const struct hook_set *const sets[] = {
 	&filecache_hooks, &filecache_watch_hooks, &kmalloc_hooks, &leak_user_hooks,
-	&leak_kernel_hooks, &procs_hooks, &serve_hooks,
+	&leak_kernel_hooks, &procs_hooks,
 };
 
 #define NR_SETS (int)(sizeof(sets) / sizeof(sets[0]))

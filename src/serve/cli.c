@@ -104,6 +104,15 @@ static const struct mt_opt options[] = {
 	{ .name = "procs-comms", .arg = "N", .group = G_BOUNDS,
 	  .help = "command names with their own exit series (default 50)",
 	  .parse = opt_count, .offset = F(procs_comms), .min = 1, .max = 10000 },
+	{ .name = "pagecache-files", .arg = "N", .group = G_BOUNDS,
+	  .help = "files with their own page cache series (default 50;\n"
+		  "the others are summed as path=\"other\")",
+	  .parse = opt_count, .offset = F(pagecache_files), .min = 1, .max = 10000 },
+	{ .name = "pagecache-max-files", .arg = "N", .group = G_BOUNDS,
+	  .help = "files the kernel keeps page cache counts of (default\n"
+		  "16384); events of others count in \"other\" only",
+	  .parse = opt_count, .offset = F(pagecache_max_files), .min = 1,
+	  .max = 1 << 20 },
 	{ .name = "leak", .arg = "PID", .group = G_LEAK,
 	  .help = "trace process PID's allocations (repeatable, up to 16)",
 	  .parse = opt_leak_pid },
@@ -130,6 +139,8 @@ static void defaults(void *opts)
 	o->kmalloc_callsites = 50;
 	o->kmalloc_comms = 50;
 	o->procs_comms = 50;
+	o->pagecache_files = 50;
+	o->pagecache_max_files = 16384;
 	o->leak_max_procs = 8;
 	o->leak_max_allocs = 65536;
 }
@@ -162,7 +173,12 @@ static const struct mt_man_section man[] = {
 	  "by comm; memtrace_process_exits_total{comm,reason}, the histograms "
 	  "memtrace_process_lifetime_seconds and memtrace_process_peak_rss_bytes "
 	  "by comm; memtrace_pagecache_added_pages_total and "
-	  "memtrace_pagecache_removed_pages_total, system-wide; "
+	  "memtrace_pagecache_removed_pages_total, system-wide, "
+	  "memtrace_pagecache_counted_added_pages_total and "
+	  "memtrace_pagecache_counted_removed_pages_total, the pages counted to a "
+	  "file, and memtrace_pagecache_file_added_pages_total and "
+	  "memtrace_pagecache_file_removed_pages_total{path}, by file, the files "
+	  "ranked by pages added and removed since serve started; "
 	  "memtrace_leak_outstanding_bytes and "
 	  "memtrace_leak_outstanding_allocations{pid,comm,kind}; and memtrace's own "
 	  "health: memtrace_events_lost_total, memtrace_map_entries, "
@@ -171,6 +187,21 @@ static const struct mt_man_section man[] = {
 	  "memtrace_bpf_run_seconds_total and memtrace_bpf_runs_total by program. "
 	  "Each family keeps its top N label values by size (the options above) and "
 	  "sums the rest as \"other\", so that totals stay exact and series bounded." },
+	{ "PAGE CACHE",
+	  "The page cache is counted by filecache --watch's collector over every "
+	  "file, in base pages, since serve started. The counted totals fall short "
+	  "of the system-wide ones by the pages no file could be found for "
+	  "(reason=\"folio_not_found\"). Each per-file family sums to its counted "
+	  "total exactly: the top --pagecache-files files by pages added plus "
+	  "removed, and path=\"other\". A file's label is its name as "
+	  "filecache --watch shows it, unquoted and without \"(deleted)\" "
+	  "(\"(no name: inode N on MAJ:MIN)\" without one); rows of one label are "
+	  "one series (a file deleted and the one made in its place). The kernel "
+	  "keeps --pagecache-max-files files: a file first seen after the table is "
+	  "full counts in \"other\" only, exactly (memtrace_map_entries and "
+	  "memtrace_map_capacity{map=\"pagecache_files\"} say how full it is). "
+	  "A file that enters the top N leaves \"other\", which Prometheus reads "
+	  "as a counter reset of \"other\" alone." },
 	{ "SIGNALS",
 	  "SIGTERM and SIGINT stop it cleanly (BPF links detached, sockets closed, "
 	  "exit 0). SIGHUP is ignored." },

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* serve: kmalloc's tables as metrics (see serve/kmetrics.h). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,16 +25,14 @@ static const char *label(const void *row)
 	return ((const struct krow *)row)->label;
 }
 
-static int cmp_label(const void *a, const void *b)
+static void merge(void *into, void *row)
 {
-	return strcmp(label(a), label(b));
-}
+	struct kmalloc_stats *to = &((struct krow *)into)->s;
+	const struct kmalloc_stats *s = &((struct krow *)row)->s;
 
-static void stats_add(struct kmalloc_stats *into, const struct kmalloc_stats *s)
-{
-	into->calls += s->calls;
-	into->bytes_req += s->bytes_req;
-	into->bytes_alloc += s->bytes_alloc;
+	to->calls += s->calls;
+	to->bytes_req += s->bytes_req;
+	to->bytes_alloc += s->bytes_alloc;
 }
 
 /* The kernel's rows by label (a function: its call sites summed), the
@@ -41,8 +40,6 @@ static void stats_add(struct kmalloc_stats *into, const struct kmalloc_stats *s)
 static size_t labelled(struct kmalloc_row *rows, size_t *n, struct krow *out,
 		       bool by_site, const struct ksyms *ks, size_t top)
 {
-	size_t m = 0;
-
 	for (size_t i = 0; i < *n; i++) {
 		struct krow *k = &out[i];
 		const char *name = NULL, *mod;
@@ -57,15 +54,8 @@ static size_t labelled(struct kmalloc_row *rows, size_t *n, struct krow *out,
 				 rows[i].key.comm);
 		k->s = rows[i].s;
 	}
-	qsort(out, *n, sizeof(*out), cmp_label);
-	for (size_t i = 0; i < *n; i++) {
-		if (m && !strcmp(out[m - 1].label, out[i].label))
-			stats_add(&out[m - 1].s, &out[i].s);
-		else
-			out[m++] = out[i];
-	}
-	*n = m;
-	return topn_select(out, m, sizeof(*out), top, weight, label);
+	*n = topn_merge(out, *n, sizeof(*out), label, merge);
+	return topn_select(out, *n, sizeof(*out), top, weight, label);
 }
 
 static const struct family {
@@ -83,25 +73,15 @@ static const struct family {
 	  offsetof(struct kmalloc_stats, bytes_alloc) },
 };
 
-static uint64_t field(const struct kmalloc_stats *s, size_t off)
-{
-	return *(const uint64_t *)((const char *)s + off);
-}
-
 /* One table's series of family f: the rows shown, then "other". */
 static void table(struct metrics *m, const struct family *f, const char *key,
 		  const struct krow *rows, size_t shown,
 		  const struct kmalloc_stats *total)
 {
-	uint64_t rest = field(total, f->off);
+	struct topn_shown t = { rows, sizeof(*rows), shown, label };
 
-	for (size_t i = 0; i < shown; i++) {
-		uint64_t v = field(&rows[i].s, f->off);
-
-		metrics_u64(m, f->name, &(struct mlabel){ key, rows[i].label }, 1, v);
-		rest -= v < rest ? v : rest;
-	}
-	metrics_u64(m, f->name, &(struct mlabel){ key, TOPN_OTHER }, 1, rest);
+	topn_series(m, f->name, key, &t, offsetof(struct krow, s) + f->off,
+		    *(const uint64_t *)((const char *)total + f->off));
 }
 
 void kmetrics_write(struct kmalloc_collector *c, const struct ksyms *ks,

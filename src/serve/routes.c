@@ -33,7 +33,7 @@ static void metrics_page(struct serve *s, const struct http_request *r,
 	kmetrics_write(s->km, s->ksyms, &m, s->o->kmalloc_callsites,
 		       s->o->kmalloc_comms, s->km_used);
 	exits_metrics(&s->exits, &m, s->o->procs_comms);
-	pagecache_metrics(s->pc, &m);
+	pagecache_metrics(s->pc, &m, s->o->pagecache_files);
 	leaks_metrics(s->leaks, &m);
 	health_write(s, &m, started);
 	metrics_end(&m);

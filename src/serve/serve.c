@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memtrace serve: kmalloc, procs and leak's collectors at once, in one
- * event loop (epoll: the HTTP sockets and each collector's ring buffer),
- * answering Prometheus and pprof readers.
+ * memtrace serve: kmalloc, procs, filecache --watch's (the page cache)
+ * and leak's collectors at once, in one event loop (epoll: the HTTP
+ * sockets and each collector's ring buffer), answering Prometheus and
+ * pprof readers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,6 +52,7 @@ static int on_procs_event(void *ctx, void *data, size_t size)
 void serve_poll(struct serve *s)
 {
 	ring_buffer__consume(s->pr_rb);
+	pagecache_poll(s->pc);
 	leaks_poll(s->leaks);
 }
 
@@ -149,7 +151,7 @@ static int start(void *ctx, int *events_fd)
 	s->km = kmalloc_collector_open(&kc);
 	if (!s->km || open_procs(s))
 		return 1;
-	s->pc = pagecache_open();
+	s->pc = pagecache_open(o->pagecache_max_files, s->epfd);
 	if (!s->pc)
 		return 1;
 	s->leaks = leaks_open(o, s->epfd);

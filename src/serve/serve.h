@@ -22,6 +22,8 @@ struct serve_opts {
 					 * "other" */
 	uint64_t kmalloc_comms;
 	uint64_t procs_comms;
+	uint64_t pagecache_files;
+	uint64_t pagecache_max_files;	/* rows of the kernel's table */
 	pid_t leak_pids[SERVE_MAX_TARGETS];
 	int nleak_pids;
 	char leak_comms[SERVE_MAX_TARGETS][MT_COMM_LEN];

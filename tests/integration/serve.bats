@@ -19,7 +19,7 @@ setup_file() {
 	LEAKER_COMM=mtsrv$$
 	cp "$WL/leaker" "$F/$LEAKER_COMM"
 	start_serve "$F" --kmalloc-comms 1000 --procs-comms 1000 \
-		--leak-comm "$LEAKER_COMM"
+		--pagecache-files 1000 --leak-comm "$LEAKER_COMM"
 	echo "$SERVE_PID" >"$F/serve.pid"
 	start_prometheus "$F" "${SERVE_URL#http://}"
 	echo "$PROM_PID" >"$F/prom.pid"
@@ -246,8 +246,8 @@ check_raw() {
 	series=$(awk '/^max_series/ {print $2}' "$T/loop")
 	[ $((r2 * 10)) -lt $((r1 * 11)) ] && [ $((r1 * 10)) -lt $((r2 * 11)) ]
 	# The bound the README gives, for the defaults (50 call sites, 50
-	# comms each for kmalloc and procs, 8 traced processes).
-	bound=$((3 * (50 + 1 + 50 + 1) + 2 + (50 + 1) * (67 + 30 + 24) + 8 * 4 + 9 + 8 + 2 + 2 * 64))
+	# comms each for kmalloc and procs, 50 files, 8 traced processes).
+	bound=$((3 * (50 + 1 + 50 + 1) + 4 + 2 * (50 + 1) + (50 + 1) * (67 + 30 + 24) + 8 * 4 + 11 + 10 + 2 + 2 * 64))
 	echo "series $series, bound $bound"
 	[ "$series" -le "$bound" ]
 	kill -TERM "$SERVE_PID"
@@ -393,4 +393,73 @@ metric() {
 	echo "removed $r0 -> $r1"
 	rm -f "$f"
 	[ $((r1 - r0)) -ge "$pages" ]
+}
+
+# pc_file_series SCRAPE PATH: checks one scrape's per-file page cache
+# families (each label value once, one "other", their sum the counted
+# total of the same scrape) and prints PATH's added and removed.
+pc_file_series() {
+	python3 - "$1" "$2" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+def unescape(v):
+    return re.sub(r'\\(.)', lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
+got = []
+for op in ("added", "removed"):
+    fam = "memtrace_pagecache_file_%s_pages_total" % op
+    series = {}
+    for line in lines:
+        m = re.fullmatch(fam + r'\{path="((?:[^"\\]|\\.)*)"\} (\d+)', line)
+        if m:
+            path = unescape(m.group(1))
+            assert path not in series, "two series of %s in %s" % (path, fam)
+            series[path] = int(m.group(2))
+    counted = [int(l.split()[1]) for l in lines
+               if l.startswith("memtrace_pagecache_counted_%s_pages_total " % op)]
+    assert len(counted) == 1, counted
+    assert "other" in series, fam
+    assert sum(series.values()) == counted[0], (fam, sum(series.values()), counted[0])
+    assert sys.argv[2] in series, "%s: no series of %s among %d" % (fam, sys.argv[2], len(series))
+    got.append(series[sys.argv[2]])
+print(*got)
+PY
+}
+
+# pc_write_evict FILE PAGES: FILE made anew with PAGES pages (written,
+# fsync'ed), then evicted; checked with mincore.
+pc_write_evict() {
+	"$WL/pages" fill "$1" $(($2 * $(getconf PAGESIZE)))
+	"$WL/pages" drop "$1" 0 0
+	"$WL/pages" count "$1" >"$T/count"
+	cat "$T/count"
+	grep -q " pages=$2 mincore=0 " "$T/count"
+}
+
+# pc_file_is FILE N: a scrape whose per-file families pass pc_file_series,
+# FILE's added and removed N each.
+pc_file_is() {
+	local got
+	curl -sf "$SERVE_URL/metrics" >"$T/scrape"
+	got=$(pc_file_series "$T/scrape" "$1")
+	echo "$1: added, removed: $got; $2 each written and evicted"
+	[ "$got" = "$2 $2" ]
+}
+
+@test "serve: page cache per file: a file written then evicted, deleted, made again: its pages exactly, one series; the family sums to the counted total" {
+	local f=$T/mtpcf$$
+	pc_write_evict "$f" 4096
+	pc_file_is "$f" 4096
+	# Another file in its place: the deleted one's row and its own, one
+	# label value.
+	rm "$f"
+	pc_write_evict "$f" 1024
+	pc_file_is "$f" 5120
+	# The table of files, as the health families say.
+	grep -q '^memtrace_map_capacity{map="pagecache_files"} 16384$' "$T/scrape"
+	grep -q '^memtrace_map_entries{map="pagecache_files"} [1-9]' "$T/scrape"
+	grep -q '^memtrace_events_lost_total{collector="pagecache",reason="folio_not_found"} [0-9]' "$T/scrape"
+	# Prometheus reads them as counters; deleted, they stay.
+	rm "$f"
+	promq "memtrace_pagecache_file_added_pages_total{path=\"$f\"}" == 5120
+	promq "memtrace_pagecache_file_removed_pages_total{path=\"$f\"}" == 5120
 }

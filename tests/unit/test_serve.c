@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // Tests for src/serve/: the HTTP request reader, Accept, the metrics
-// formats, the top-N selection and the exit table.
+// formats, the top-N selection, the page cache's files and the exit
+// table.
+#include <stddef.h>
 #include <string.h>
 #include "serve/exits.h"
 #include "serve/httpreq.h"
+#include "filecache/wcollector.h"
 #include "serve/metrics.h"
+#include "serve/pcmetrics.h"
 #include "serve/topn.h"
 #include "tap.h"
 
@@ -140,6 +144,74 @@ static void test_topn(void)
 	ok(n == 4, "a row named \"other\" stays in the sum");
 }
 
+static void merge(void *into, void *row)
+{
+	((struct row *)into)->w += ((struct row *)row)->w;
+}
+
+static void test_topn_merge(void)
+{
+	struct row rows[] = { { "b", 1 }, { "a", 2 }, { "b", 4 }, { "c", 8 }, { "a", 16 } };
+	size_t n = topn_merge(rows, 5, sizeof(rows[0]), label, merge);
+	struct metrics m;
+
+	ok(n == 3 && !strcmp(rows[0].name, "a") && rows[0].w == 18 &&
+	   !strcmp(rows[1].name, "b") && rows[1].w == 5 &&
+	   !strcmp(rows[2].name, "c") && rows[2].w == 8,
+	   "rows of one label summed into one");
+	metrics_init(&m, false);
+	topn_series(&m, "x_total", "k",
+		    &(struct topn_shown){ rows, sizeof(rows[0]), 2, label },
+		    offsetof(struct row, w), 40);
+	ok(m.buf && !strcmp(m.buf, "x_total{k=\"a\"} 18\nx_total{k=\"b\"} 5\n"
+				   "x_total{k=\"other\"} 17\n"),
+	   "the rows shown, then what the total leaves");
+	metrics_free(&m);
+	metrics_init(&m, false);
+	topn_series(&m, "x_total", "k",
+		    &(struct topn_shown){ rows, sizeof(rows[0]), 1, label },
+		    offsetof(struct row, w), 10);
+	ok(m.buf && strstr(m.buf, "x_total{k=\"other\"} 0\n"),
+	   "a total read short of the rows: \"other\" is 0, not negative");
+	metrics_free(&m);
+}
+
+/* A file deleted and the one made in its place share a series; a file
+ * without a name is named by its inode; the rest is "other". */
+static void test_pcmetrics(void)
+{
+	const uint32_t dev = 8 << 20 | 1;
+	struct fcw_file_row files[] = {
+		{ .key = { .ino = 10, .dev = dev }, .path = "/a", .flags = FCW_NAME_DELETED,
+		  .added = 5, .removed = 5 },
+		{ .key = { .ino = 11, .dev = dev }, .path = "/a", .added = 3, .removed = 1 },
+		{ .key = { .ino = 1234, .dev = dev }, .flags = FCW_NAME_NO_DENTRY,
+		  .removed = 7 },
+		{ .key = { .ino = 12, .dev = dev }, .path = "/b", .added = 1 },
+	};
+	struct fcw_snapshot s = { .files = files, .nfiles = 4,
+				  .t = { .added = 11, .removed = 13, .all_added = 12,
+					 .all_removed = 13 } };
+	struct metrics m;
+
+	metrics_init(&m, false);
+	pcmetrics_write(&s, &m, 2);
+	ok(m.buf && strstr(m.buf, "memtrace_pagecache_added_pages_total 12\n") &&
+	   strstr(m.buf, "memtrace_pagecache_counted_added_pages_total 11\n"),
+	   "page cache: system-wide and counted totals");
+	ok(m.buf && strstr(m.buf, "\nmemtrace_pagecache_file_added_pages_total{path=\"/a\"} 8\n"
+				  "memtrace_pagecache_file_added_pages_total{path=\"(no name: inode 1234 on 8:1)\"} 0\n"
+				  "memtrace_pagecache_file_added_pages_total{path=\"other\"} 3\n"),
+	   "page cache: rows of one path merged, a row without a name by its inode, the rest in other");
+	ok(m.buf && strstr(m.buf, "\nmemtrace_pagecache_file_removed_pages_total{path=\"/a\"} 6\n"
+				  "memtrace_pagecache_file_removed_pages_total{path=\"(no name: inode 1234 on 8:1)\"} 7\n"
+				  "memtrace_pagecache_file_removed_pages_total{path=\"other\"} 0\n"),
+	   "page cache: the same files for removed, ranked by added and removed");
+	ok(files[0].path && !strcmp(files[0].path, "/a") && files[2].key.ino == 1234,
+	   "page cache: the snapshot's rows left as they were");
+	metrics_free(&m);
+}
+
 static void test_exits(void)
 {
 	struct exits x;
@@ -176,6 +248,8 @@ int main(void)
 	test_accept();
 	test_metrics();
 	test_topn();
+	test_topn_merge();
+	test_pcmetrics();
 	test_exits();
 	return tap_done();
 }
