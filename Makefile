@@ -47,11 +47,12 @@ BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 # the static link also needs the compressors libdw can read sections with.
 # ./memtrace links every library but the C library in: loading ten shared
 # libraries (libstdc++ and libdw's chain above all) cost each run 1.2 ms
-# before main() here, more than filecache's whole answer for a file. The
-# sanitized builds keep them shared (ASan replaces libstdc++'s new).
+# before main() here, more than filecache's whole answer for a file. libm
+# too: loading it cost each run ~40 us more. The sanitized builds keep them
+# shared (ASan replaces libstdc++'s new).
 LIBS_SHARED  := -lbpf -ldw -lelf -lz -lm -lstdc++
 LIBS_DYNAMIC := -Wl,-Bstatic -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lstdc++ \
-		-Wl,-Bdynamic -lm -static-libgcc
+		-lm -Wl,-Bdynamic -static-libgcc
 LIBS_STATIC  := -static -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lm -lstdc++ \
 		-lpthread -ldl
 LINK      := $(if $(STATIC),static,dynamic)
