@@ -143,10 +143,16 @@ cached() {
 
 # check_json CASE ROUND: the --json run's pages in the case's files (added
 # less removed: something may reclaim some as it reads) against mincore,
-# and what it lost.
+# and what it lost. mincore's count is taken before memtrace stops
+# (CACHED_BEFORE) and after: when reclaim changed it in between, memtrace's
+# last snapshot saw one of the two, and the round is not judged.
 check_json() {
 	local want got
 	want=$(cached "$1")
+	if [ "$want" != "$CACHED_BEFORE" ]; then
+		echo "  ${LABEL[$1]} round $2: the page cache changed while memtrace stopped (mincore $CACHED_BEFORE, then $want): not judged"
+		return
+	fi
 	got=$(python3 - "$OUT/mt_json.out" "$DATA/$1" <<'PY'
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])][-1]
@@ -186,6 +192,7 @@ run() {
 	echo "$c $cfg $round $US" >>"$TMP/results"
 	if [ "$cfg" != untraced ]; then
 		bench_wait_idle "${TRACERS[@]}"
+		[ "$cfg" != mt_json ] || CACHED_BEFORE=$(cached "$c")
 		bench_stop_tracers
 	fi
 	[ "$cfg" != mt_json ] || check_json "$c" "$round"
