@@ -34,9 +34,8 @@ static __always_inline int munmap_enter(struct pt_regs *ctx)
 {
 	struct call *c;
 
-	if (!is_target())
+	if (!target_slot(false, &c))
 		return 0;
-	c = call_slot(false);
 	if (c && c->sp && PT_REGS_SP(ctx) < c->sp)
 		return 0;		/* the allocator's own, e.g. in free */
 	emit(LEAK_EV_MUNMAP, LEAK_MUNMAP, PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx),
