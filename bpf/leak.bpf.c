@@ -40,6 +40,11 @@ const volatile __u32 self_tgid = 0;		/* memtrace's own: not traced */
 const volatile __u32 alloc_tgid = 0;		/* --alloc-pid */
 const volatile bool wa_missing_free = false;	/* --wa-missing-free */
 const volatile bool percpu_519 = true;		/* tp_btf: 5.19+ arguments */
+/* Multi-uprobe links: malloc's and free's probe addresses modulo the page
+ * (set, 0x1000 | the low 12 bits, when no other entry probe of the
+ * program shares them), for entry_multi. */
+const volatile __u32 multi_malloc_at = 0;
+const volatile __u32 multi_free_at = 0;
 
 DEFINE_EVENTS_RINGBUF(1 << 20);
 
