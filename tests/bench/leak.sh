@@ -148,6 +148,6 @@ for m in ${BENCH_LEAK_METHODS:-default uprobe}; do
 		read -r t a <<<"$(attach_exit $dis)"
 		tot+=" $t" att+=" $a"
 	done
-	awk -v m="$m" -v t="$(median <<<"$tot")" -v a="$(median <<<"$att")" \
+	awk -v m="$m" -v t="$(bench_median_list <<<"$tot")" -v a="$(bench_median_list <<<"$att")" \
 		'BEGIN { printf "  %-34s %8.3f %8.3f %8.3f\n", m, t, a, t - a }'
 done
