@@ -32,9 +32,10 @@ static __always_inline int new_enter(struct pt_regs *ctx)
  * counted as freed, which user space cannot tell anyway. */
 static __always_inline int munmap_enter(struct pt_regs *ctx)
 {
+	struct task_struct *t;
 	struct call *c;
 
-	if (!target_slot(false, &c))
+	if (!target_slot(false, &c, &t))
 		return 0;
 	if (c && c->sp && PT_REGS_SP(ctx) < c->sp)
 		return 0;		/* the allocator's own, e.g. in free */
