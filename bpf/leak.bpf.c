@@ -45,6 +45,9 @@ const volatile bool percpu_519 = true;		/* tp_btf: 5.19+ arguments */
  * program shares them), for entry_multi. */
 const volatile __u32 multi_malloc_at = 0;
 const volatile __u32 multi_free_at = 0;
+/* The links run the programs only in the target's threads (multi-uprobe
+ * links made with its pid, 6.12+): free need not ask. */
+const volatile bool links_filter_tgid = false;
 
 DEFINE_EVENTS_RINGBUF(1 << 20);
 
