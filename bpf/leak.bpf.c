@@ -391,8 +391,8 @@ static __always_inline __u32 user_stack(struct pt_regs *ctx, __u64 *ips,
 	return n;
 }
 
-static __noinline __u64 take_stack(void *ctx, __u64 flags, __u64 caller,
-				   __u64 *ips, struct task_struct *t)
+static __always_inline __u64 stack_of(void *ctx, __u64 flags, __u64 caller,
+				      __u64 *ips, struct task_struct *t)
 {
 	struct stack_scratch *s = NULL;
 	__u64 key = LEAK_STACK_MISSING;
@@ -425,6 +425,13 @@ out:
 			   key == LEAK_STACK_COLLIDED ? LEAK_LOST_STACK_COLLISION :
 			   LEAK_LOST_STACK_MISSING);
 	return key;
+}
+
+/* The kernel-mode programs' call: a subprogram, verified once. */
+static __noinline __u64 take_stack(void *ctx, __u64 flags, __u64 caller,
+				   __u64 *ips, struct task_struct *t)
+{
+	return stack_of(ctx, flags, caller, ips, t);
 }
 
 #ifndef LEAK_THREAD_STATE_HASH
@@ -608,7 +615,8 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 {
 	struct task_struct *t;
 	struct call *c;
-	__u64 addr = ret;
+	__u64 addr = ret, stack;
+	bool map;
 
 	if (!target_slot(false, &c, &t))
 		return 0;
@@ -631,29 +639,32 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		return 0;
 	}
 
-	switch (c->kind) {
-	case LEAK_MMAP:
-		if (ret != ~0ULL)
-			emit(LEAK_EV_MMAP, LEAK_MMAP, ret, c->size, 0, 0,
-			     take_stack(ctx, BPF_F_USER_STACK, 0, CALL_IPS(c), t));
-		return 0;
-	case LEAK_MREMAP:
-		if (ret != ~0ULL)
-			emit(LEAK_EV_MREMAP, LEAK_MREMAP, c->arg, c->arg2, ret,
-			     c->size,
-			     take_stack(ctx, BPF_F_USER_STACK, 0, CALL_IPS(c), t));
-		return 0;
-	case LEAK_POSIX_MEMALIGN:
-		/* The result is written only on success (return 0). */
-		if (ret || bpf_probe_read_user(&addr, sizeof(addr),
-					       (void *)c->arg))
+	/* One place takes the stack, inlined: a subprogram call costs its
+	 * call and return (a return thunk under the SRSO mitigation) and
+	 * the spills around it. */
+	map = c->kind == LEAK_MMAP || c->kind == LEAK_MREMAP;
+	if (map) {
+		if (ret == ~0ULL)
 			return 0;
-		break;
+	} else {
+		/* posix_memalign writes its result only on success (return
+		 * 0). */
+		if (c->kind == LEAK_POSIX_MEMALIGN &&
+		    (ret || bpf_probe_read_user(&addr, sizeof(addr),
+						(void *)c->arg)))
+			return 0;
+		if (!addr)
+			return 0;
 	}
-	if (addr)
-		record(addr, c->size, c->kind,
-		       take_stack(ctx, BPF_F_USER_STACK, c->caller, CALL_IPS(c), t),
-		       0, 0);
+	stack = stack_of(ctx, BPF_F_USER_STACK, map ? 0 : c->caller,
+			 CALL_IPS(c), t);
+	if (c->kind == LEAK_MMAP)
+		emit(LEAK_EV_MMAP, LEAK_MMAP, ret, c->size, 0, 0, stack);
+	else if (c->kind == LEAK_MREMAP)
+		emit(LEAK_EV_MREMAP, LEAK_MREMAP, c->arg, c->arg2, ret, c->size,
+		     stack);
+	else
+		record(addr, c->size, c->kind, stack, 0, 0);
 	return 0;
 }
 
