@@ -40,6 +40,14 @@ const volatile __u32 self_tgid = 0;		/* memtrace's own: not traced */
 const volatile __u32 alloc_tgid = 0;		/* --alloc-pid */
 const volatile bool wa_missing_free = false;	/* --wa-missing-free */
 const volatile bool percpu_519 = true;		/* tp_btf: 5.19+ arguments */
+/* Multi-uprobe links: malloc's and free's probe addresses modulo the page
+ * (set, 0x1000 | the low 12 bits, when no other entry probe of the
+ * program shares them), for entry_multi. */
+const volatile __u32 multi_malloc_at = 0;
+const volatile __u32 multi_free_at = 0;
+/* The links run the programs only in the target's threads (multi-uprobe
+ * links made with its pid, 6.12+): free need not ask. */
+const volatile bool links_filter_tgid = false;
 
 DEFINE_EVENTS_RINGBUF(1 << 20);
 
@@ -91,7 +99,7 @@ struct {
  * recovers from a return that never came (longjmp, a probe attached
  * between a call and its return): the next outer-level call overwrites it.
  * Task-local storage is the per-thread slot: the lookup is a pointer
- * dereference, not a hash (before 5.11, a hash: see call_slot()).
+ * dereference, not a hash (before 5.11, a hash: see target_slot()).
  */
 struct call {
 	__u64 sp;			/* 0: no call in progress */
@@ -127,11 +135,24 @@ struct {
 	__type(value, struct call);
 } calls SEC(".maps");
 
-/* The thread's call state; created when create is set. */
-static __always_inline struct call *call_slot(bool create)
+/*
+ * Whether the current thread is the target's, and if so its call state in
+ * *cp (NULL if it has none, or none could be made when create is set).
+ * The process is the task's tgid, read from the task the storage needs
+ * anyway: one helper call fewer than bpf_get_current_pid_tgid() (which
+ * returns that tgid in its upper half), about 25 ns here.
+ */
+static __always_inline bool target_slot(bool create, struct call **cp,
+					struct task_struct **tp)
 {
-	return bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (targ_tgid && t->tgid != targ_tgid)
+		return false;
+	*tp = t;
+	*cp = bpf_task_storage_get(&calls, t, 0,
+				   create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	return true;
 }
 #else
 /*
@@ -148,18 +169,26 @@ struct {
 	__type(value, struct call);
 } calls SEC(".maps");
 
-static __always_inline struct call *call_slot(bool create)
+static __always_inline bool target_slot(bool create, struct call **cp,
+					struct task_struct **tp)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct call *c;
 	/* On the stack, not a global: .rodata and .bss must be laid out
 	 * alike in both builds (they share one skeleton). */
 	struct call zero = {};
 
-	if (c || !create)
-		return c;
-	bpf_map_update_elem(&calls, &tid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&calls, &tid);
+	if (targ_tgid && id >> 32 != targ_tgid)
+		return false;
+	*tp = NULL;			/* not needed here */
+	c = bpf_map_lookup_elem(&calls, &tid);
+	if (!c && create) {
+		bpf_map_update_elem(&calls, &tid, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&calls, &tid);
+	}
+	*cp = c;
+	return true;
 }
 #endif
 
@@ -179,11 +208,11 @@ static __always_inline void take_old(struct call *c, __u64 addr);
  */
 static __always_inline struct call *outer_call(__u64 sp)
 {
+	struct task_struct *t;
 	struct call *c;
 
-	if (!is_target())
+	if (!target_slot(true, &c, &t))
 		return NULL;
-	c = call_slot(true);
 	if (!c) {
 		count_loss(LEAK_LOST_STATE);
 		return NULL;
@@ -257,21 +286,101 @@ static __always_inline void emit(__u16 type, __u16 kind, __u64 addr,
  * user addresses lie below 2^56, the first page is never mapped) or a
  * frame that is not above the one before. Half the cost of the kernel's
  * walk (bpf_get_stack(): 262 ns against 560 for the benchmark's stack).
+ *
+ * A bpf_probe_read_user() costs about 80 ns here whatever its size up to
+ * a few hundred bytes (the helper, copy_from_user_nofault()'s checks and
+ * the hardened-usercopy check of its destination), and the frames of
+ * callers usually lie close together: the stack is read in windows of up
+ * to STACK_WIN_WORDS words from a frame record, never past the end of its
+ * page, so that a window fails only where the record's own 16 bytes would
+ * (memory is mapped page by page); a record that lies whole in the window
+ * is taken from it. The window is the CPU's (into the thread's storage the
+ * usercopy check of a slab object would cost 40 ns more); a uprobe program
+ * may be preempted (5.19+), and another thread's then use it, so a record
+ * taken from it counts only if the thread has not left the CPU since the
+ * window was read (its context-switch counts, which __schedule() raises at
+ * every switch away; before 5.19 nothing runs in between), else it is read
+ * on its own.
  */
-static __always_inline __u32 user_stack(struct pt_regs *ctx, __u64 *ips)
+#define STACK_WIN_WORDS 64		/* 512 bytes */
+
+struct stack_window {
+	__u64 base, have;		/* the stack's [base, base + have) */
+	__u64 w[STACK_WIN_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_window);
+} stack_window SEC(".maps");
+
+#ifndef LEAK_THREAD_STATE_HASH
+#define SWITCHES(t) ((t)->nvcsw + (t)->nivcsw)
+#else
+#define SWITCHES(t) 0
+#endif
+
+#define PAGE_4K 4096ULL
+
+static __always_inline __u32 user_stack(struct pt_regs *ctx, __u64 *ips,
+					struct task_struct *t)
 {
-	__u64 bp = ctx->bp;
+	__u32 zero = 0;
+	struct stack_window *sw = bpf_map_lookup_elem(&stack_window, &zero);
+	__u64 bp = ctx->bp, since = 0;
 	__u32 n = 1;
 
 	ips[0] = ctx->ip;
+	if (sw)
+		sw->have = 0;
 	for (int i = 1; i < STACK_MAX_DEPTH; i++) {
 		struct {
 			__u64 next, ret;
 		} f;
+		bool got = false;
 
-		if (i >= stack_depth ||
-		    bpf_probe_read_user(&f, sizeof(f), (void *)bp) ||
-		    f.ret < 4096 || f.ret >= (1ULL << 56))
+		if (i >= stack_depth)
+			break;
+		if (sw) {
+			/* base and have through memory: the verifier sees
+			 * unknown values at each frame, one state for any
+			 * window, not a walk per sequence of windows. Frames
+			 * only go up: bp >= base. */
+			__u64 off = bp - sw->base, have = sw->have, w;
+
+			if (off >= have || have - off < 16 || (off & 7)) {
+				__u64 room = PAGE_4K - (bp & (PAGE_4K - 1));
+
+				/* A record across the page's end: its own
+				 * 16 bytes, as a walk frame by frame reads. */
+				if (room < 16)
+					room = 16;
+				if (room > STACK_WIN_WORDS * 8)
+					room = STACK_WIN_WORDS * 8;
+				since = SWITCHES(t);
+				if (bpf_probe_read_user(sw->w, room, (void *)bp))
+					break;
+				sw->base = bp;
+				sw->have = room;
+				off = 0;
+			}
+			w = off / 8;
+			/* Never true (off + 16 <= have <= the window's
+			 * size), but the verifier must see w's bound (hidden
+			 * from clang, which would test off instead). */
+			asm volatile("" : "+r"(w));
+			if (w > STACK_WIN_WORDS - 2)
+				break;
+			f.next = sw->w[w];
+			f.ret = sw->w[w + 1];
+			asm volatile("" ::: "memory");
+			got = SWITCHES(t) == since;
+		}
+		if (!got && bpf_probe_read_user(&f, sizeof(f), (void *)bp))
+			break;
+		if (f.ret < 4096 || f.ret >= (1ULL << 56))
 			break;
 		ips[i] = f.ret;
 		n++;
@@ -282,8 +391,8 @@ static __always_inline __u32 user_stack(struct pt_regs *ctx, __u64 *ips)
 	return n;
 }
 
-static __noinline __u64 take_stack(void *ctx, __u64 flags, __u64 caller,
-				   __u64 *ips)
+static __always_inline __u64 stack_of(void *ctx, __u64 flags, __u64 caller,
+				      __u64 *ips, struct task_struct *t)
 {
 	struct stack_scratch *s = NULL;
 	__u64 key = LEAK_STACK_MISSING;
@@ -294,7 +403,7 @@ static __noinline __u64 take_stack(void *ctx, __u64 flags, __u64 caller,
 	if (!ips)
 		goto out;
 	if (flags & BPF_F_USER_STACK)
-		len = user_stack(ctx, ips + 1) * sizeof(__u64);
+		len = user_stack(ctx, ips + 1, t) * sizeof(__u64);
 	else
 		len = bpf_get_stack(ctx, ips + 1, stack_depth * sizeof(__u64),
 				    flags);
@@ -316,6 +425,13 @@ out:
 			   key == LEAK_STACK_COLLIDED ? LEAK_LOST_STACK_COLLISION :
 			   LEAK_LOST_STACK_MISSING);
 	return key;
+}
+
+/* The kernel-mode programs' call: a subprogram, verified once. */
+static __noinline __u64 take_stack(void *ctx, __u64 flags, __u64 caller,
+				   __u64 *ips, struct task_struct *t)
+{
+	return stack_of(ctx, flags, caller, ips, t);
 }
 
 #ifndef LEAK_THREAD_STATE_HASH
@@ -497,12 +613,13 @@ static __always_inline __u64 mul_sat(__u64 n, __u64 elem)
 SEC("uretprobe")
 int BPF_KRETPROBE(alloc_return, __u64 ret)
 {
+	struct task_struct *t;
 	struct call *c;
-	__u64 addr = ret;
+	__u64 addr = ret, stack;
+	bool map;
 
-	if (!is_target())
+	if (!target_slot(false, &c, &t))
 		return 0;
-	c = call_slot(false);
 	/* After the return the stack pointer is 8 above its value at entry. */
 	if (!c || !c->sp || c->sp != PT_REGS_SP(ctx) - 8)
 		return 0;
@@ -522,29 +639,32 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		return 0;
 	}
 
-	switch (c->kind) {
-	case LEAK_MMAP:
-		if (ret != ~0ULL)
-			emit(LEAK_EV_MMAP, LEAK_MMAP, ret, c->size, 0, 0,
-			     take_stack(ctx, BPF_F_USER_STACK, 0, CALL_IPS(c)));
-		return 0;
-	case LEAK_MREMAP:
-		if (ret != ~0ULL)
-			emit(LEAK_EV_MREMAP, LEAK_MREMAP, c->arg, c->arg2, ret,
-			     c->size,
-			     take_stack(ctx, BPF_F_USER_STACK, 0, CALL_IPS(c)));
-		return 0;
-	case LEAK_POSIX_MEMALIGN:
-		/* The result is written only on success (return 0). */
-		if (ret || bpf_probe_read_user(&addr, sizeof(addr),
-					       (void *)c->arg))
+	/* One place takes the stack, inlined: a subprogram call costs its
+	 * call and return (a return thunk under the SRSO mitigation) and
+	 * the spills around it. */
+	map = c->kind == LEAK_MMAP || c->kind == LEAK_MREMAP;
+	if (map) {
+		if (ret == ~0ULL)
 			return 0;
-		break;
+	} else {
+		/* posix_memalign writes its result only on success (return
+		 * 0). */
+		if (c->kind == LEAK_POSIX_MEMALIGN &&
+		    (ret || bpf_probe_read_user(&addr, sizeof(addr),
+						(void *)c->arg)))
+			return 0;
+		if (!addr)
+			return 0;
 	}
-	if (addr)
-		record(addr, c->size, c->kind,
-		       take_stack(ctx, BPF_F_USER_STACK, c->caller, CALL_IPS(c)),
-		       0, 0);
+	stack = stack_of(ctx, BPF_F_USER_STACK, map ? 0 : c->caller,
+			 CALL_IPS(c), t);
+	if (c->kind == LEAK_MMAP)
+		emit(LEAK_EV_MMAP, LEAK_MMAP, ret, c->size, 0, 0, stack);
+	else if (c->kind == LEAK_MREMAP)
+		emit(LEAK_EV_MREMAP, LEAK_MREMAP, c->arg, c->arg2, ret, c->size,
+		     stack);
+	else
+		record(addr, c->size, c->kind, stack, 0, 0);
 	return 0;
 }
 
@@ -590,7 +710,7 @@ static __always_inline int kalloc(void *ctx, __u64 ptr, __u64 size,
 	if (size < min_size || size > max_size ||
 	    (sample_rate > 1 && bpf_ktime_get_ns() % sample_rate))
 		return 0;
-	record(ptr, size, kind, take_stack(ctx, 0, 0, NULL), cache, flags);
+	record(ptr, size, kind, take_stack(ctx, 0, 0, NULL, NULL), cache, flags);
 	return 0;
 }
 

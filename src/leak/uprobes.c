@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "leak.skel.h"
 #include "core/links.h"
@@ -311,6 +312,48 @@ static int attach_multi(struct leak_collector *c, const struct leak_libs *libs)
 	return 0;
 }
 
+/*
+ * For entry_multi: the low 12 bits of kind's probe offset, with 0x1000
+ * set, if no other entry probe's offset (in any file) has them; else 0,
+ * and the program reads the probe's cookie.
+ */
+static uint32_t multi_at(const struct leak_probes *p, enum leak_kind kind)
+{
+	const struct site *k = NULL;
+	uint64_t lo;
+
+	for (size_t i = 0; i < NR_ENTRIES; i++)
+		if (p->sites[i].found && p->sites[i].en->kind == kind)
+			k = &p->sites[i];
+	if (!k)
+		return 0;
+	lo = (k->fn.file_off + k->where.offset) & 0xfff;
+	for (size_t i = 0; i < NR_ENTRIES; i++) {
+		const struct site *s = &p->sites[i];
+
+		if (s != k && s->found &&
+		    ((s->fn.file_off + s->where.offset) & 0xfff) == lo)
+			return 0;
+	}
+	return 0x1000 | lo;
+}
+
+/*
+ * Whether a multi-uprobe link made with a pid runs its program only in
+ * that process's threads: since 6.12 uprobe_prog_run() checks
+ * same_thread_group(current, link->task); before, it compared the mm,
+ * which a CLONE_VM child (vfork, posix_spawn) shares.
+ */
+static bool multi_filters_tgid(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 12);
+}
+
 /* Opens and loads the programs of method h: an entry program per entry
  * point (perf-event links), or one for all of them (multi-uprobe links). */
 static int load(struct leak_collector *c, enum hook h)
@@ -330,6 +373,10 @@ static int load(struct leak_collector *c, enum hook h)
 	bpf_program__set_autoload(c->skel->progs.alloc_return, true);
 	bpf_program__set_autoload(c->skel->progs.exec_raw_tp, true);
 	if (multi) {
+		c->skel->rodata->multi_malloc_at = multi_at(c->probes, LEAK_MALLOC);
+		c->skel->rodata->multi_free_at = multi_at(c->probes, LEAK_FREE);
+		c->skel->rodata->links_filter_tgid = c->cfg.pid > 0 &&
+						     multi_filters_tgid();
 		bpf_program__set_expected_attach_type(c->skel->progs.entry_multi,
 						      UPROBE_MULTI_ATTACH_TYPE);
 		bpf_program__set_expected_attach_type(c->skel->progs.alloc_return,
