@@ -32,8 +32,9 @@ PROBE="python3 tests/bench/serve_probe.py"
 bench_need_root || exit 1
 bench_need_built "$MEMTRACE" "$BENCH_WL/xattr" "$BENCH_WL/leaker" "$BENCH_WL/comms" || exit 1
 
-TMP=$(mktemp -d) || exit 1
-PIDS=()
+bench_setup
+OUT=$TMP
+LOOPS=()
 # kill_loop PID: a background loop and the workload it runs now (killed
 # alone, the loop would leave its child running, holding the tmpfs).
 kill_loop() {
@@ -43,34 +44,23 @@ kill_loop() {
 	[ -z "$kids" ] || kill -TERM $kids 2>/dev/null
 	wait "$1" 2>/dev/null
 }
-cleanup() {
-	for p in "${PIDS[@]}"; do kill_loop "$p"; done
+bench_cleanup_hook() {
+	for p in "${LOOPS[@]}"; do kill_loop "$p"; done
 	wait 2>/dev/null
 	umount "$TMP/mnt" 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 mkdir "$TMP/mnt" && mount -t tmpfs -o size=1m none "$TMP/mnt" && : >"$TMP/mnt/f" ||
 	bench_die "cannot mount a tmpfs"
 
-# start NAME ARGS...: memtrace ARGS -v in the background, once ready.
-start() {
-	local name=$1
-	shift
-	"$MEMTRACE" "$@" -v >"$TMP/$name.out" 2>"$TMP/$name.err" &
-	LAST=$!
-	PIDS+=("$LAST")
-	for _ in $(seq 400); do
-		grep -q ': ready$' "$TMP/$name.err" && return 0
-		kill -0 "$LAST" 2>/dev/null || break
-		sleep 0.05
-	done
-	bench_die "$name did not start: $(tail -3 "$TMP/$name.err")"
-}
-
+# stop PID: one of the tracers, as systemd stops serve (SIGTERM).
 stop() {
+	local p kept=()
 	kill -TERM "$1"
 	wait "$1" 2>/dev/null
+	for p in "${TRACERS[@]}"; do
+		[ "$p" = "$1" ] || kept+=("$p")
+	done
+	TRACERS=("${kept[@]}")
 }
 
 # ns per setxattr of one workload run.
@@ -85,7 +75,7 @@ busy_start() {
 	BUSY1=$!
 	(i=0; while :; do "$BENCH_WL/comms" "mtb$((i++ % 500))-" 50 >/dev/null; done) &
 	BUSY2=$!
-	PIDS+=("$BUSY1" "$BUSY2")
+	LOOPS+=("$BUSY1" "$BUSY2")
 }
 
 busy_stop() {
@@ -100,9 +90,9 @@ echo
 # 1. Scrape latency, everything loaded, machine busy.
 "$BENCH_WL/leaker" -w kinds >"$TMP/leaker.out" 2>&1 &
 LEAKER=$!
-PIDS+=("$LEAKER")
-start serve serve --listen 127.0.0.1:0 --leak "$LEAKER"
-SERVE=$LAST
+LOOPS+=("$LEAKER")
+bench_start_memtrace serve serve --listen 127.0.0.1:0 --leak "$LEAKER"
+SERVE=$LAST_PID
 kill -USR1 "$LEAKER"
 PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/serve.err")
 busy_start
@@ -114,8 +104,8 @@ echo "scrape latency (kmalloc, procs, leak of 1 process; busy machine): median $
 # 2. CPU per second, idle.
 read -r _ serve_idle < <($PROBE cpu "$SERVE" "$SECS" 127.0.0.1 "$PORT")
 stop "$SERVE"
-start top kmalloc --top 10 -i 1
-TOP=$LAST
+bench_start_memtrace top kmalloc --top 10 -i 1
+TOP=$LAST_PID
 read -r _ top_idle < <($PROBE cpu "$TOP" "$SECS")
 stop "$TOP"
 
@@ -132,25 +122,25 @@ load_cpu() {	# PID [PORT]: CPU/s of PID while the workload runs SECS
 	kill_loop "$wl"
 }
 ns_untraced=$(workload)
-start top kmalloc --top 10 -i 1
-TOP=$LAST
+bench_start_memtrace top2 kmalloc --top 10 -i 1
+TOP=$LAST_PID
 ns_top=$(workload)
 top_load=$(load_cpu "$TOP")
 stop "$TOP"
 # The collectors serve runs, as separate commands at once: kmalloc by call
 # site and by comm, procs (the page cache's and leak's cost nothing here).
-start sum1 kmalloc --top 10 -i 1
-SUM1=$LAST
-start sum2 kmalloc --top 10 --by comm -i 1
-SUM2=$LAST
-start sum3 procs
-SUM3=$LAST
+bench_start_memtrace sum1 kmalloc --top 10 -i 1
+SUM1=$LAST_PID
+bench_start_memtrace sum2 kmalloc --top 10 --by comm -i 1
+SUM2=$LAST_PID
+bench_start_memtrace sum3 procs
+SUM3=$LAST_PID
 ns_sum=$(workload)
 stop "$SUM1"
 stop "$SUM2"
 stop "$SUM3"
-start serve2 serve --listen 127.0.0.1:0
-SERVE=$LAST
+bench_start_memtrace serve2 serve --listen 127.0.0.1:0
+SERVE=$LAST_PID
 PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/serve2.err")
 ns_serve=$(workload)
 serve_load=$(load_cpu "$SERVE" "$PORT")
