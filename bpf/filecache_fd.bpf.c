@@ -5,15 +5,16 @@
  * BPF_PROG_TEST_RUN, a program runs in memtrace's task and finds the file
  * in its file table. No hook, no tracefs, no map: the answer is the
  * return value, so that the kernel can relocate a program by itself
- * (src/core/kreloc.c) and nothing else needs loading. The kernel spends
- * about 10 us on each CO-RE relocation (here, on a VM): fd_pages has
- * only those a plain file needs, and an overlayfs file's real file is
- * found by fd_pages_overlay, loaded when one is met.
+ * (src/core/kreloc.c) and nothing else needs loading. Loading is most of
+ * what filecache costs on one file, and the kernel's share grows with
+ * each instruction, helper call and CO-RE relocation: fd_pages has only
+ * what a plain file needs. A file on overlayfs is told in user space
+ * (its own inode caches nothing: src/filecache/fdprog.c), and its real
+ * file found by fd_pages_overlay, loaded when one is met.
  *
  * args = { fd, shift }. Each returns (nrpages >> shift) in bits 0-29,
  * with FC_FD_MORE (bit 30) when bits are left above those; or FC_FD_ERR
- * (bit 31) | FC_FD_BADF (no such descriptor), or | FC_FD_OVERLAY from
- * fd_pages for a file on overlayfs (whose own inode caches nothing).
+ * (bit 31) | FC_FD_BADF (no such descriptor).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -24,24 +25,18 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /*
- * The cached pages of a file's mapping, from shift up. nrpages's offset
- * in struct address_space is taken from relocations rooted in struct
- * inode (which holds one, i_data): the kernel keeps the candidates of
- * each CO-RE root type in a cache of 31 slots chosen by a hash of the
- * name (kernel/bpf/btf.c, bpf_core_find_cands()), where "address_space"
- * and "super_block" share a slot, so that a program rooted in both
- * misses on every load and the kernel walks its whole BTF again (about
- * 0.4 ms here).
+ * The cached pages of a file's mapping, from shift up. Each CO-RE root
+ * type costs the kernel a look-up of its candidates in a cache of 31
+ * slots chosen by a hash of the name (kernel/bpf/btf.c,
+ * bpf_core_find_cands(), 5.17+), and a whole walk of its BTF (~0.4 ms
+ * here) when the slot holds another name: "address_space" and
+ * "super_block" share one, so no program here reads a super_block.
  */
 static __always_inline unsigned int pages_of(struct file___fc *file,
 					     unsigned int shift)
 {
-	unsigned long off = bpf_core_field_offset(struct inode___fc, i_data.nrpages) -
-			    bpf_core_field_offset(struct inode___fc, i_data);
-	void *mapping = BPF_CORE_READ(file, f_mapping);
-	unsigned long pages = 0;
+	unsigned long pages = BPF_CORE_READ(file, f_mapping, nrpages);
 
-	bpf_probe_read_kernel(&pages, sizeof(pages), mapping + off);
 	pages >>= shift & 63;
 	return (pages & FC_FD_PAGES) | (pages > FC_FD_PAGES ? FC_FD_MORE : 0);
 }
@@ -53,8 +48,6 @@ int fd_pages(unsigned long long *args)
 
 	if (!file)
 		return FC_FD_ERR | FC_FD_BADF;
-	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == OVERLAYFS_SUPER_MAGIC)
-		return FC_FD_ERR | FC_FD_OVERLAY;
 	/* f_mapping: a block device's file points at the device's cache. */
 	return pages_of(file, args[1]);
 }

@@ -13,11 +13,6 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-struct super_block___fc {
-	unsigned int s_dev;
-	unsigned long s_magic;
-} __attribute__((preserve_access_index));
-
 struct xarray___fc {
 	void *xa_head;
 } __attribute__((preserve_access_index));
@@ -27,14 +22,7 @@ struct address_space___fc {
 	unsigned long nrpages;
 } __attribute__((preserve_access_index));
 
-struct inode___fc {
-	struct super_block___fc *i_sb;
-	unsigned long i_ino;
-	struct address_space___fc i_data;
-} __attribute__((preserve_access_index));
-
 struct file___fc {
-	struct inode___fc *f_inode;
 	struct address_space___fc *f_mapping;
 	unsigned int f_mode;
 	void *private_data;

@@ -31,7 +31,6 @@ struct fc_result {
 #define FC_FD_MORE	(1U << 30)		/* more above: ask shift + 30 */
 #define FC_FD_ERR	(1U << 31)
 #define FC_FD_BADF	1			/* no such descriptor */
-#define FC_FD_OVERLAY	2			/* O_PATH on overlayfs */
 #define FC_FD_SHIFT	30
 
 /* -- --watch: folios entering and leaving the page cache --------------- */

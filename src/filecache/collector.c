@@ -120,12 +120,10 @@ int fc_collector_path(struct fc_collector *c, const char *path,
  */
 static const char *const core_members[] = {
 	"task_struct.files", "files_struct.fdt", "fdtable.max_fds",
-	"fdtable.fd", "file.f_inode", "file.f_mapping", "file.f_mode",
+	"fdtable.fd", "file.f_mapping", "file.f_mode",
 	"file.private_data", "inode.i_sb", "inode.i_ino", "inode.i_mapping",
 	"super_block.s_dev", "super_block.s_magic", "address_space.nrpages",
 	"path.dentry", "dentry.d_inode", "ovl_file.realfile",
-	/* filecache_fd.bpf.c reaches nrpages through an inode's own. */
-	"inode.i_data",
 	/* BPF_KPROBE() reads the first argument from the registers. */
 	"pt_regs.di",
 };
