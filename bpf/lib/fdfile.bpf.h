@@ -62,8 +62,8 @@ static __always_inline struct file___fc *fd_file(unsigned int fd)
 	if (fd >= BPF_CORE_READ(fdt, max_fds))
 		return 0;
 	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
-		return 0;
+	/* A failed read leaves file NULL (the helper zeroes it, 5.5+). */
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	return file;
 }
 
