@@ -52,7 +52,7 @@ bool inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
 	size_t mask, i;
 
 	if (s->n * 2 >= s->cap) {
-		struct inode_set bigger = { .cap = s->cap ? s->cap * 2 : 1024 };
+		struct inode_set bigger = { .cap = s->cap ? s->cap * 2 : 64 };
 
 		bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
 		if (!bigger.slots)
