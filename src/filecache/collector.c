@@ -153,8 +153,10 @@ static void open_btf(struct fc_collector *c)
 }
 
 /*
- * A method works when the kernel answers for a path we know: the hook
- * fired for our stat() (fentry, kprobe), or the program found our fd.
+ * A method works when the kernel answers for a file we know: the hook
+ * fired for our stat() of / (fentry, kprobe), or the program found a
+ * descriptor of ours in our file table (test_run): its own, which needs
+ * no path looked up and opened first.
  */
 static int check_answers(struct fc_collector *c, enum hook h)
 {
@@ -163,11 +165,15 @@ static int check_answers(struct fc_collector *c, enum hook h)
 	int err;
 
 	c->method = h;
-	err = fc_collector_path(c, "/", &st, &cached);
-	if (err)
-		log_info("page cache: %s did not answer for /: %s",
-			 hook_name(h), strerror(-err));
-	return err;
+	if (h == HOOK_TEST_RUN)
+		err = fc_fdprog_pages(&c->fd, c->fd.fd, &cached);
+	else
+		err = fc_collector_path(c, "/", &st, &cached);
+	if (err < 0)
+		log_info("page cache: %s did not answer for %s: %s", hook_name(h),
+			 h == HOOK_TEST_RUN ? "its own descriptor" : "/",
+			 strerror(-err));
+	return err < 0 ? err : 0;
 }
 
 /* With libbpf, against the subset, or the whole kernel BTF when the
