@@ -66,7 +66,10 @@ int mt_run(const struct mt_run *run)
 	if (!status)
 		status = once;
 out:
-	ring_buffer__free(rb);
+	/* Not called with NULL: a run without events (filecache on a file)
+	 * would fault in a page of libbpf's code for it, ~2 us here. */
+	if (rb)
+		ring_buffer__free(rb);
 	if (run->teardown)
 		run->teardown(run->ctx);
 	probe_cleanup();
