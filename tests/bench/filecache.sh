@@ -590,7 +590,7 @@ for k in start load runs; do
 	case $k in
 	start) what="exec, start, exit (memtrace --version)" ;;
 	load) what="the BTF and the program loaded (strace -T)" ;;
-	runs) what="BPF_PROG_TEST_RUN, for / and the file" ;;
+	runs) what="BPF_PROG_TEST_RUN, its own fd and the file" ;;
 	esac
 	printf '  %-44s %9s %9s\n' "$what" "$(split_med memtrace "$k")" "$(split_med mtstatic "$k")"
 done
