@@ -22,6 +22,10 @@ struct address_space___fc {
 	unsigned long nrpages;
 } __attribute__((preserve_access_index));
 
+struct inode___fc {
+	struct address_space___fc i_data;
+} __attribute__((preserve_access_index));
+
 struct file___fc {
 	struct address_space___fc *f_mapping;
 	unsigned int f_mode;

@@ -124,6 +124,8 @@ static const char *const core_members[] = {
 	"file.private_data", "inode.i_sb", "inode.i_ino", "inode.i_mapping",
 	"super_block.s_dev", "super_block.s_magic", "address_space.nrpages",
 	"path.dentry", "dentry.d_inode", "ovl_file.realfile",
+	/* filecache_fd.bpf.c reaches nrpages through an inode's own. */
+	"inode.i_data",
 	/* BPF_KPROBE() reads the first argument from the registers. */
 	"pt_regs.di",
 };
