@@ -75,8 +75,8 @@ struct leak_alloc {
 #define LEAK_SLOT_PROBES	32
 
 struct leak_slot {
+	struct leak_alloc a;		/* first: a slot's block is the slot */
 	__u64 addr;
-	struct leak_alloc a;
 };
 
 /*

@@ -482,6 +482,13 @@ leak_p_final() {
 	# shellcheck disable=SC2016
 	sh -c 'read x <"$1"; exec "$2" -w nested >"$3"' _ "$T/go" "$LEAKER" "$T/wl.out" &
 	local wl=$!
+	# Until sh runs (with its C library mapped), the child is bash's fork
+	# or an exec half done, whose memory map may have no allocator yet.
+	for _ in $(seq 200); do
+		[ "$(readlink "/proc/$wl/exe")" = "$(readlink -f /bin/sh)" ] &&
+			grep -q 'libc\.so' "/proc/$wl/maps" && break
+		sleep 0.05
+	done
 	start_tracer "$T/r.json" "$T/r.err" leak --json -i 0.3 -o 0 -p "$wl"
 	# The shell allocates before it execs: none of that may remain.
 	echo go >"$T/go"
