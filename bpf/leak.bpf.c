@@ -531,10 +531,11 @@ static __always_inline __u64 alloc_time(void)
  * the thread that holds a block writes its slot: the allocator gives an
  * address to one caller at a time, and the probes see malloc return
  * before the block's free begins, and free begin before the address is
- * given out again. So a slot is claimed with a compare-and-exchange,
- * then written plainly, its address last (an exchange, a full barrier):
- * user space, reading the slots while they change, never takes a
- * half-written one for a block. A freed slot is marked, not emptied: a
+ * given out again. So a slot is claimed with a compare-and-exchange (to
+ * LEAK_SLOT_BUSY), then written plainly, its count of writes (seq) raised,
+ * its address last (an exchange, a full barrier): user space, reading the
+ * slots while they change, keeps a copy only if the address and the count
+ * were the same before and after it. A freed slot is marked, not emptied: a
  * chain may pass through it. A block of an earlier image is another key,
  * never touched here: user space frees its slot (leak_forget_images()).
  */
@@ -609,8 +610,10 @@ __noinline long slot_insert(__u64 addr, __u64 size, __u64 ts, __u64 stack,
 			if (v == addr && s->a.gen == gen) {
 				if (meta & SLOT_NOEXIST)
 					return -EEXIST;
-				/* In place: only its maker writes it. */
-				goto fill;
+				/* Its free went unseen: this slot. */
+				was = v;
+				spare = i;
+				break;
 			}
 			if (v != LEAK_SLOT_EMPTY && v != LEAK_SLOT_GONE)
 				continue;
@@ -630,7 +633,6 @@ __noinline long slot_insert(__u64 addr, __u64 size, __u64 ts, __u64 stack,
 		/* Else another CPU took it just now: look again. */
 		if (__sync_val_compare_and_swap(&s->addr, was, LEAK_SLOT_BUSY) != was)
 			continue;
-fill:
 		s->a.size = size;
 		s->a.ts_ns = ts;
 		s->a.stack = stack;
@@ -638,8 +640,8 @@ fill:
 		s->a.kind = meta;
 		s->a.flags = meta >> 8;
 		s->a.gen = gen;
-		if (SLOT_ADDR(s) != addr)
-			__sync_lock_test_and_set(&s->addr, addr);
+		s->a.seq++;
+		__sync_lock_test_and_set(&s->addr, addr);
 		return 0;
 	}
 	return -ENOSPC;

@@ -57,7 +57,7 @@ struct leak_alloc {
 	__u8 kind;			/* enum leak_kind */
 	__u8 flags;			/* LEAK_KMALLOC_* */
 	__u16 gen;			/* the image (exec_gen) it was made in */
-	__u32 pad;
+	__u32 seq;			/* alloc_slots: its slot's writes */
 };
 
 /*

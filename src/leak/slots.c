@@ -64,22 +64,24 @@ static bool holds_block(uint64_t addr)
 
 /*
  * A slot changes under the reader: its block is copied between two reads
- * of its address, and kept only if the address held all along (the BPF
- * side writes the address last, and marks the slot before writing it
- * again).
+ * of its address and count of writes, and kept only if both held (the
+ * BPF side marks the slot busy, writes the block and raises the count,
+ * then writes the address).
  */
 void leak_slots_each(const struct leak_slots *s, leak_slot_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		struct leak_slot *slot = &s->v[i];
 		uint64_t addr = __atomic_load_n(&slot->addr, __ATOMIC_ACQUIRE);
+		uint32_t seq = __atomic_load_n(&slot->a.seq, __ATOMIC_RELAXED);
 		struct leak_alloc a;
 
 		if (!holds_block(addr))
 			continue;
 		a = slot->a;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&slot->addr, __ATOMIC_RELAXED) == addr)
+		if (__atomic_load_n(&slot->addr, __ATOMIC_RELAXED) == addr &&
+		    __atomic_load_n(&slot->a.seq, __ATOMIC_RELAXED) == seq)
 			fn(ctx, addr, &a);
 	}
 }
