@@ -124,6 +124,10 @@ $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c
 	$(Q)$(LLVM_STRIP) -g $@.tmp
 	$(Q)mv $@.tmp $@
 
+# leak's table of blocks claims its slots with compare-and-exchange (BPF
+# atomics, Linux 5.12+; the hash build below has none).
+$(OUTPUT)/bpf/leak.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 # leak's programs again, for kernels before 5.11 (no task storage in
 # tracing programs): the same maps, programs and globals, so the skeleton
 # of leak.bpf.o opens this object's bytes (src/leak/bpfobj.c).

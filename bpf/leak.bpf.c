@@ -40,6 +40,11 @@ const volatile __u32 self_tgid = 0;		/* memtrace's own: not traced */
 const volatile __u32 alloc_tgid = 0;		/* --alloc-pid */
 const volatile bool wa_missing_free = false;	/* --wa-missing-free */
 const volatile bool percpu_519 = true;		/* tp_btf: 5.19+ arguments */
+/* A process's blocks in alloc_slots (include/memtrace/leak.h), whose
+ * size is 2^(64 - slots_shift); else in allocs. */
+const volatile bool use_slots = false;
+const volatile __u32 slots_shift = 63;
+const volatile __u32 slots_mask = 0;
 /* Multi-uprobe links: malloc's and free's probe addresses modulo the page
  * (set, 0x1000 | the low 12 bits, when no other entry probe of the
  * program shares them), for entry_multi. */
@@ -57,6 +62,14 @@ struct {
 	__type(key, __u64);
 	__type(value, struct leak_alloc);
 } allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);			/* set by user space */
+	__type(key, __u32);
+	__type(value, struct leak_slot);
+} alloc_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -513,6 +526,168 @@ static __always_inline __u64 alloc_time(void)
 	return tick_ns;
 }
 
+/*
+ * alloc_slots: linear probing from the slot an address hashes to. Only
+ * the thread that holds a block writes its slot: the allocator gives an
+ * address to one caller at a time, and the probes see malloc return
+ * before the block's free begins, and free begin before the address is
+ * given out again. So a slot is claimed with a compare-and-exchange (to
+ * LEAK_SLOT_BUSY), then written plainly, its count of writes (seq) raised,
+ * its address last (an exchange, a full barrier): user space, reading the
+ * slots while they change, keeps a copy only if the address and the count
+ * were the same before and after it. A freed slot is marked, not emptied: a
+ * chain may pass through it. A block of an earlier image is another key,
+ * never touched here: user space frees its slot (leak_forget_images()).
+ */
+#define SLOT_ADDR(s) (*(volatile __u64 *)&(s)->addr)
+
+#define SLOT_NONE (~0U)
+#define SLOT_NOEXIST (1ULL << 32)	/* in slot_insert()'s meta */
+
+#ifndef LEAK_THREAD_STATE_HASH
+/*
+ * Global functions: the verifier checks each once, whatever its callers'
+ * states (inlined into the return probe, after the stack walk's, the two
+ * loops below took 0.25 s of verifier time there against 0.09).
+ */
+static __always_inline __u32 slot_hash(__u64 addr)
+{
+	return (addr * 0x9e3779b97f4a7c15ULL) >> (slots_shift & 63);
+}
+
+static __always_inline struct leak_slot *slot_at(__u32 h, __u32 i)
+{
+	__u32 k = (h + i) & slots_mask;
+
+	return bpf_map_lookup_elem(&alloc_slots, &k);
+}
+
+/* The index of the image's block at addr, or SLOT_NONE. */
+__noinline __u32 slot_index(__u64 addr)
+{
+	__u32 h = slot_hash(addr);
+	__u16 gen = exec_gen;
+
+	for (__u32 i = 0; i < LEAK_SLOT_PROBES; i++) {
+		struct leak_slot *s = slot_at(h, i);
+		__u64 v;
+
+		if (!s)
+			return SLOT_NONE;
+		v = SLOT_ADDR(s);
+		if (v == addr && s->a.gen == gen)
+			return (h + i) & slots_mask;
+		if (v == LEAK_SLOT_EMPTY)
+			return SLOT_NONE;
+	}
+	return SLOT_NONE;
+}
+
+/*
+ * A block at addr (its kind, flags and image in meta's low 32 bits, as
+ * slot_meta() packs them), as bpf_map_update_elem() with BPF_ANY (a block
+ * whose free went unseen is replaced) or, with SLOT_NOEXIST in meta,
+ * BPF_NOEXIST: 0, or an error.
+ */
+__noinline long slot_insert(__u64 addr, __u64 size, __u64 ts, __u64 stack,
+			    __u64 meta)
+{
+	__u32 h = slot_hash(addr);
+	__u16 gen = meta >> 16;
+
+	for (int pass = 0; pass < 2; pass++) {
+		__u64 was = LEAK_SLOT_BUSY;
+		struct leak_slot *s;
+		__u32 spare = 0;
+
+		for (__u32 i = 0; i < LEAK_SLOT_PROBES; i++) {
+			__u64 v;
+
+			s = slot_at(h, i);
+			if (!s)
+				return -ENOENT;
+			v = SLOT_ADDR(s);
+			if (v == addr && s->a.gen == gen) {
+				if (meta & SLOT_NOEXIST)
+					return -EEXIST;
+				/* Its free went unseen: this slot. */
+				was = v;
+				spare = i;
+				break;
+			}
+			if (v != LEAK_SLOT_EMPTY && v != LEAK_SLOT_GONE)
+				continue;
+			if (was == LEAK_SLOT_BUSY) {
+				was = v;
+				spare = i;
+			}
+			/* The end of the chain: addr is not further. */
+			if (v == LEAK_SLOT_EMPTY)
+				break;
+		}
+		if (was == LEAK_SLOT_BUSY)
+			return -ENOSPC;
+		s = slot_at(h, spare);
+		if (!s)
+			return -ENOENT;
+		/* Else another CPU took it just now: look again. */
+		if (__sync_val_compare_and_swap(&s->addr, was, LEAK_SLOT_BUSY) != was)
+			continue;
+		s->a.size = size;
+		s->a.ts_ns = ts;
+		s->a.stack = stack;
+		s->a.cache = 0;
+		s->a.kind = meta;
+		s->a.flags = meta >> 8;
+		s->a.gen = gen;
+		s->a.seq++;
+		__sync_lock_test_and_set(&s->addr, addr);
+		return 0;
+	}
+	return -ENOSPC;
+}
+#else
+/* No atomics before 5.12: the hash build keeps allocs (use_slots unset). */
+static __always_inline __u32 slot_index(__u64 addr)
+{
+	return SLOT_NONE;
+}
+
+static __always_inline long slot_insert(__u64 addr, __u64 size, __u64 ts,
+					__u64 stack, __u64 meta)
+{
+	return -ENOENT;
+}
+#endif
+
+/* A process's block: what slot_insert() takes of it besides the rest. */
+static __always_inline __u64 slot_meta(const struct leak_alloc *a, bool noexist)
+{
+	return a->kind | (__u64)a->flags << 8 | (__u64)a->gen << 16 |
+	       (noexist ? SLOT_NOEXIST : 0);
+}
+
+static __always_inline long slot_put(__u64 addr, const struct leak_alloc *a,
+				     bool noexist)
+{
+	return slot_insert(addr, a->size, a->ts_ns, a->stack,
+			   slot_meta(a, noexist));
+}
+
+/* The slot of the image's block at addr, or NULL. */
+static __always_inline struct leak_slot *slot_find(__u64 addr)
+{
+	__u32 k = slot_index(addr);
+
+	return k == SLOT_NONE ? NULL : bpf_map_lookup_elem(&alloc_slots, &k);
+}
+
+/* The block in s freed (its fields stay readable until reused). */
+static __always_inline void slot_free(struct leak_slot *s)
+{
+	SLOT_ADDR(s) = LEAK_SLOT_GONE;
+}
+
 /* A block of size bytes at addr, made under stack. */
 static __always_inline void record(__u64 addr, __u64 size, __u32 kind,
 				   __u64 stack, __u64 cache, __u16 flags)
@@ -529,7 +704,8 @@ static __always_inline void record(__u64 addr, __u64 size, __u32 kind,
 
 	if (cumulative)
 		total_add(&a);
-	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
+	if (use_slots ? slot_put(addr, &a, false) :
+			bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
 		count_loss(MT_LOST_MAP_FULL);
 		return;
 	}
@@ -545,22 +721,30 @@ static __always_inline void release(__u64 addr, bool quiet)
 {
 	bool counted = !quiet && sample_rate == 1 && !min_size &&
 		       max_size == ~0ULL;
+	struct leak_slot *s = NULL;
 	struct leak_alloc *a;
 	__u64 size = 0;
 
-	/* Nothing to know of the block but whether it was there: one
-	 * hash walk, not a lookup and a delete. */
-	if (!combined && !trace) {
+	if (use_slots) {
+		s = slot_find(addr);
+		a = s ? &s->a : NULL;
+	} else if (!combined && !trace) {
+		/* Nothing to know of the block but whether it was there:
+		 * one hash walk, not a lookup and a delete. */
 		if (bpf_map_delete_elem(&allocs, &addr) && counted)
 			count_loss(LEAK_UNTRACKED_FREE);
 		return;
+	} else {
+		a = bpf_map_lookup_elem(&allocs, &addr);
 	}
-	a = bpf_map_lookup_elem(&allocs, &addr);
 	if (a) {
 		size = a->size;
 		if (combined)
 			combined_add(a, -1);
-		bpf_map_delete_elem(&allocs, &addr);
+		if (s)
+			slot_free(s);
+		else
+			bpf_map_delete_elem(&allocs, &addr);
 	} else if (counted) {
 		count_loss(LEAK_UNTRACKED_FREE);
 	}
@@ -571,7 +755,9 @@ static __always_inline void release(__u64 addr, bool quiet)
 
 static __always_inline void take_old(struct call *c, __u64 addr)
 {
-	struct leak_alloc *a = bpf_map_lookup_elem(&allocs, &addr);
+	struct leak_slot *s = use_slots ? slot_find(addr) : NULL;
+	struct leak_alloc *a = use_slots ? (s ? &s->a : NULL) :
+					   bpf_map_lookup_elem(&allocs, &addr);
 
 	if (!a) {
 		if (sample_rate == 1 && !min_size && max_size == ~0ULL)
@@ -582,12 +768,16 @@ static __always_inline void take_old(struct call *c, __u64 addr)
 	c->have_old = 1;
 	if (combined)
 		combined_add(a, -1);
-	bpf_map_delete_elem(&allocs, &addr);
+	if (s)
+		slot_free(s);
+	else
+		bpf_map_delete_elem(&allocs, &addr);
 }
 
 static __always_inline void restore_old(struct call *c)
 {
-	if (bpf_map_update_elem(&allocs, &c->arg, &c->old, BPF_NOEXIST))
+	if (use_slots ? slot_put(c->arg, &c->old, true) :
+			bpf_map_update_elem(&allocs, &c->arg, &c->old, BPF_NOEXIST))
 		return;
 	if (combined)
 		combined_add(&c->old, 1);

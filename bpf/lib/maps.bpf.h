@@ -6,6 +6,7 @@
 /* vmlinux.h has no errno values; map updates return these negated. */
 #define ENOENT 2
 #define EEXIST 17
+#define ENOSPC 28
 
 /*
  * Per-CPU loss counters, one slot per enum mt_loss value (and any the

@@ -89,5 +89,6 @@ int probe_prog_load(enum bpf_prog_type type,
  */
 int probe_test_run(void);	/* BPF_PROG_TEST_RUN on raw_tp (5.10+) */
 int probe_task_storage(void);	/* task storage in tracing programs (5.11+) */
+int probe_atomics(void);	/* BPF compare-and-exchange (5.12+) */
 
 #endif /* MEMTRACE_CORE_HOOKCHECK_H */

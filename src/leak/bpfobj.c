@@ -29,7 +29,8 @@ static int try_state(void *ctx, enum hook h)
 	return 0;
 }
 
-struct leak_bpf *leak_bpf_open_best(const struct bpf_object_open_opts *opts)
+struct leak_bpf *leak_bpf_open_best(const struct bpf_object_open_opts *opts,
+				    bool *atomics)
 {
 	const struct hook_desc *d = &leak_user_hooks.hooks[LEAK_HOOK_CALL_STATE];
 	enum hook state = HOOK_NR;
@@ -40,6 +41,7 @@ struct leak_bpf *leak_bpf_open_best(const struct bpf_object_open_opts *opts)
 		errno = EINVAL;
 		return NULL;
 	}
+	*atomics = state == HOOK_TASK_STORAGE;
 	if (state == HOOK_TASK_STORAGE) {
 		log_info("thread state: task storage");
 		return leak_bpf__open_opts(opts);

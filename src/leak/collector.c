@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "leak/bpfobj.h"
 #include "leak/collector_priv.h"
+#include "leak/slots.h"
 
 struct leak_bpf *leak_bpf_open(const struct leak_collector *c)
 {
@@ -17,10 +18,14 @@ struct leak_bpf *leak_bpf_open(const struct leak_collector *c)
 		    .btf_custom_path = btf_custom_path());
 	const struct leak_config *o = &c->cfg;
 	struct leak_bpf *skel;
+	bool atomics;
 
-	skel = leak_bpf_open_best(&open_opts);
+	skel = leak_bpf_open_best(&open_opts, &atomics);
 	if (!skel)
 		return NULL;
+	/* Kernel mode's blocks stay in the hash map: the slot table is for
+	 * a process's, freed by the threads that made them. */
+	leak_slots_size(skel, atomics && !o->kernel ? o->max_allocs : 0);
 	skel->rodata->targ_tgid = o->pid;
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->alloc_tgid = o->kernel ? o->pid : 0;
@@ -35,7 +40,8 @@ struct leak_bpf *leak_bpf_open(const struct leak_collector *c)
 	skel->rodata->trace_mmap = !o->kernel && o->mmap;
 	skel->rodata->stack_depth = o->stack_depth;
 	skel->rodata->cumulative = o->cumulative;
-	bpf_map__set_max_entries(skel->maps.allocs, o->max_allocs);
+	bpf_map__set_max_entries(skel->maps.allocs, skel->rodata->use_slots ?
+				 1 : o->max_allocs);
 	bpf_map__set_max_entries(skel->maps.stacks, o->max_stacks);
 	bpf_map__set_max_entries(skel->maps.combined_totals, o->max_stacks);
 	/* A row per kept stack and kind (a stack allocates through one
@@ -85,6 +91,7 @@ void leak_collector_close(struct leak_collector *c)
 	if (!c)
 		return;
 	leak_uprobes_detach(c);
+	leak_slots_unmap(&c->slots);
 	leak_bpf__destroy(c->skel);
 	regions_free(&c->regions);
 	free(c->stack_buf);

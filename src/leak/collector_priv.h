@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include "leak/collector.h"
 #include "leak/regions.h"
+#include "leak/slots.h"
 #include "leak/snapshot.h"
 
 struct bpf_program;
@@ -30,6 +31,7 @@ struct leak_collector {
 	struct leak_probes *probes;	/* a process: the uprobes' links */
 	uint64_t *stack_buf;		/* a stacks map value */
 	struct leak_map_totals map_totals;
+	struct leak_slots slots;	/* alloc_slots, mapped (if in use) */
 };
 
 /* The skeleton opened with the configuration in its rodata and map

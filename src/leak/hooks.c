@@ -42,13 +42,19 @@ static int check_exec(enum hook h, char *why, size_t len)
 }
 
 /* Task storage where tracing programs have it (5.11+), else a hash map
- * by thread id: the build of bpf/leak.bpf.c src/leak/bpfobj.c opens. */
+ * by thread id: the build of bpf/leak.bpf.c src/leak/bpfobj.c opens. The
+ * first build also claims the slots of its table of blocks with BPF
+ * atomics (5.12+); the second keeps the blocks in a hash map. */
 static int check_call_state(enum hook h, char *why, size_t len)
 {
 	if (h == HOOK_HASH) {
 		snprintf(why, len, "an LRU hash map by thread id");
 		return 0;
 	}
+	if (probe_task_storage() == 0 && probe_atomics())
+		return hook_probed(probe_atomics(), why, len, "",
+				   "no BPF compare-and-exchange (Linux 5.12+)",
+				   "BPF atomics");
 	return hook_probed(probe_task_storage(), why, len,
 			   "for tracing programs",
 			   "no task storage for tracing programs (Linux 5.11+)",

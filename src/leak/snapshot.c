@@ -91,13 +91,22 @@ static int add_allocs(void *ctx, const void *keys, const void *vals, uint32_t n)
 	return 0;
 }
 
-/* Every outstanding allocation (a hash map: batches since 5.6, the
- * kernels leak runs on). */
+static void add_slot(void *ctx, uint64_t addr, const struct leak_alloc *a)
+{
+	add_allocs(ctx, &addr, a, 1);
+}
+
+/* Every outstanding allocation: the table of slots, or the hash map
+ * (batches since 5.6, the kernels leak runs on). */
 static int read_allocs(struct leak_collector *c, struct leak_snapshot *s,
 		       uint64_t older_ns, uint64_t now)
 {
 	struct allocs_read r = { c, s, older_ns, now };
 
+	if (c->slots.v) {
+		leak_slots_each(&c->slots, add_slot, &r);
+		return 0;
+	}
 	return map_read_batches(bpf_map__fd(c->skel->maps.allocs), sizeof(uint64_t),
 				sizeof(struct leak_alloc), add_allocs, &r);
 }
@@ -181,7 +190,10 @@ static void forget_older(int fd, enum keyed which, uint16_t gen)
 
 void leak_forget_images(struct leak_collector *c, uint16_t gen)
 {
-	forget_older(bpf_map__fd(c->skel->maps.allocs), ALLOCS, gen);
+	if (c->slots.v)
+		leak_slots_forget(&c->slots, gen);
+	else
+		forget_older(bpf_map__fd(c->skel->maps.allocs), ALLOCS, gen);
 	forget_older(bpf_map__fd(c->skel->maps.combined_totals), COMBINED, gen);
 	forget_older(bpf_map__fd(c->skel->maps.alloc_totals), TOTALS, gen);
 	leak_totals_forget(c);

@@ -385,6 +385,8 @@ static int load(struct leak_collector *c, enum hook h)
 	err = leak_bpf__load(c->skel);
 	if (err)
 		log_info("cannot load the BPF program: %s", strerror(-err));
+	else if ((err = leak_slots_map(&c->slots, c->skel)))
+		log_err("cannot map the table of blocks: %s", strerror(-err));
 	return err;
 }
 
@@ -428,6 +430,7 @@ static int try_method(void *ctx, enum hook h)
 					       attach_each(c);
 	if (err) {
 		link_set_close(&c->probes->links);
+		leak_slots_unmap(&c->slots);
 		leak_bpf__destroy(c->skel);
 		c->skel = NULL;
 		return err < 0 ? err : -EINVAL;
