@@ -688,9 +688,19 @@ static __always_inline void slot_free(struct leak_slot *s)
 	SLOT_ADDR(s) = LEAK_SLOT_GONE;
 }
 
-/* A block of size bytes at addr, made under stack. */
+/*
+ * Whether a block goes to alloc_slots: a process's (proc, a constant at
+ * each call), when user space sized the table. The kernel-mode programs
+ * pass false, so that they hold no call to the table's functions: the
+ * verifier would check those in each of them (minutes on 6.1 under
+ * emulation), called or not.
+ */
+#define IN_SLOTS(proc) ((proc) && use_slots)
+
+/* A block of size bytes at addr, made under stack; proc: a process's. */
 static __always_inline void record(__u64 addr, __u64 size, __u32 kind,
-				   __u64 stack, __u64 cache, __u16 flags)
+				   __u64 stack, __u64 cache, __u16 flags,
+				   bool proc)
 {
 	struct leak_alloc a = {
 		.size = size,
@@ -704,7 +714,7 @@ static __always_inline void record(__u64 addr, __u64 size, __u32 kind,
 
 	if (cumulative)
 		total_add(&a);
-	if (use_slots ? slot_put(addr, &a, false) :
+	if (IN_SLOTS(proc) ? slot_put(addr, &a, false) :
 			bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
 		count_loss(MT_LOST_MAP_FULL);
 		return;
@@ -716,8 +726,8 @@ static __always_inline void record(__u64 addr, __u64 size, __u32 kind,
 }
 
 /* quiet: the block may already be gone (realloc(p, 0) frees p through
- * free, which the free probe saw). */
-static __always_inline void release(__u64 addr, bool quiet)
+ * free, which the free probe saw). proc: a process's, as record(). */
+static __always_inline void release(__u64 addr, bool quiet, bool proc)
 {
 	bool counted = !quiet && sample_rate == 1 && !min_size &&
 		       max_size == ~0ULL;
@@ -725,7 +735,7 @@ static __always_inline void release(__u64 addr, bool quiet)
 	struct leak_alloc *a;
 	__u64 size = 0;
 
-	if (use_slots) {
+	if (IN_SLOTS(proc)) {
 		s = slot_find(addr);
 		a = s ? &s->a : NULL;
 	} else if (!combined && !trace) {
@@ -820,7 +830,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 			restore_old(c);
 		/* realloc(p, 0) frees p through free, whose probe saw it. */
 		else if (c->arg && !c->size && trace_heap)
-			release(c->arg, true);
+			release(c->arg, true, true);
 	}
 	if (c->skip) {
 		if (c->kind == LEAK_MREMAP && ret != ~0ULL)
@@ -854,7 +864,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		emit(LEAK_EV_MREMAP, LEAK_MREMAP, c->arg, c->arg2, ret, c->size,
 		     stack);
 	else
-		record(addr, c->size, c->kind, stack, 0, 0);
+		record(addr, c->size, c->kind, stack, 0, 0, true);
 	return 0;
 }
 
@@ -896,18 +906,19 @@ static __always_inline int kalloc(void *ctx, __u64 ptr, __u64 size,
 	/* memleak's --wa-missing-free: a tracked address allocated again
 	 * was freed without an event. */
 	if (wa_missing_free)
-		release(ptr, true);
+		release(ptr, true, false);
 	if (size < min_size || size > max_size ||
 	    (sample_rate > 1 && bpf_ktime_get_ns() % sample_rate))
 		return 0;
-	record(ptr, size, kind, take_stack(ctx, 0, 0, NULL, NULL), cache, flags);
+	record(ptr, size, kind, take_stack(ctx, 0, 0, NULL, NULL), cache, flags,
+	       false);
 	return 0;
 }
 
 static __always_inline int kfree_ptr(__u64 ptr)
 {
 	if (ptr && ptr != ZERO_SIZE_PTR)
-		release(ptr, true);
+		release(ptr, true, false);
 	return 0;
 }
 

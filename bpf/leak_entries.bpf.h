@@ -52,7 +52,7 @@ static __always_inline int free_enter(struct pt_regs *ctx)
 
 	if (!addr || (!links_filter_tgid && !is_target()))
 		return 0;
-	release(addr, false);
+	release(addr, false, true);
 	return 0;
 }
 
