@@ -32,12 +32,18 @@ bench_need_root() {
 	return 1
 }
 
-# bench_need_commands COMMAND...
+# bench_need_commands COMMAND...: commands in PATH (with BENCH_PACKAGED
+# set, the message names the Debian package of the same name).
 bench_need_commands() {
 	local c bad=0
 	for c; do
-		command -v "$c" >/dev/null 2>&1 ||
-			{ echo "bench: '$c' not found" >&2; bad=1; }
+		command -v "$c" >/dev/null 2>&1 && continue
+		if [ -n "${BENCH_PACKAGED:-}" ]; then
+			echo "bench: $c not found: install the Debian package $c" >&2
+		else
+			echo "bench: '$c' not found" >&2
+		fi
+		bad=1
 	done
 	return $bad
 }
@@ -45,12 +51,7 @@ bench_need_commands() {
 # bench_need_packaged COMMAND...: commands in PATH, each from the Debian
 # package of the same name.
 bench_need_packaged() {
-	local c bad=0
-	for c; do
-		command -v "$c" >/dev/null 2>&1 ||
-			{ echo "bench: $c not found: install the Debian package $c" >&2; bad=1; }
-	done
-	return $bad
+	BENCH_PACKAGED=1 bench_need_commands "$@"
 }
 
 # bench_need_built FILE...: executables of this tree's build.
