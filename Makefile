@@ -199,7 +199,7 @@ $(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h) \
 
 # serve's HTTP request reader takes bytes from the network: libFuzzer too.
 FUZZ_HTTP_BIN := $(OUTPUT)/tests/fuzz/fuzz_http
-FUZZ_HTTP_SRCS := src/serve/httpreq.c src/serve/metrics.c
+FUZZ_HTTP_SRCS := src/serve/httpreq.c src/serve/metrics.c src/util/grow.c
 $(FUZZ_HTTP_BIN): tests/fuzz/fuzz_http.c $(FUZZ_HTTP_SRCS) src/serve/httpreq.h \
 		  src/serve/metrics.h
 	$(Q)mkdir -p $(@D)

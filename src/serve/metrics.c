@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "serve/metrics.h"
+#include "util/grow.h"
 
 void metrics_init(struct metrics *m, bool om)
 {
@@ -25,23 +26,8 @@ void metrics_free(struct metrics *m)
 
 static bool room(struct metrics *m, size_t more)
 {
-	size_t cap = m->cap ? m->cap : 4096;
-	char *p;
-
-	if (m->oom)
-		return false;
-	if (m->len + more + 1 <= m->cap)
-		return true;
-	while (cap < m->len + more + 1)
-		cap *= 2;
-	p = realloc(m->buf, cap);
-	if (!p) {
-		m->oom = true;
-		return false;
-	}
-	m->buf = p;
-	m->cap = cap;
-	return true;
+	m->buf = grow(m->buf, &m->cap, m->len + more + 1, 4096, &m->oom);
+	return !m->oom;
 }
 
 static void put(struct metrics *m, const char *s, size_t n)

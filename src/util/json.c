@@ -5,26 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/fmt.h"
+#include "util/grow.h"
 #include "util/json.h"
 #include "util/text.h"
 
 static void json_grow(struct json *j, size_t more)
 {
-	size_t cap;
-	char *p;
-
-	if (j->oom || j->len + more + 1 <= j->cap)
-		return;
-	cap = j->cap ? j->cap : 256;
-	while (cap < j->len + more + 1)
-		cap *= 2;
-	p = realloc(j->buf, cap);
-	if (!p) {
-		j->oom = true;
-		return;
-	}
-	j->buf = p;
-	j->cap = cap;
+	j->buf = grow(j->buf, &j->cap, j->len + more + 1, 256, &j->oom);
 }
 
 static void json_raw(struct json *j, const char *s, size_t n)

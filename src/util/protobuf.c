@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/protobuf.h"
+#include "util/grow.h"
 
 #define WIRE_VARINT 0
 #define WIRE_LEN 2
@@ -19,23 +20,8 @@ void pb_reset(struct pb *b)
 
 static bool reserve(struct pb *b, size_t more)
 {
-	size_t cap = b->cap ? b->cap : 256;
-	uint8_t *p;
-
-	if (b->oom)
-		return false;
-	if (b->len + more <= b->cap)
-		return true;
-	while (cap < b->len + more)
-		cap *= 2;
-	p = realloc(b->buf, cap);
-	if (!p) {
-		b->oom = true;
-		return false;
-	}
-	b->buf = p;
-	b->cap = cap;
-	return true;
+	b->buf = grow(b->buf, &b->cap, b->len + more, 256, &b->oom);
+	return !b->oom;
 }
 
 static void varint(struct pb *b, uint64_t v)

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "util/fmt.h"
+#include "util/grow.h"
 #include "util/table.h"
 #include "util/text.h"
 #include "util/json.h"
@@ -621,6 +622,26 @@ static void test_text_escape(void)
 	ok(!strcmp(buf, "abcde"), "text_escape cuts at the buffer's end");
 }
 
+static void test_grow(void)
+{
+	size_t cap = 0;
+	bool oom = false;
+	char *b = grow(NULL, &cap, 10, 256, &oom);
+
+	ok(b && cap == 256 && !oom, "grow: the first size (cap %zu)", cap);
+	b = grow(b, &cap, 256, 256, &oom);
+	ok(b && cap == 256, "grow: enough room: left as it is");
+	b = grow(b, &cap, 1000, 256, &oom);
+	ok(b && cap == 1024 && !oom, "grow: doubled until it holds (cap %zu)", cap);
+	memset(b, 'x', 1000);
+	b = grow(b, &cap, SIZE_MAX - 1, 256, &oom);
+	ok(b && cap == 1024 && oom && b[999] == 'x',
+	   "grow: too large: the buffer kept, the failure remembered");
+	b = grow(b, &cap, 2000, 256, &oom);
+	ok(cap == 1024 && oom, "grow: nothing more after a failure");
+	free(b);
+}
+
 int main(void)
 {
 	test_fmt_numbers();
@@ -630,6 +651,7 @@ int main(void)
 	test_text_quote();
 	test_text_sanitize();
 	test_text_escape();
+	test_grow();
 	test_json_values();
 	test_json_escape();
 	test_json_roundtrip();
