@@ -108,6 +108,15 @@ int tracepoint_check(const char *category, const char *const *events, int n,
 	return 0;
 }
 
+/* The n instructions loaded as a program of type: its fd, or -errno. */
+static int load_insns(enum bpf_prog_type type, const struct bpf_insn *insns,
+		      size_t n, const struct bpf_prog_load_opts *opts)
+{
+	int fd = bpf_prog_load(type, NULL, "GPL", insns, n, opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
 int probe_prog_load(enum bpf_prog_type type,
 		    const struct bpf_prog_load_opts *opts)
 {
@@ -116,10 +125,8 @@ int probe_prog_load(enum bpf_prog_type type,
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int fd = bpf_prog_load(type, NULL, "GPL", insns, 2,
-			       opts);
 
-	return fd < 0 ? -errno : fd;
+	return load_insns(type, insns, 2, opts);
 }
 
 /* A compare-and-exchange on the stack, as leak's table of blocks claims
@@ -139,11 +146,11 @@ static int atomics(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns,
-			       sizeof(insns) / sizeof(insns[0]), NULL);
+	int fd = load_insns(BPF_PROG_TYPE_KPROBE, insns,
+			    sizeof(insns) / sizeof(insns[0]), NULL);
 
 	if (fd < 0)
-		return errno == EPERM ? -EPERM : -EOPNOTSUPP;
+		return fd == -EPERM ? -EPERM : -EOPNOTSUPP;
 	close(fd);
 	return 0;
 }
