@@ -118,6 +118,14 @@ int fc_fdprog_pages(struct fc_fdprog *p, int fd, uint64_t *n)
 	return sf.f_type == OVERLAYFS_SUPER_MAGIC;
 }
 
+int fc_fdprog_check(struct fc_fdprog *p)
+{
+	uint64_t n;
+
+	/* Nothing cached (an anonymous inode): no overlayfs question. */
+	return pages(p->fd, p->fd, &n);
+}
+
 int fc_fdprog_overlay_pages(struct fc_fdprog *p, int fd, uint64_t *n)
 {
 	int err;

@@ -32,6 +32,9 @@ void fc_fdprog_close(struct fc_fdprog *p);
  * is a file on overlayfs (ask fc_fdprog_overlay_pages() with it open for
  * reading: only an open file leads to the real file); or -errno. */
 int fc_fdprog_pages(struct fc_fdprog *p, int fd, uint64_t *pages);
+/* Whether the program finds a descriptor: its own (which needs no path
+ * looked up and opened first). 0 or -errno. */
+int fc_fdprog_check(struct fc_fdprog *p);
 /* The same for a file on overlayfs, open for reading: the real file's. */
 int fc_fdprog_overlay_pages(struct fc_fdprog *p, int fd, uint64_t *pages);
 
