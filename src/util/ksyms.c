@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/grow.h"
 #include "util/ksyms.h"
 
 #define MAX_DISTANCE (1 << 20)
@@ -25,19 +26,15 @@ struct ksyms {
 static int pool_add(struct ksyms *ks, const char *s, size_t len,
 		    uint32_t *off)
 {
-	char *p;
+	bool oom = false;
 
-	if (ks->pool_len + len + 1 > ks->pool_cap) {
-		size_t cap = ks->pool_cap ? ks->pool_cap * 2 : 1 << 20;
-
-		while (cap < ks->pool_len + len + 1)
-			cap *= 2;
-		p = realloc(ks->pool, cap);
-		if (!p)
-			return -ENOMEM;
-		ks->pool = p;
-		ks->pool_cap = cap;
-	}
+	/* Offsets are 32 bits: /proc/kallsyms has some 10 MB of names. */
+	if (ks->pool_len + len + 1 > UINT32_MAX)
+		return -ENOMEM;
+	ks->pool = grow(ks->pool, &ks->pool_cap, ks->pool_len + len + 1,
+			1 << 20, &oom);
+	if (oom)
+		return -ENOMEM;
 	memcpy(ks->pool + ks->pool_len, s, len);
 	ks->pool[ks->pool_len + len] = '\0';
 	*off = ks->pool_len;
