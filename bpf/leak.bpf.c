@@ -346,8 +346,11 @@ static __always_inline __u32 user_stack(struct pt_regs *ctx, __u64 *ips,
 	__u32 n = 1;
 
 	ips[0] = ctx->ip;
-	if (sw)
-		sw->have = 0;
+	/* Never NULL (one entry), but a walk without the window would be
+	 * a second whole walk for the verifier to check. */
+	if (!sw)
+		return 1;
+	sw->have = 0;
 	for (int i = 1; i < STACK_MAX_DEPTH; i++) {
 		struct {
 			__u64 next, ret;
