@@ -119,7 +119,8 @@ int fc_collector_path(struct fc_collector *c, const char *path,
  * the chain.
  */
 static const char *const core_members[] = {
-	"task_struct.files", "files_struct.fdt", "fdtable.fd", "file.f_mapping", "file.f_mode",
+	"task_struct.files", "files_struct.fdt", "fdtable.max_fds",
+	"fdtable.fd", "file.f_mapping", "file.f_mode",
 	"file.private_data", "inode.i_sb", "inode.i_ino", "inode.i_mapping",
 	"super_block.s_dev", "super_block.s_magic", "address_space.nrpages",
 	"path.dentry", "dentry.d_inode", "ovl_file.realfile",
