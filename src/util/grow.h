@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* A growing buffer whose allocation failure is remembered, not returned
- * at each write (the JSON, metrics and protobuf writers). */
+ * at each write (the JSON, metrics and protobuf writers; kallsyms's
+ * table and names). */
 #ifndef MEMTRACE_UTIL_GROW_H
 #define MEMTRACE_UTIL_GROW_H
 

@@ -17,7 +17,7 @@ struct ksym {
 
 struct ksyms {
 	struct ksym *syms;
-	size_t n, cap;
+	size_t n, syms_size;	/* syms_size: bytes */
 	char *pool;
 	size_t pool_len, pool_cap;
 	bool hidden;
@@ -58,6 +58,7 @@ static int add_line(struct ksyms *ks, char *line, uint32_t *last_module)
 	uint64_t addr;
 	struct ksym *s;
 	size_t len, mlen;
+	bool oom = false;
 
 	if (!isxdigit((unsigned char)line[0]))
 		return 0;
@@ -69,15 +70,10 @@ static int add_line(struct ksyms *ks, char *line, uint32_t *last_module)
 	if (!len)
 		return 0;
 	mod = name[len] == '\t' ? name + len + 1 : NULL;
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 65536;
-
-		s = realloc(ks->syms, cap * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		ks->syms = s;
-		ks->cap = cap;
-	}
+	ks->syms = grow(ks->syms, &ks->syms_size, (ks->n + 1) * sizeof(*s),
+			65536 * sizeof(*s), &oom);
+	if (oom)
+		return -ENOMEM;
 	s = &ks->syms[ks->n];
 	s->addr = addr;
 	s->module = 0;
