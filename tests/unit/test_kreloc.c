@@ -83,7 +83,7 @@ static void test_parse(const void *obj, size_t size)
 	ok(p.insn_cnt > 10 && has_exit(&p), "%zu instructions, an exit among them",
 	   p.insn_cnt);
 	ok(p.func.insn_off == 0 && p.func.type_id > 0, "one func_info, at 0");
-	ok(p.nrelos >= 5, "%zu CO-RE relocations", p.nrelos);
+	ok(p.nrelos >= 7, "%zu CO-RE relocations", p.nrelos);
 	ok(p.nrelos && p.relos[0].insn_off % 8 == 0 &&
 	   p.relos[p.nrelos - 1].insn_off / 8 < p.insn_cnt,
 	   "relocations at instructions of the program");
