@@ -36,15 +36,20 @@ struct elf_view {
 	size_t names_size;
 };
 
+/* The headers are read in place, so they must lie aligned: obj is (a
+ * skeleton's bytes, a large constant gcc aligns, or a malloc()ed copy),
+ * and a table of section headers at an unaligned offset is refused. */
 static int elf_open(struct elf_view *e, const void *obj, size_t size)
 {
 	const Elf64_Ehdr *h = obj;
 	const Elf64_Shdr *names;
 
 	*e = (struct elf_view){ .data = obj, .size = size };
-	if (size < sizeof(*h) || memcmp(h->e_ident, ELFMAG, SELFMAG) ||
+	if ((uintptr_t)obj % _Alignof(Elf64_Ehdr) || size < sizeof(*h) ||
+	    memcmp(h->e_ident, ELFMAG, SELFMAG) ||
 	    h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_machine != EM_BPF ||
 	    h->e_shentsize != sizeof(Elf64_Shdr) || h->e_shoff > size ||
+	    h->e_shoff % _Alignof(Elf64_Shdr) ||
 	    h->e_shnum > (size - h->e_shoff) / sizeof(Elf64_Shdr) ||
 	    h->e_shstrndx >= h->e_shnum)
 		return -EINVAL;
