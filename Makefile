@@ -43,17 +43,17 @@ CFLAGS    ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -Iinclude -I$(OUTPUT) -MMD -MP
 BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -Ivmlinux/$(ARCH) -MMD -MP
-# libdw (DWARF lines) and libstdc++ (__cxa_demangle) serve leak's symbolizer;
+# libdw (DWARF lines) and libiberty (its C++ demangler) serve leak's symbolizer;
 # the static link also needs the compressors libdw can read sections with.
 # ./memtrace links every library but the C library in: loading ten shared
-# libraries (libstdc++ and libdw's chain above all) cost each run 1.2 ms
+# libraries (libdw's chain and then libstdc++ above all) cost each run 1.2 ms
 # before main() here, more than filecache's whole answer for a file. libm
 # too: loading it cost each run ~40 us more. The sanitized builds keep them
-# shared (ASan replaces libstdc++'s new).
-LIBS_SHARED  := -lbpf -ldw -lelf -lz -lm -lstdc++
-LIBS_DYNAMIC := -Wl,-Bstatic -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lstdc++ \
+# shared.
+LIBS_SHARED  := -lbpf -ldw -lelf -lz -lm -liberty
+LIBS_DYNAMIC := -Wl,-Bstatic -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -liberty \
 		-lm -Wl,-Bdynamic -static-libgcc
-LIBS_STATIC  := -static -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lm -lstdc++ \
+LIBS_STATIC  := -static -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lm -liberty \
 		-lpthread -ldl
 LINK      := $(if $(STATIC),static,dynamic)
 
@@ -195,7 +195,7 @@ $(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h) \
 	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Isrc \
-		tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) -ldw -lelf -lz -lstdc++ -o $@
+		tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) -ldw -lelf -lz -liberty -o $@
 
 # serve's HTTP request reader takes bytes from the network: libFuzzer too.
 FUZZ_HTTP_BIN := $(OUTPUT)/tests/fuzz/fuzz_http
@@ -242,7 +242,7 @@ install: memtrace docs
 
 # Debian/Ubuntu packages; installed only when missing.
 BUILD_PKGS := make gcc g++ clang llvm libbpf-dev bpftool libelf-dev libdw-dev \
-	      zlib1g-dev libzstd-dev liblzma-dev libbz2-dev git
+	      zlib1g-dev libzstd-dev liblzma-dev libbz2-dev libiberty-dev git
 TEST_PKGS  := bats valgrind python3 util-linux procps qemu-system-x86 libc6-dbg \
 	      busybox-static cpio sqlite3 binutils strace e2fsprogs prometheus \
 	      golang-go curl

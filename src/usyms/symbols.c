@@ -3,10 +3,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libiberty/demangle.h>
 #include "usyms/internal.h"
-
-/* libstdc++'s demangler; the binary links -lstdc++. */
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 #define MAX_SYMS	(1 << 24)
 #define MAX_FUNC_SIZE	(1ULL << 30)	/* larger: a bogus st_size */
@@ -177,7 +175,6 @@ const char *sym_name(struct usyms_module *m, const struct sym *s)
 	const char *at = strchr(s->name, '@');
 	bool mangled = !strncmp(s->name, "_Z", 2);
 	char *d, *base;
-	int status;
 
 	if ((!mangled && !at) || strlen(s->name) > MAX_MANGLED)
 		return s->name;
@@ -190,10 +187,11 @@ const char *sym_name(struct usyms_module *m, const struct sym *s)
 		base = at ? strndup(s->name, at - s->name) : NULL;
 		if (at && !base)
 			return s->name;
-		d = mangled ? __cxa_demangle(base ? base : s->name, NULL, NULL,
-					     &status) : NULL;
-		if (!mangled || status || !d) {
-			free(d);
+		/* libiberty's demangler, the one behind libstdc++'s
+		 * __cxa_demangle(), with the same options. */
+		d = mangled ? cplus_demangle_v3(base ? base : s->name,
+						DMGL_PARAMS | DMGL_TYPES) : NULL;
+		if (!d) {
 			d = base;
 			base = NULL;
 		}
