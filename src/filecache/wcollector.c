@@ -20,6 +20,7 @@
 #include "filecache/hooks.h"
 #include "filecache/wcollector.h"
 #include "filecache/wcollector_int.h"
+#include "util/mountid.h"
 #include "util/procfs.h"
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -48,11 +49,10 @@ static uint32_t kernel_dev(struct fcw_collector *c, const char *path,
 {
 	const struct mountinfo *mi = fcw_names_mounts(&c->names);
 	const struct mt_mount *m = NULL;
-	struct statx sx;
+	int id = mi ? mount_id_of(path) : -1;
 
-	if (mi && !statx(AT_FDCWD, path, 0, STATX_MNT_ID, &sx) &&
-	    (sx.stx_mask & STATX_MNT_ID))
-		m = mountinfo_by_id(mi, (int)sx.stx_mnt_id);
+	if (id >= 0)
+		m = mountinfo_by_id(mi, id);
 	if (m)
 		return m->major << 20 | m->minor;
 	return major(st->st_dev) << 20 | minor(st->st_dev);

@@ -13,6 +13,7 @@
 #include "util/text.h"
 #include "util/json.h"
 #include "util/parse.h"
+#include "util/signame.h"
 
 static const struct col columns[] = {
 	{ "TIME", 8, false },
@@ -143,7 +144,7 @@ static int print_exec(struct procs_view *r, const struct procs_exec_event *e)
 /* "SIGKILL", or "signal 40" for one without a name. */
 static void fmt_signal(char *buf, size_t len, int sig)
 {
-	const char *name = sigabbrev_np(sig);
+	const char *name = sig_abbrev(sig);
 
 	if (name)
 		snprintf(buf, len, "SIG%s", name);

@@ -9,6 +9,7 @@
 #include "serve/exits.h"
 #include "serve/metrics.h"
 #include "serve/topn.h"
+#include "util/signame.h"
 
 #define SLOTS (2 * EXITS_MAX_COMMS)	/* a power of two */
 
@@ -123,7 +124,7 @@ static const char *label(const void *row)
 
 static void reason_name(int i, char *buf, size_t len)
 {
-	const char *abbrev = i >= 2 ? sigabbrev_np(i - 2) : NULL;
+	const char *abbrev = i >= 2 ? sig_abbrev(i - 2) : NULL;
 
 	if (i < 2)
 		snprintf(buf, len, "%s", i ? "exit_nonzero" : "exit_0");
