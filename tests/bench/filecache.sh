@@ -44,8 +44,9 @@
 #                           temporary directory); the big files are always
 #                           deleted
 #   VMTOUCH, FINCORE        the peers (default: vmtouch and fincore in PATH)
-#   MEMTRACE_STATIC         memtrace's static build, run too (default
-#                           .output/memtrace.static, which make bench builds)
+#   MEMTRACE_GLIBC          memtrace built against glibc (dynamic), run too
+#                           (default .output/memtrace.dynamic, which make
+#                           bench builds); ./memtrace is static, with musl
 #
 # At the end, where the time of one small file goes: process start and
 # exit (memtrace --version), the BPF system calls (from strace -T: loading
@@ -60,7 +61,7 @@ bench_count R BENCH_FILECACHE_ROUNDS 15
 DATA_PARENT=${BENCH_FILECACHE_DIR:-/var/tmp}
 VMTOUCH=${VMTOUCH:-$(command -v vmtouch)}
 FINCORE=${FINCORE:-$(command -v fincore)}
-MEMTRACE_STATIC=${MEMTRACE_STATIC:-$BENCH_ROOT/.output/memtrace.static}
+MEMTRACE_GLIBC=${MEMTRACE_GLIBC:-$BENCH_ROOT/.output/memtrace.dynamic}
 SPLIT=${BENCH_FILECACHE_SPLIT:-41}
 PAGES=$BENCH_WL/pages
 PAGE=$(getconf PAGESIZE)
@@ -75,7 +76,7 @@ ATTEMPTS=5
 bench_check || exit 1
 
 bad=0
-bench_need_built "$PAGES" "$MEMTRACE_STATIC" || bad=1
+bench_need_built "$PAGES" "$MEMTRACE_GLIBC" || bad=1
 util_linux() { "$1" --version 2>/dev/null | grep -q util-linux; }
 bench_need_peer VMTOUCH vmtouch vmtouch || bad=1
 bench_need_peer FINCORE "util-linux fincore" util-linux util_linux || bad=1
@@ -84,7 +85,7 @@ bench_need_commands find xargs stat df sed strace || bad=1
 [ -d "$DATA_PARENT" ] || { echo "bench: $DATA_PARENT: no such directory (BENCH_FILECACHE_DIR)" >&2; bad=1; }
 [ $bad = 0 ] || exit 1
 
-TOOLS=(memtrace mtstatic vmtouch fincore)
+TOOLS=(memtrace mtglibc vmtouch fincore)
 CASES=(small big cold sparse tree)
 declare -A LABEL=(
 	[small]="4 KiB file, cached"
@@ -131,9 +132,9 @@ declare -A PATH_OF=([small]=$SMALL_F [big]=$BIG_F [cold]=$BIG_F [sparse]=$SPARSE
 tool_run() {
 	local path=${PATH_OF[$2]} st
 	case $1 in
-	memtrace | mtstatic)
+	memtrace | mtglibc)
 		st=$MEMTRACE
-		[ "$1" = memtrace ] || st=$MEMTRACE_STATIC
+		[ "$1" = memtrace ] || st=$MEMTRACE_GLIBC
 		if [ "$2" = tree ]; then
 			"$st" filecache -r "$path"
 		else
@@ -159,8 +160,8 @@ tool_label() {
 	case $1:$2 in
 	memtrace:tree) echo "memtrace filecache -r" ;;
 	memtrace:*) echo "memtrace filecache" ;;
-	mtstatic:tree) echo "the same, static build" ;;
-	mtstatic:*) echo "the same, static build" ;;
+	mtglibc:tree) echo "the same, glibc build" ;;
+	mtglibc:*) echo "the same, glibc build" ;;
 	vmtouch:*) echo "vmtouch" ;;
 	fincore:tree) echo "find | xargs -0 fincore" ;;
 	fincore:*) echo "fincore" ;;
@@ -173,7 +174,7 @@ tool_label() {
 # pages), summed over the files (one header per xargs batch).
 tool_counts() {
 	case $1 in
-	memtrace | mtstatic | vmtouch)
+	memtrace | mtglibc | vmtouch)
 		awk 'match($0, /Resident Pages: [0-9]+\/[0-9]+/) {
 			split(substr($0, RSTART + 16, RLENGTH - 16), a, "/")
 			r = a[1]; t = a[2]; n++
@@ -538,7 +539,7 @@ for c in "${CASES[@]}"; do
 done
 
 # Target 4: one small cached file, no slower than either peer, by
-# median: the default build and the static one.
+# median: ./memtrace (static, musl) and the glibc build.
 small_target() {
 	awk -v a="${MED[small.$1]}" -v v="${MED[small.vmtouch]}" -v f="${MED[small.fincore]}" \
 		'BEGIN { exit !(a <= v && a <= f) }' && echo met || echo "NOT met"
@@ -554,9 +555,9 @@ split_small() {
 	"$PAGES" read "$SMALL_F" 0 "$PAGE"
 	: >"$TMP/split"
 	for ((i = 0; i < SPLIT; i++)); do
-		for name in memtrace mtstatic; do
+		for name in memtrace mtglibc; do
 			bin=$MEMTRACE
-			[ "$name" = memtrace ] || bin=$MEMTRACE_STATIC
+			[ "$name" = memtrace ] || bin=$MEMTRACE_GLIBC
 			bench_time "$bin" filecache "$SMALL_F"
 			echo "$name total $US" >>"$TMP/split"
 			bench_time "$bin" --version
@@ -583,16 +584,16 @@ split_med() {
 split_small
 echo
 echo "One 4 KiB cached file, where the time goes (median of $SPLIT runs, microseconds):"
-printf '  %-44s %9s %9s %9s %9s\n' "" memtrace static vmtouch fincore
+printf '  %-44s %9s %9s %9s %9s\n' "" memtrace glibc vmtouch fincore
 printf '  %-44s %9s %9s %9s %9s\n' "whole command" "$(split_med memtrace total)" \
-	"$(split_med mtstatic total)" "$(split_med vmtouch total)" "$(split_med fincore total)"
+	"$(split_med mtglibc total)" "$(split_med vmtouch total)" "$(split_med fincore total)"
 for k in start load runs; do
 	case $k in
 	start) what="exec, start, exit (memtrace --version)" ;;
 	load) what="the BTF and the program loaded (strace -T)" ;;
 	runs) what="BPF_PROG_TEST_RUN, its own fd and the file" ;;
 	esac
-	printf '  %-44s %9s %9s\n' "$what" "$(split_med memtrace "$k")" "$(split_med mtstatic "$k")"
+	printf '  %-44s %9s %9s\n' "$what" "$(split_med memtrace "$k")" "$(split_med mtglibc "$k")"
 done
 
 cat <<EOF
@@ -614,5 +615,5 @@ printf '%s\n' "${NOTES[@]}"
 echo "filecache bench: target 'the time for one file does not grow with its size': $t1 (memtrace alone: 4 KiB ${MED[size_small]} ms, 1 GiB cached $(bench_ratio "${MED[size_big]}" "${MED[size_small]}")x, 16 GiB sparse $(bench_ratio "${MED[size_sparse]}" "${MED[size_small]}")x that; both within ${GROW}x in $size_rounds/$R rounds. In the cases above, after the peers' runs: $(size_line memtrace); $(size_line vmtouch); $(size_line fincore))"
 echo "filecache bench: target 'faster than both on the 1 GiB file and on the 10,000-file tree': $t2 (1 GiB cached: vmtouch ${RATIO[big.vmtouch]}x, fincore ${RATIO[big.fincore]}x memtrace's time, memtrace faster than both in ${WINS[big]}/$R rounds; tree: vmtouch ${RATIO[tree.vmtouch]}x, find | xargs fincore ${RATIO[tree.fincore]}x, in ${WINS[tree]}/$R rounds)"
 echo "filecache bench: target 'identical counts': $t3 ($nok of ${#CASES[@]} cases: memtrace = vmtouch = fincore = mincore = cachestat)"
-echo "filecache bench: target 'no slower than vmtouch and fincore on one 4 KiB cached file': default build $(small_target memtrace) (${MED[small.memtrace]} ms; vmtouch ${RATIO[small.vmtouch]}x, fincore ${RATIO[small.fincore]}x its time), static build $(small_target mtstatic) (${MED[small.mtstatic]} ms; vmtouch $(bench_ratio "${MED[small.vmtouch]}" "${MED[small.mtstatic]}")x, fincore $(bench_ratio "${MED[small.fincore]}" "${MED[small.mtstatic]}")x its time)"
+echo "filecache bench: target 'no slower than vmtouch and fincore on one 4 KiB cached file': memtrace (static, musl) $(small_target memtrace) (${MED[small.memtrace]} ms; vmtouch ${RATIO[small.vmtouch]}x, fincore ${RATIO[small.fincore]}x its time), glibc build $(small_target mtglibc) (${MED[small.mtglibc]} ms; vmtouch $(bench_ratio "${MED[small.vmtouch]}" "${MED[small.mtglibc]}")x, fincore $(bench_ratio "${MED[small.fincore]}" "${MED[small.mtglibc]}")x its time)"
 bench_finish filecache

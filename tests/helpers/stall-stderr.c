@@ -9,7 +9,8 @@
  *
  *   stall-stderr SIGNAL CMD [ARG...]      SIGNAL: a number
  *
- * "Blocked" is read from /proc/PID/syscall: in write(2) on descriptor 2.
+ * "Blocked" is read from /proc/PID/syscall: in write(2) or writev(2) on
+ * descriptor 2 (glibc's stdio writes with write, musl's with writev).
  * Exits 125 when the command ends, or has not blocked after 60 s.
  */
 #define _GNU_SOURCE
@@ -45,21 +46,23 @@ static size_t fill(int fd)
 	return n;
 }
 
-/* Whether pid is in write(2) on descriptor 2. */
+/* Whether pid is in write(2) or writev(2) on descriptor 2. */
 static int blocked(pid_t pid)
 {
-	char path[64], want[32], buf[64] = "";
+	char path[64], want[32], wantv[32], buf[64] = "";
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
 	snprintf(want, sizeof(want), "%d 0x2 ", SYS_write);
+	snprintf(wantv, sizeof(wantv), "%d 0x2 ", SYS_writev);
 	f = fopen(path, "r");
 	if (!f)
 		die(path);
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	fclose(f);
-	return !strncmp(buf, want, strlen(want));
+	return !strncmp(buf, want, strlen(want)) ||
+	       !strncmp(buf, wantv, strlen(wantv));
 }
 
 int main(int argc, char **argv)

@@ -14,7 +14,7 @@ setup() {
 teardown() {
 	cmp -s vmlinux/x86/vmlinux.h "$T/vmlinux.h.orig" ||
 		cp "$T/vmlinux.h.orig" vmlinux/x86/vmlinux.h
-	readelf -d memtrace 2>/dev/null | grep -q NEEDED || make -s
+	cmp -s memtrace .output/memtrace.musl || make -s
 }
 
 @test "build: one executable embeds every command's BPF skeleton" {
@@ -45,19 +45,32 @@ PY
 	[ "$status" = 0 ]
 }
 
-@test "build: make STATIC=1 gives a binary with no dynamic section that runs" {
-	make -s STATIC=1
+@test "build: ./memtrace is static (musl); LIBC=glibc links glibc, dynamically or with STATIC=1 statically" {
+	make -s
 	run readelf -d memtrace
 	[[ $output == *"There is no dynamic section"* ]]
+	# musl's start (glibc's has __libc_setup_tls instead).
+	nm memtrace | grep -qw __init_libc
+	make -s STATIC=1
+	cmp memtrace .output/memtrace.musl
+	make -s LIBC=glibc STATIC=1
+	run readelf -d memtrace
+	[[ $output == *"There is no dynamic section"* ]]
+	nm memtrace | grep -qw __libc_setup_tls
+	run ./memtrace procs --duration 0.2
+	[ "$status" = 0 ]
+	[[ ${lines[-1]} == "Summary: "* ]]
+	make -s LIBC=glibc
+	# The glibc build links every library but the C library in (loading
+	# them cost more than filecache's whole run on one file).
+	run readelf -d memtrace
+	[[ $output == *"NEEDED"*"libc.so"* ]]
+	[[ $output != *"libbpf"* && $output != *"libiberty"* && $output != *"libdw"* ]]
 	run ./memtrace procs --duration 0.2
 	[ "$status" = 0 ]
 	[[ ${lines[-1]} == "Summary: "* ]]
 	make -s
-	# The default build links every library but the C library in (a
-	# run of filecache on one file is shorter than loading them).
-	run readelf -d memtrace
-	[[ $output == *"NEEDED"*"libc.so"* ]]
-	[[ $output != *"libbpf"* && $output != *"libstdc++"* && $output != *"libdw"* ]]
+	cmp memtrace .output/memtrace.musl
 }
 
 @test "build: editing include/memtrace/procs.h rebuilds the BPF object and user space" {

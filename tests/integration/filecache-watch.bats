@@ -185,6 +185,7 @@ assert h["ruled_out"][0]["method"] == "tp_btf" and h["ruled_out"][0]["disabled"]
 }
 
 @test "filecache --watch: user space runs clean under valgrind" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	local d=$T/vg
 	mkdir "$d"
 	TRACER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=$ROOT/tests/valgrind.supp" \

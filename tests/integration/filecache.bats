@@ -343,6 +343,7 @@ swap_runs() {
 }
 
 @test "filecache: user space runs clean under valgrind" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	"$WL/pages" tree "$T/tree" 3 30
 	run valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
 		--errors-for-leak-kinds=all --suppressions="$ROOT/tests/valgrind.supp" \

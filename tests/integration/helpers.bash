@@ -4,6 +4,9 @@
 ROOT=${MEMTRACE_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 export MEMTRACE_ROOT=$ROOT
 MEMTRACE=${MEMTRACE:-$ROOT/memtrace}
+# valgrind replaces malloc only in a shared C library, and ./memtrace is
+# static (musl): the valgrind tests run the glibc build of the same sources.
+MEMTRACE_GLIBC=$ROOT/.output/memtrace.dynamic
 WL=$ROOT/.output/tests/workloads
 HELPERS=$ROOT/.output/tests/helpers
 

@@ -57,6 +57,7 @@ teardown() {
 }
 
 @test "kleak: user space runs clean under valgrind" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	run valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
 		--errors-for-leak-kinds=all --suppressions="$ROOT/tests/valgrind.supp" \
 		"$MEMTRACE" leak --duration 1 -o 0 --by-cache --pages --percpu -a --json

@@ -139,6 +139,7 @@ PY
 }
 
 @test "kmalloc: user space runs clean under valgrind, streaming and aggregating" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	TRACER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=$ROOT/tests/valgrind.supp"
 	START_SECONDS=120
 	mkdir "$T/tmpfs"

@@ -752,6 +752,7 @@ leak_tty() {
 }
 
 @test "leak: user space runs clean under valgrind" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	run valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
 		--errors-for-leak-kinds=all --suppressions="$ROOT/tests/valgrind.supp" \
 		"$MEMTRACE" leak -i 0 -a -- "$LEAKER" kinds munmap

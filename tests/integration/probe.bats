@@ -176,6 +176,7 @@ assert fc["method"] in ("fentry", "kprobe", "test_run"), fc' "$T/json"
 }
 
 @test "probe: runs clean under valgrind (no leaks, no invalid access), text and JSON" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	local args
 	for args in "" --json; do
 		valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \

@@ -82,7 +82,7 @@ teardown() {
 
 # Host only: the builds and tools below exist on the build machine.
 
-@test "procs: the static binary gives the same numbers" {
+@test "procs: the static glibc build gives the same numbers" {
 	MEMTRACE=$ROOT/.output/memtrace.static
 	refute bash -c 'readelf -d "$1" | grep -q NEEDED' _ "$MEMTRACE"
 	scenario_procs_lifecycle "$T"
@@ -132,6 +132,7 @@ teardown() {
 }
 
 @test "procs: user space runs clean under valgrind (no leaks, no invalid access)" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	TRACER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=$ROOT/tests/valgrind.supp"
 	START_SECONDS=120
 	start_tracer "$T/out" "$T/err" procs --json

@@ -325,7 +325,9 @@ while o + 12 <= len(d):
 	[ "$status" = 2 ]
 	run "$MEMTRACE" serve --listen "${SERVE_URL#http://}"
 	[ "$status" = 1 ]
-	[[ $output == *"memtrace serve: cannot listen on ${SERVE_URL#http://}: Address already in use"* ]]
+	# EADDRINUSE as the C library words it: musl's, or glibc's.
+	[[ $output == *"memtrace serve: cannot listen on ${SERVE_URL#http://}: Address in use"* ||
+		$output == *"memtrace serve: cannot listen on ${SERVE_URL#http://}: Address already in use"* ]]
 	run "$MEMTRACE" serve --listen 127.0.0.1:0 --leak 4194303
 	[ "$status" = 1 ]
 	[[ $output == *"memtrace serve: no process with PID 4194303"* ]]
@@ -344,6 +346,7 @@ while o + 12 <= len(d):
 }
 
 @test "serve: user space runs clean under valgrind (scrapes, a profile, bad HTTP)" {
+	MEMTRACE=$MEMTRACE_GLIBC
 	TRACER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all --suppressions=$ROOT/tests/valgrind.supp"
 	START_SECONDS=120
 	"$WL/leaker" -w kinds >"$T/leaker.out" 2>&1 &
