@@ -61,10 +61,15 @@ BPF_CFLAGS := -target bpf -g -O2 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 # under valgrind and ASan (valgrind cannot replace malloc in a static
 # program); the sanitized builds keep the libraries shared.
 LIBC      ?= musl
-LIBS_SHARED  := -lbpf -ldw -lelf -lz -lm -liberty
-LIBS_DYNAMIC := -Wl,-Bstatic -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -liberty \
+# Of libiberty, only its demangler: the archive also has a getopt and an
+# fnmatch of its own, which would stand in for the C library's (libiberty's
+# getopt takes "--json=1" as --json when opterr is 0).
+DEMANGLE  := $(OUTPUT)/glibc/libdemangle.a
+LIBIBERTY := $(shell $(CC) -print-file-name=libiberty.a)
+LIBS_SHARED  := -lbpf -ldw -lelf -lz -lm $(DEMANGLE)
+LIBS_DYNAMIC := -Wl,-Bstatic -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 $(DEMANGLE) \
 		-lm -Wl,-Bdynamic -static-libgcc
-LIBS_STATIC  := -static -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lm -liberty \
+LIBS_STATIC  := -static -lbpf -ldw -lelf -lz -lzstd -llzma -lbz2 -lm $(DEMANGLE) \
 		-lpthread -ldl
 LINK      := $(if $(filter glibc,$(LIBC)),$(if $(STATIC),static,dynamic),musl)
 
@@ -72,11 +77,11 @@ MUSL_CC   ?= musl-gcc
 MUSL_DIR  := .cache/musl
 MUSL_ROOT := $(MUSL_DIR)/root
 MUSL_DONE := $(MUSL_ROOT)/.done
-LIBS_MUSL := -static -L$(MUSL_ROOT)/lib -lbpf -ldw -lelf -lz -liberty
+LIBS_MUSL := -static -L$(MUSL_ROOT)/lib -lbpf -ldw -lelf -lz -ldemangle
 MUSL_OBJS := $(SRCS:src/%.c=$(OUTPUT)/musl/%.o)
 # Built again when the script or a -dev package whose sources it builds
 # changes (dpkg rewrites a package's file list when it installs it).
-MUSL_PKGS := zlib1g-dev libelf-dev libbpf-dev libiberty-dev
+MUSL_PKGS := zlib1g-dev libelf-dev libbpf-dev libiberty-dev musl-dev
 # (Multiarch packages' lists are named like libelf-dev:amd64.list.)
 MUSL_PKG_LISTS := $(subst :,\:,$(wildcard $(MUSL_PKGS:%=/var/lib/dpkg/info/%.list) \
 		    $(MUSL_PKGS:%=/var/lib/dpkg/info/%:*.list)))
@@ -122,16 +127,22 @@ $(COMPLETION): memtrace
 	$(Q)mkdir -p $(@D)
 	$(Q)./memtrace help --bash-completion > $@.tmp && mv $@.tmp $@
 
-# ./memtrace is a copy of the dynamic or static link, whichever STATIC asks
-# for; comparing first keeps its timestamp when nothing changed.
+# ./memtrace is a copy of the link LIBC and STATIC ask for (musl's, or
+# glibc's dynamic or static one); comparing first keeps its timestamp when
+# nothing changed.
 memtrace: $(OUTPUT)/memtrace.$(LINK) FORCE
 	$(Q)cmp -s $< $@ || cp -f $< $@
 
-$(OUTPUT)/memtrace.dynamic: $(OBJS)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_DYNAMIC) -o $@
+$(OUTPUT)/memtrace.dynamic: $(OBJS) $(DEMANGLE)
+	$(Q)$(CC) $(LDFLAGS) $(OBJS) $(LIBS_DYNAMIC) -o $@
 
-$(OUTPUT)/memtrace.static: $(OBJS)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_STATIC) -o $@
+$(OUTPUT)/memtrace.static: $(OBJS) $(DEMANGLE)
+	$(Q)$(CC) $(LDFLAGS) $(OBJS) $(LIBS_STATIC) -o $@
+
+$(DEMANGLE): $(LIBIBERTY)
+	$(Q)rm -rf $(@D)/demangle && mkdir -p $(@D)/demangle
+	$(Q)cd $(@D)/demangle && ar x $(abspath $<) cp-demangle.o safe-ctype.o
+	$(Q)rm -f $@ && ar rcs $@ $(@D)/demangle/cp-demangle.o $(@D)/demangle/safe-ctype.o
 
 $(OUTPUT)/memtrace.musl: $(MUSL_OBJS)
 	$(Q)$(MUSL_CC) $(LDFLAGS) $^ $(LIBS_MUSL) -o $@
@@ -195,10 +206,10 @@ vmlinux:
 	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
 
 # Tests: unit tests (ASan+UBSan), workloads and helpers, every binary.
-$(OUTPUT)/memtrace.asan: $(ASAN_ALL)
-	$(Q)$(CC) $(LDFLAGS) $(ASAN) $^ $(LIBS_SHARED) -o $@
+$(OUTPUT)/memtrace.asan: $(ASAN_ALL) $(DEMANGLE)
+	$(Q)$(CC) $(LDFLAGS) $(ASAN) $(ASAN_ALL) $(LIBS_SHARED) -o $@
 
-$(UNIT_BINS): $(OUTPUT)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS)
+$(UNIT_BINS): $(OUTPUT)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) $(DEMANGLE)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ASAN) -Itests/unit -Isrc $(filter %.c %.o,$^) $(LIBS_SHARED) -o $@
 
@@ -226,12 +237,12 @@ FUZZ_BIN := $(OUTPUT)/tests/fuzz/fuzz_usyms
 FUZZ_SECONDS ?= 300
 FUZZ_SRCS := $(wildcard src/usyms/*.c) src/util/procmaps.c
 $(FUZZ_BIN): tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) $(wildcard src/usyms/*.h) \
-	     src/util/procmaps.h src/util/procfs.h
+	     src/util/procmaps.h src/util/procfs.h src/util/path.h $(DEMANGLE)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Isrc \
-		tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) -ldw -lelf -lz -liberty -o $@
+		tests/fuzz/fuzz_usyms.c $(FUZZ_SRCS) -ldw -lelf -lz $(DEMANGLE) -o $@
 
 # serve's HTTP request reader takes bytes from the network: libFuzzer too.
 FUZZ_HTTP_BIN := $(OUTPUT)/tests/fuzz/fuzz_http

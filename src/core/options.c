@@ -121,12 +121,13 @@ static const struct mt_opt *entry_of(const struct mt_cli *cli, int c,
  * is 0 for an unknown long option, the option's value for a known long
  * option used wrongly, and the character for a short option; optind has
  * moved past a long option but not always past a short one in a group
- * such as "-vx", so argv is only read for long options.
+ * such as "-vx", so argv is only read for long options. After a short
+ * option missing its value at the end, musl's optind is argc + 1.
  */
-static void typed_name(char **argv, const struct getopt_table *t, char *buf,
-		       size_t len)
+static void typed_name(int argc, char **argv, const struct getopt_table *t,
+		       char *buf, size_t len)
 {
-	const char *arg = argv[optind - 1];
+	const char *arg = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
 	size_t n = strcspn(arg, "=");
 	bool long_arg = !strncmp(arg, "--", 2);
 
@@ -142,11 +143,12 @@ static void typed_name(char **argv, const struct getopt_table *t, char *buf,
 }
 
 /* A getopt_long() complaint (':' or '?') as a usage error. */
-static int getopt_error(int c, char **argv, const struct getopt_table *t)
+static int getopt_error(int c, int argc, char **argv,
+			const struct getopt_table *t)
 {
 	char name[96];
 
-	typed_name(argv, t, name, sizeof(name));
+	typed_name(argc, argv, t, name, sizeof(name));
 	if (c == ':')
 		return log_usage("option '%s' needs a value", name);
 	if (optopt && !strncmp(name, "--", 2))
@@ -255,7 +257,7 @@ enum mt_parse_result mt_parse(const struct mt_cli *cli, int argc, char **argv,
 			err = apply_common(cli, c == 'v' ? COMMON_VERBOSE :
 							   COMMON_HELP, opts);
 		} else {
-			err = getopt_error(c, argv, &t);
+			err = getopt_error(c, argc, argv, &t);
 		}
 		if (err)
 			res = err < 0 ? MT_PARSE_DONE : MT_PARSE_USAGE;

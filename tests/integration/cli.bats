@@ -111,6 +111,25 @@ one_line_err() { # the error is exactly one line naming its subject
 	one_line_err "cannot be used with --exec"
 }
 
+@test "cli: a value given to a flag, a value missing at the end: usage errors naming the option" {
+	# The C library's getopt_long() decides these (musl's here).
+	run_split "$MEMTRACE" procs --json=1
+	[ "$status" = 2 ]
+	one_line_err "option '--json' takes no value"
+	run_split "$MEMTRACE" leak -a -p
+	[ "$status" = 2 ]
+	one_line_err "option '-p' needs a value"
+	run_split "$MEMTRACE" leak -a --pid
+	[ "$status" = 2 ]
+	one_line_err "option '--pid' needs a value"
+	run_split "$MEMTRACE" procs --dur
+	[ "$status" = 2 ]
+	one_line_err "option '--dur' needs a value"
+	run_split "$MEMTRACE" leak -+ 1
+	[ "$status" = 2 ]
+	one_line_err "unknown option '-+'"
+}
+
 @test "cli: without privileges: 'needs root or CAP_BPF and CAP_PERFMON'" {
 	run_split setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all "$MEMTRACE" procs --duration 1

@@ -6,7 +6,7 @@ export MEMTRACE_ROOT=$ROOT
 MEMTRACE=${MEMTRACE:-$ROOT/memtrace}
 # valgrind replaces malloc only in a shared C library, and ./memtrace is
 # static (musl): the valgrind tests run the glibc build of the same sources.
-MEMTRACE_GLIBC=$ROOT/.output/memtrace.dynamic
+MEMTRACE_GLIBC=${MEMTRACE_GLIBC:-$ROOT/.output/memtrace.dynamic}
 WL=$ROOT/.output/tests/workloads
 HELPERS=$ROOT/.output/tests/helpers
 
