@@ -13,18 +13,16 @@
 #include "core/log.h"
 #include "leak/target.h"
 #include "util/procfs.h"
+#include "util/path.h"
 #include "util/procmaps.h"
 #include "uprobe/uelf.h"
 
 #define MAX_LIBS 4096
 
-/* basename() here and in the other leak files is GNU's, from <string.h>
- * (_GNU_SOURCE): it never writes to its argument, unlike libgen.h's. */
-
 /* libc.so.6, libstdc++.so.6: the name, then ".so". */
 static bool is_lib(const char *path, const char *stem)
 {
-	const char *b = basename(path);
+	const char *b = path_base(path);
 	size_t n = strlen(stem);
 
 	return !strncmp(b, stem, n) && !strncmp(b + n, ".so", 3);
@@ -34,7 +32,7 @@ static bool is_lib(const char *path, const char *stem)
  * (libjemalloc.so for libjemalloc.so.2). */
 static bool obj_matches(const char *path, const char *obj)
 {
-	const char *b = basename(path);
+	const char *b = path_base(path);
 	size_t n = strlen(obj);
 
 	if (strchr(obj, '/'))
@@ -273,7 +271,7 @@ int leak_libs_of_program(const char *exe, const char *obj, const char *prefix,
 			bool seen = false;
 
 			for (int j = 0; j < n && !seen; j++)
-				seen = !strcmp(basename(names[j]), need);
+				seen = !strcmp(path_base(names[j]), need);
 			if (seen)
 				continue;
 			if (!search_dirs(runpath, origin, need, path, sizeof(path)) &&

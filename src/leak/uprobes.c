@@ -17,6 +17,7 @@
 #include "leak/target.h"
 #include "uprobe/uelf.h"
 #include "uprobe/x86insn.h"
+#include "util/path.h"
 
 /* Where each entry point lives and what it does. */
 enum lib { LIB_ALLOC, LIB_LIBC, LIB_CXX };
@@ -132,12 +133,12 @@ static int find_site(struct leak_probes *p, size_t i, struct uelf *elf,
 	e = uelf_func(elf, name, &s->fn);
 	if (e) {
 		if (en->required) {
-			log_err("%s: no function %s%s", basename(s->path), name,
+			log_err("%s: no function %s%s", path_base(s->path), name,
 				e == -ENOTSUP ? " (only an indirect one)" : "");
 			return -1;
 		}
 		if (en->lib != LIB_CXX)
-			log_info("%s: not in %s, not traced", name, basename(s->path));
+			log_info("%s: not in %s, not traced", name, path_base(s->path));
 		return 0;
 	}
 	for (size_t k = 0; k < i; k++) {
@@ -204,7 +205,7 @@ static void log_sites(const struct leak_probes *p)
 
 		if (s->found)
 			log_info("%s: %s+0x%llx: uprobe%s at +%zu: %s",
-				 s->en->name, basename(s->path),
+				 s->en->name, path_base(s->path),
 				 (unsigned long long)s->fn.file_off,
 				 s->en->ret ? " and uretprobe" : "",
 				 s->where.offset, placement(&s->where));
@@ -229,7 +230,7 @@ static int attach_site(struct leak_collector *c, struct site *s, bool ret)
 			return err;
 		}
 		log_warn("%s in %s not traced: %s", s->en->name,
-			 basename(s->path), strerror(-err));
+			 path_base(s->path), strerror(-err));
 		s->found = false;
 		return 0;
 	}

@@ -16,6 +16,7 @@
 #include "util/json.h"
 #include "util/table.h"
 #include "util/text.h"
+#include "util/path.h"
 
 static const char *const kind_names[LEAK_KIND_NR] = {
 	[LEAK_MALLOC] = "malloc",
@@ -361,7 +362,7 @@ static void folded_frame(struct leak_view *v, uint64_t addr)
 	if (sym.func)
 		snprintf(buf, sizeof(buf), "%s", sym.func);
 	else if (sym.module)
-		snprintf(buf, sizeof(buf), "[%s]", basename(sym.module));
+		snprintf(buf, sizeof(buf), "[%s]", path_base(sym.module));
 	else
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
 	for (char *p = buf; *p; p++)

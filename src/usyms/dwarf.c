@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "usyms/internal.h"
+#include "util/path.h"
 
 #define MAX_RANGES	(1 << 23)
 #define MAX_UNIT_RANGES	(1 << 16)
@@ -159,9 +160,9 @@ static bool line_of(Dwarf_Die *cudie, uint64_t addr, struct usym *s)
 	if (!line || dwarf_lineno(line, &lineno) || lineno <= 0)
 		return false;
 	src = dwarf_linesrc(line, NULL, NULL);
-	if (!src || !*basename(src))
+	if (!src || !*path_base(src))
 		return false;
-	s->file = basename(src);
+	s->file = path_base(src);
 	s->line = lineno;
 	return true;
 }

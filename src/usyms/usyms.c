@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "usyms/internal.h"
+#include "util/path.h"
 
 /* ---- the per-address cache ---- */
 
@@ -233,7 +234,7 @@ int usym_format(const struct usym *s, uint64_t addr, char *buf, size_t len)
 		out(&o, "0x%" PRIx64, addr);
 	}
 	if (s && s->module)
-		out(&o, " [%s]", basename(s->module));
+		out(&o, " [%s]", path_base(s->module));
 	return o.pos > INT_MAX ? INT_MAX : (int)o.pos;
 }
 
