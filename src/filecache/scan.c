@@ -105,7 +105,8 @@ static struct fc_row *new_row(struct fc_scan *s, const char *path, bool dir)
 		s->cap = cap;
 	}
 	tmp = &s->rows[s->nrows];
-	*tmp = (struct fc_row){ .path = strdup(path), .dir = dir };
+	*tmp = (struct fc_row){ .path = strdup(path), .dir = dir,
+				.seq = s->nrows };
 	if (!tmp->path)
 		return NULL;
 	s->nrows++;

@@ -22,6 +22,7 @@ struct fc_row {
 	uint64_t size, pages, cached, before;	/* before: --touch, --evict */
 	struct mt_cachestat cs;			/* --detail */
 	bool has_cs;
+	size_t seq;		/* its place in the walk: ties of a sort keep it */
 };
 
 struct fc_totals {

@@ -42,19 +42,27 @@ static int cmp_rows(const void *a, const void *b)
 {
 	const struct fc_row *x = a, *y = b;
 	double px, py;
+	int c;
 
 	switch (sort_key) {
 	case FC_SORT_CACHED:
-		return x->cached < y->cached ? 1 : x->cached > y->cached ? -1 : 0;
+		c = x->cached < y->cached ? 1 : x->cached > y->cached ? -1 : 0;
+		break;
 	case FC_SORT_SIZE:
-		return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+		c = x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+		break;
 	case FC_SORT_PERCENT:
 		px = percent(x->cached, x->pages);
 		py = percent(y->cached, y->pages);
-		return px < py ? 1 : px > py ? -1 : 0;
+		c = px < py ? 1 : px > py ? -1 : 0;
+		break;
 	default:
-		return strcmp(x->path, y->path);
+		c = strcmp(x->path, y->path);
+		break;
 	}
+	/* Ties in the order of the walk: qsort() need not keep it (musl's
+	 * does not). */
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static char *fmt_bytes(const struct fc_view *v, char *buf, size_t len,

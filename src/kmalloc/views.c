@@ -185,11 +185,23 @@ static uint64_t sort_value(const struct kmalloc_row *r, enum kmalloc_sort k)
 /* qsort() takes no context: the key of the sort under way. */
 static enum kmalloc_sort sort_by;
 
+/* Largest first; ties by key, so that equal rows come in the same order
+ * from one report to the next (the map's is a hash's). */
 static int cmp_rows(const void *a, const void *b)
 {
-	uint64_t x = sort_value(a, sort_by), y = sort_value(b, sort_by);
+	const struct kmalloc_row *ra = a, *rb = b;
+	const struct kmalloc_key *ka = &ra->key, *kb = &rb->key;
+	uint64_t x = sort_value(ra, sort_by), y = sort_value(rb, sort_by);
 
-	return x < y ? 1 : x > y ? -1 : 0;
+	if (x != y)
+		return x < y ? 1 : -1;
+	if (ka->call_site != kb->call_site)
+		return ka->call_site < kb->call_site ? -1 : 1;
+	if (ka->size != kb->size)
+		return ka->size < kb->size ? -1 : 1;
+	if (ka->pid != kb->pid)
+		return ka->pid < kb->pid ? -1 : 1;
+	return strncmp(ka->comm, kb->comm, sizeof(ka->comm));
 }
 
 static double pct(uint64_t part, uint64_t whole)

@@ -319,14 +319,19 @@ int kbtf_shape(const struct kbtf *b, int type_id, uint32_t *size,
 struct wanted {
 	char type[64];
 	const char *member;
+	int order;			/* its place in the caller's list */
 	const struct kbtf *btf;		/* where the struct is */
 	int id;				/* its id there, or -1 */
 };
 
+/* By type; one type's members in the caller's order, which qsort() alone
+ * need not keep (musl's does not). */
 static int cmp_wanted(const void *a, const void *b)
 {
-	return strcmp(((const struct wanted *)a)->type,
-		      ((const struct wanted *)b)->type);
+	const struct wanted *x = a, *y = b;
+	int c = strcmp(x->type, y->type);
+
+	return c ? c : x->order - y->order;
 }
 
 /* An integer type of size bytes in out, made once. */
@@ -354,6 +359,7 @@ static int parse_wanted(const char *const *members, int n, struct wanted *w)
 		snprintf(w[i].type, sizeof(w[i].type), "%.*s",
 			 (int)(dot - members[i]), members[i]);
 		w[i].member = dot + 1;
+		w[i].order = i;
 	}
 	qsort(w, n, sizeof(*w), cmp_wanted);
 	return 0;

@@ -42,11 +42,16 @@ static int pool_add(struct ksyms *ks, const char *s, size_t len,
 	return 0;
 }
 
+/* By address; symbols at one address in /proc/kallsyms's order (names go
+ * into the pool in that order), which qsort() alone need not keep (musl's
+ * does not): ksyms_find() takes the last of them. */
 static int cmp_addr(const void *a, const void *b)
 {
 	const struct ksym *x = a, *y = b;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
 }
 
 /* "ffffffff81000000 T _stext" or "... t name\t[module]"; text symbols only
