@@ -92,6 +92,11 @@ ASAN_OBJS := $(LIB_OBJS:$(OUTPUT)/src/%=$(OUTPUT)/asan/%)
 ASAN_ALL  := $(OBJS:$(OUTPUT)/src/%=$(OUTPUT)/asan/%)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit/%)
+# The same unit tests against musl, as ./memtrace is built (no sanitizers
+# there), but test_signame, which checks the table against glibc's.
+MUSL_LIB_OBJS := $(filter-out $(OUTPUT)/musl/main.o,$(MUSL_OBJS))
+UNIT_MUSL_BINS := $(filter-out %/test_signame, \
+		  $(UNIT_SRCS:tests/unit/%.c=$(OUTPUT)/tests/unit-musl/%))
 WORK_SRCS := $(wildcard tests/workloads/*.c tests/helpers/*.c)
 WORK_BINS := $(WORK_SRCS:tests/%.c=$(OUTPUT)/tests/%)
 CXX_WORK_SRCS := $(wildcard tests/workloads/*.cpp)
@@ -213,6 +218,11 @@ $(UNIT_BINS): $(OUTPUT)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) $(DEMANGLE)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ASAN) -Itests/unit -Isrc $(filter %.c %.o,$^) $(LIBS_SHARED) -o $@
 
+$(UNIT_MUSL_BINS): $(OUTPUT)/tests/unit-musl/%: tests/unit/%.c $(MUSL_LIB_OBJS)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(MUSL_CC) $(CFLAGS) -isystem $(MUSL_ROOT)/include -Itests/unit -Isrc \
+		$(filter %.c %.o,$^) $(LIBS_MUSL) -o $@
+
 $(WORK_BINS): $(OUTPUT)/tests/%: tests/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -O0 -g $(WARN) -pthread $< -o $@
@@ -260,7 +270,8 @@ fuzz: $(FUZZ_BIN) $(FUZZ_HTTP_BIN)
 
 test-build: memtrace docs $(OUTPUT)/memtrace.musl $(OUTPUT)/memtrace.dynamic \
 	    $(OUTPUT)/memtrace.static \
-	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(WORK_BINS) $(CXX_WORK_BINS) \
+	    $(OUTPUT)/memtrace.asan $(UNIT_BINS) $(UNIT_MUSL_BINS) $(WORK_BINS) \
+	    $(CXX_WORK_BINS) \
 	    $(OUTPUT)/tests/workloads/paths \
 	    $(STATIC_WORK_BINS) $(FUZZ_BIN) $(FUZZ_HTTP_BIN)
 
@@ -310,5 +321,5 @@ clean:
 FORCE:
 
 -include $(wildcard $(OUTPUT)/src/*.d $(OUTPUT)/src/*/*.d $(OUTPUT)/asan/*.d \
-	$(OUTPUT)/musl/*.d $(OUTPUT)/musl/*/*.d \
+	$(OUTPUT)/musl/*.d $(OUTPUT)/musl/*/*.d $(OUTPUT)/tests/unit-musl/*.d \
 	$(OUTPUT)/asan/*/*.d $(OUTPUT)/bpf/*.d $(OUTPUT)/tests/unit/*.d)

@@ -499,7 +499,12 @@ static void test_json_errors(void)
 	json_begin(&j);
 	json_key_u64(&j, "a", 1);
 	err = f ? json_end(&j, f) : 0;
+#ifdef __GLIBC__
 	ok(f && err == -EBADF, "json_end to a read-only stream: -EBADF (got %d)", err);
+#else
+	/* musl refuses the write itself, without an errno: EIO. */
+	ok(f && err == -EIO, "json_end to a read-only stream: -EIO (got %d)", err);
+#endif
 	if (f)
 		fclose(f);
 

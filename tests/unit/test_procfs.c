@@ -107,7 +107,7 @@ static pid_t spawn_family(int release[2], pid_t *grandchild)
 static void test_family(void)
 {
 	int release[2], status = -1;
-	pid_t child, gc, ppid = 0, *pids = NULL;
+	pid_t child, gc = -1, ppid = 0, *pids = NULL;
 	size_t n = 0;
 	int err;
 
