@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "filecache/wcollector.h"
 #include "filecache/wnames.h"
+#include "util/path.h"
 
 #define MOUNTINFO "/proc/self/mountinfo"
 
@@ -139,7 +140,7 @@ char *fcw_fs_path(const struct fcw_path_event *ev, size_t size)
 /* /dev/NAME of the block device rdev (the kernel's dev_t), from sysfs. */
 static char *blockdev_path(uint32_t rdev)
 {
-	char link[64], target[PATH_MAX], *base, *out;
+	char link[64], target[PATH_MAX], *out;
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", rdev >> 20,
@@ -148,8 +149,7 @@ static char *blockdev_path(uint32_t rdev)
 	if (n <= 0)
 		return NULL;
 	target[n] = '\0';
-	base = strrchr(target, '/');
-	if (asprintf(&out, "/dev/%s", base ? base + 1 : target) < 0)
+	if (asprintf(&out, "/dev/%s", path_base(target)) < 0)
 		return NULL;
 	return out;
 }

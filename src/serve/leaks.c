@@ -21,6 +21,7 @@
 #include "serve/server.h"
 #include "usyms/usyms.h"
 #include "util/parse.h"
+#include "util/path.h"
 #include "util/procfs.h"
 #include "util/procmaps.h"
 
@@ -249,9 +250,8 @@ static bool libs_mapped(pid_t pid)
 	if (procmaps_open(&pm, pid))
 		return true;	/* gone: add() says so */
 	while (procmaps_next(&pm, &e) > 0) {
-		const char *base = strrchr(e.path, '/');
+		const char *base = path_base(e.path);
 
-		base = base ? base + 1 : e.path;
 		interp |= !strncmp(base, "ld-linux", 8) || !strncmp(base, "ld-", 3);
 		libc |= !strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5);
 	}
